@@ -1,0 +1,17 @@
+namespace Compliance.Identity;
+
+/// <summary>The staff roles of PRODUCT.md, spelt exactly as the app registration's app roles.</summary>
+public static class Role
+{
+    public const string Dpo = "Dpo";
+    public const string Researcher = "Researcher";
+    public const string OnsAnalyst = "OnsAnalyst";
+    public const string Transcriber = "Transcriber";
+    public const string Admin = "Admin";
+
+    /// <summary>Every role, in the order PRODUCT.md lists them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Dpo, Researcher, OnsAnalyst, Transcriber, Admin];
+
+    /// <summary>Staff who handle data-subject requests: they read request records and may enter requests received by letter or phone.</summary>
+    public static IReadOnlyList<string> RequestHandlers { get; } = [Dpo, Researcher, Admin];
+}

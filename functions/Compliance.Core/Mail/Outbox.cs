@@ -1,0 +1,68 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Compliance.Storage;
+using MimeKit;
+
+namespace Compliance.Mail;
+
+/// <summary>
+/// The <c>mail-outbox</c> container: every email the system sends is first written here as a raw .eml blob named by
+/// pseudonymous ids only. Writes are create-only, so a retried activity cannot write (or later send) a message twice.
+/// </summary>
+public sealed class Outbox(BlobServiceClient blobs)
+{
+    private readonly BlobContainerClient container = blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox);
+
+    /// <summary>The blob name of a request's message: <c>requests/{requestId}/{messageKey}.eml</c>.</summary>
+    public static string BlobNameFor(string requestId, string messageKey) => $"requests/{requestId}/{messageKey}.eml";
+
+    /// <summary>
+    /// Writes <paramref name="message"/> unless a message already exists under <paramref name="blobName"/>.
+    /// Returns true when this call wrote it, false when it was already there.
+    /// </summary>
+    public async Task<bool> TryWriteAsync(string blobName, MimeMessage message, IDictionary<string, string> metadata, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var content = new MemoryStream();
+        await message.WriteToAsync(content, cancellationToken);
+        content.Position = 0;
+        try
+        {
+            await container.GetBlobClient(blobName).UploadAsync(
+                content,
+                new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "message/rfc822" },
+                    Metadata = metadata,
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                },
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409 && ex.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The names of the outbox blobs under <paramref name="prefix"/>.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var names = new List<string>();
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>Reads a message back, e.g. for a sender or a test.</summary>
+    public async Task<MimeMessage> ReadAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        var download = await container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+        await using var stream = download.Value.Content;
+        return await MimeMessage.LoadAsync(stream, cancellationToken);
+    }
+}

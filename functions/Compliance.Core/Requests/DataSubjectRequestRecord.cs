@@ -1,0 +1,39 @@
+namespace Compliance.Requests;
+
+/// <summary>
+/// A data-subject request as recorded at receipt. The requester's email, name and details are personal data:
+/// they live here, in the requests table, and travel only into emails, never into orchestration state or logs.
+/// </summary>
+public sealed record DataSubjectRequestRecord
+{
+    public required string RequestId { get; init; }
+    public required string StudyId { get; init; }
+    public required string Type { get; init; }
+    public required string Channel { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required string Status { get; init; }
+    public required string RequesterEmail { get; init; }
+    public string? RequesterName { get; init; }
+    public string? ParticipantRef { get; init; }
+    public string? Details { get; init; }
+
+    /// <summary>Staff confirmed the requester's identity by other means when entering the request.</summary>
+    public bool IdentityConfirmed { get; init; }
+
+    /// <summary>Who entered it: the staff principal's id, or <c>participant</c> for a request made by the requester.</summary>
+    public required string EnteredBy { get; init; }
+
+    public DateTimeOffset? ClockStartedAt { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public IReadOnlyList<string> DueDateDerivation { get; init; } = [];
+    public DateOnly? ExtendedTo { get; init; }
+    public int PausedDays { get; init; }
+    public string? Outcome { get; init; }
+}
+
+/// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Event">What happened, e.g. <c>received</c> or <c>acknowledged</c>.</param>
+/// <param name="Status">The request's status after it.</param>
+/// <param name="Actor">Who did it: a staff principal id, <c>participant</c> or <c>system</c>.</param>
+public sealed record RequestHistoryEntry(DateTimeOffset At, string Event, string Status, string Actor);

@@ -1,0 +1,45 @@
+namespace Compliance.Requests;
+
+/// <summary>The kinds of data-subject request PRODUCT.md names, with their wire names.</summary>
+public static class RequestType
+{
+    public const string Access = "access";
+    public const string Withdraw = "withdraw";
+    public const string EraseContact = "erase-contact";
+    public const string RectifyContact = "rectify-contact";
+    public const string OptOut = "opt-out";
+    public const string Objection = "object";
+    public const string Complaint = "complaint";
+    public const string Query = "query";
+
+    /// <summary>Every request type, as it is written on the wire.</summary>
+    public static IReadOnlyList<string> All { get; } = [Access, Withdraw, EraseContact, RectifyContact, OptOut, Objection, Complaint, Query];
+
+    /// <summary>Whether <paramref name="value"/> is a request type (exact, lower case).</summary>
+    public static bool IsValid(string? value) => value is not null && All.Contains(value, StringComparer.Ordinal);
+}
+
+/// <summary>How a request reached the research team.</summary>
+public static class RequestChannel
+{
+    public const string Web = "web";
+    public const string Email = "email";
+    public const string Phone = "phone";
+    public const string Letter = "letter";
+
+    /// <summary>Every channel, as it is written on the wire.</summary>
+    public static IReadOnlyList<string> All { get; } = [Web, Email, Phone, Letter];
+
+    /// <summary>Whether <paramref name="value"/> is a channel (exact, lower case).</summary>
+    public static bool IsValid(string? value) => value is not null && All.Contains(value, StringComparer.Ordinal);
+}
+
+/// <summary>Where a request stands in its workflow.</summary>
+public static class RequestStatus
+{
+    /// <summary>Recorded at receipt; its workflow has been started.</summary>
+    public const string Received = "received";
+
+    /// <summary>The acknowledgement has been written to the outbox.</summary>
+    public const string Acknowledged = "acknowledged";
+}

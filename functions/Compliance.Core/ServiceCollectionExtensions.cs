@@ -1,0 +1,38 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Compliance.Mail;
+using Compliance.Requests;
+using Compliance.Storage;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Compliance;
+
+/// <summary>Registers the domain and its storage; both hosts call it.</summary>
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, mail and the time provider.</summary>
+    public static IHostApplicationBuilder AddComplianceCore(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        var connection = StorageConnection.FromConfiguration(builder.Configuration);
+        services.AddSingleton(connection);
+        services.AddAzureClients(clients =>
+        {
+            clients.AddClient<BlobServiceClient, BlobClientOptions>(options => connection.CreateBlobServiceClient(options));
+            clients.AddClient<TableServiceClient, TableClientOptions>(options => connection.CreateTableServiceClient(options));
+        });
+        services.AddHostedService<StorageInitializer>();
+
+        services.AddOptions<MailOptions>().BindConfiguration(MailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RequestStore>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<RequestEmails>();
+        return builder;
+    }
+}

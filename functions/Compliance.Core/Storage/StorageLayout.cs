@@ -1,0 +1,39 @@
+namespace Compliance.Storage;
+
+/// <summary>
+/// Every table and blob container the product uses. Infrastructure, the storage initializer and the
+/// retention sweep all take their names from here.
+/// </summary>
+public static class StorageLayout
+{
+    /// <summary>Table names.</summary>
+    public static class Tables
+    {
+        public const string Studies = "Studies";
+        public const string Participants = "Participants";
+        public const string Sessions = "Sessions";
+        public const string Artifacts = "Artifacts";
+        public const string Requests = "Requests";
+        public const string Tasks = "Tasks";
+        public const string Holds = "Holds";
+        public const string Suppliers = "Suppliers";
+        public const string AuditLog = "AuditLog";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog];
+    }
+
+    /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>
+    public static class Containers
+    {
+        public const string Recordings = "recordings";
+        public const string Transcripts = "transcripts";
+        public const string Notes = "notes";
+        public const string AnonymisedTranscripts = "anonymised-transcripts";
+        public const string MailInbound = "mail-inbound";
+        public const string MailOutbox = "mail-outbox";
+        public const string Exports = "exports";
+        public const string Certificates = "certificates";
+
+        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, Certificates];
+    }
+}

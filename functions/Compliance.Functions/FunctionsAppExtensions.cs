@@ -1,0 +1,24 @@
+using System.Reflection;
+using Compliance.Functions.Http;
+using Compliance.Functions.Maintenance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Compliance.Functions;
+
+/// <summary>The services of the Functions app. Both hosts call <see cref="AddComplianceFunctions"/>, so they run the same code.</summary>
+public static class FunctionsAppExtensions
+{
+    /// <summary>The assembly whose <c>[Function]</c> methods both hosts serve.</summary>
+    public static Assembly FunctionsAssembly => typeof(FunctionsAppExtensions).Assembly;
+
+    /// <summary>Adds the domain, its storage and the options the functions read.</summary>
+    public static IHostApplicationBuilder AddComplianceFunctions(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddComplianceCore();
+        builder.Services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Compliance.Functions.Http;
+
+/// <summary>
+/// RFC 7807 problem details with a stable <c>type</c> per kind of problem (listed in docs/api.md). Every error the API
+/// returns is built here.
+/// </summary>
+public static class ApiProblem
+{
+    /// <summary>The prefix of every problem type URI.</summary>
+    public const string TypePrefix = "urn:compliance:problem:";
+
+    public static ObjectResult Validation(IDictionary<string, string[]> errors, string? detail = null) =>
+        Result(new ValidationProblemDetails(errors)
+        {
+            Type = TypePrefix + "validation",
+            Title = "The request is not valid.",
+            Status = StatusCodes.Status400BadRequest,
+            Detail = detail ?? "See 'errors' for what is wrong with each field.",
+        });
+
+    public static ObjectResult BadRequest(string kind, string title, string detail) =>
+        Create(StatusCodes.Status400BadRequest, kind, title, detail);
+
+    public static ObjectResult Unauthenticated(string detail) =>
+        Create(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign-in is required.", detail);
+
+    public static ObjectResult Forbidden(string detail) =>
+        Create(StatusCodes.Status403Forbidden, "forbidden", "You do not have a role that may do this.", detail);
+
+    public static ObjectResult NotFound(string detail) =>
+        Create(StatusCodes.Status404NotFound, "not-found", "Not found.", detail);
+
+    public static ObjectResult Unavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "The service could not complete this now; try again.", detail);
+
+    public static ObjectResult Create(int status, string kind, string title, string detail) =>
+        Result(new ProblemDetails { Type = TypePrefix + kind, Title = title, Status = status, Detail = detail });
+
+    private static ObjectResult Result(ProblemDetails problem)
+    {
+        var result = new ObjectResult(problem) { StatusCode = problem.Status };
+        result.ContentTypes.Add("application/problem+json");
+        return result;
+    }
+}

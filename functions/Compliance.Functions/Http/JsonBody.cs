@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Compliance.Functions.Http;
+
+/// <summary>Reads a JSON request body with a size limit, turning every way it can be wrong into a 400 problem.</summary>
+public static class JsonBody
+{
+    /// <summary>
+    /// The parsed body, or a problem: not JSON content, larger than <paramref name="maxBytes"/>, empty, malformed, or not an object.
+    /// The caller disposes the document.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, IActionResult? Problem)> ReadObjectAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentType is { Length: > 0 } contentType &&
+            !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
+            !contentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, ApiProblem.BadRequest("unsupported-content-type", "The body must be JSON.", $"Send Content-Type: application/json (got '{contentType}')."));
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        // Read at most one byte more than the limit, whatever Content-Length said (it may be absent with chunked bodies).
+        var buffer = new byte[maxBytes + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += n;
+        }
+
+        if (read > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        if (read == 0)
+        {
+            return (null, ApiProblem.BadRequest("empty-body", "The body is empty.", "Send a JSON object."));
+        }
+
+        try
+        {
+            var document = JsonDocument.Parse(buffer.AsMemory(0, read), new JsonDocumentOptions { MaxDepth = 16 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                return (null, ApiProblem.BadRequest("malformed-json", "The body is not a JSON object.", "Send a JSON object."));
+            }
+
+            return (document, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ApiProblem.BadRequest(
+                "malformed-json",
+                "The body is not valid JSON.",
+                $"The JSON could not be read at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}."));
+        }
+    }
+
+    private static ObjectResult TooLarge(int maxBytes) =>
+        ApiProblem.BadRequest("body-too-large", "The body is too large.", $"Send at most {maxBytes} bytes.");
+}

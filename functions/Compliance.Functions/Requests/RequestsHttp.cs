@@ -1,0 +1,160 @@
+using Compliance.Functions.Http;
+using Compliance.Identity;
+using Compliance.Requests;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Functions.Requests;
+
+/// <summary>The HTTP routes of data-subject requests.</summary>
+public sealed class RequestsHttp(RequestStore requests, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
+{
+    /// <summary>The participant's id in history entries for requests they made themselves.</summary>
+    public const string ParticipantActor = "participant";
+
+    /// <summary>
+    /// <c>POST /api/requests</c>: records a request and starts its workflow. The answer is the same whoever the email belongs to.
+    /// </summary>
+    [Function(nameof(SubmitRequest))]
+    public async Task<IActionResult> SubmitRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "requests")] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(req);
+        ArgumentNullException.ThrowIfNull(durable);
+        var now = time.GetUtcNow();
+        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        SubmitRequestBody? body;
+        Dictionary<string, string[]> errors;
+        using (document)
+        {
+            body = SubmitRequestBody.Parse(document!.RootElement, now, out errors);
+        }
+
+        if (body is null)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        var enteredBy = ParticipantActor;
+        if (body.HasStaffFields)
+        {
+            // receivedAt, channel and identityConfirmed change the statutory clock and verification: staff only.
+            var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
+            if (auth.Denied is not null)
+            {
+                return auth.Denied;
+            }
+
+            enteredBy = auth.Principal!.Id;
+        }
+
+        var record = await RecordAsync(body, now, enteredBy, cancellationToken);
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                nameof(DataSubjectRequestOrchestration.DataSubjectRequest),
+                new RequestWorkflowInput(record.RequestId),
+                new Microsoft.DurableTask.StartOrchestrationOptions(record.RequestId),
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The workflow of request {RequestId} could not be started", record.RequestId);
+            await requests.DeleteAsync(record.RequestId, CancellationToken.None);
+            return ApiProblem.Unavailable("The request could not be started; nothing was kept. Please send it again.");
+        }
+
+        logger.LogInformation("Request {RequestId} of type {RequestType} received for study {StudyId}", record.RequestId, record.Type, record.StudyId);
+        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{record.RequestId}";
+        return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, record.Status, statusUrl));
+    }
+
+    /// <summary><c>GET /api/requests/{id}</c>: the stored request, its status and its history, for staff who handle requests.</summary>
+    [Function(nameof(GetRequest))]
+    public async Task<IActionResult> GetRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "requests/{id}")] HttpRequest req,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
+        if (request is null)
+        {
+            return ApiProblem.NotFound("There is no request with that id.");
+        }
+
+        var history = await requests.GetHistoryAsync(id, cancellationToken);
+        return new OkObjectResult(RequestView.From(request, history));
+    }
+
+    private async Task<DataSubjectRequestRecord> RecordAsync(SubmitRequestBody body, DateTimeOffset now, string enteredBy, CancellationToken cancellationToken)
+    {
+        var receivedAt = body.ReceivedAt ?? now;
+        for (var attempt = 1; ; attempt++)
+        {
+            var record = new DataSubjectRequestRecord
+            {
+                RequestId = RequestId.New(now),
+                StudyId = body.StudyId,
+                Type = body.Type,
+                Channel = body.Channel ?? RequestChannel.Web,
+                ReceivedAt = receivedAt,
+                Status = RequestStatus.Received,
+                RequesterEmail = body.Email,
+                RequesterName = body.Name,
+                ParticipantRef = body.ParticipantRef,
+                Details = body.Details,
+                IdentityConfirmed = body.IdentityConfirmed ?? false,
+                EnteredBy = enteredBy,
+            };
+
+            // Ids carry 40 random bits; a clash is vanishingly rare, and a new id is all it needs.
+            if (await requests.TryCreateAsync(record, cancellationToken) || attempt == 5)
+            {
+                return attempt == 5 ? throw new InvalidOperationException("Could not allocate a request id.") : record;
+            }
+        }
+    }
+}
+
+/// <summary>The answer to <c>POST /api/requests</c>.</summary>
+public sealed record SubmitRequestResponse(string RequestId, string Status, string StatusUrl);
+
+/// <summary>The answer to <c>GET /api/requests/{id}</c>: the fields of PRODUCT.md, and no contact details.</summary>
+public sealed record RequestView(
+    string RequestId,
+    string StudyId,
+    string Type,
+    string Status,
+    string Channel,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? ClockStartedAt,
+    DateOnly? DueDate,
+    IReadOnlyList<string> DueDateDerivation,
+    DateOnly? ExtendedTo,
+    int PausedDays,
+    string? Outcome,
+    IReadOnlyList<RequestHistoryEntry> History)
+{
+    public static RequestView From(DataSubjectRequestRecord r, IReadOnlyList<RequestHistoryEntry> history)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history);
+    }
+}

@@ -1,0 +1,81 @@
+using Compliance.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.SelfHost.Binding;
+
+/// <summary>Serves every HTTP function on its route below <c>/api</c>, as <c>func start</c> does, by calling the function method.</summary>
+public static class HttpFunctionEndpoints
+{
+    /// <summary>The route prefix of the Functions host (host.json <c>extensions.http.routePrefix</c>).</summary>
+    public const string RoutePrefix = "api";
+
+    public static void MapHttpFunctions(this WebApplication app, FunctionCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(catalog);
+        foreach (var function in catalog.OfKind(FunctionKind.Http))
+        {
+            app.MapMethods($"/{RoutePrefix}/{function.Route}", function.HttpMethods!, context => InvokeAsync(function, context))
+                .WithName(function.Name);
+        }
+    }
+
+    /// <summary>
+    /// Removes the App Service Authentication headers unless the host is configured to trust them. In Azure the platform
+    /// strips and sets them; here nothing else would, so an untrusted caller could claim any role.
+    /// </summary>
+    public static void UseClientPrincipalTrust(this WebApplication app, bool trustClientPrincipalHeader)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (trustClientPrincipalHeader)
+        {
+            return;
+        }
+
+        app.Use((context, next) =>
+        {
+            context.Request.Headers.Remove(ClientPrincipal.HeaderName);
+            context.Request.Headers.Remove(ClientPrincipal.IdHeaderName);
+            context.Request.Headers.Remove("X-MS-CLIENT-PRINCIPAL-NAME");
+            context.Request.Headers.Remove("X-MS-CLIENT-PRINCIPAL-IDP");
+            return next(context);
+        });
+    }
+
+    private static async Task InvokeAsync(FunctionDescriptor function, HttpContext context)
+    {
+        var routeValues = context.Request.RouteValues.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            var result = (IActionResult?)await FunctionInvoker.InvokeAsync(
+                function,
+                new FunctionInvoker.Bindings(context.RequestServices, context.RequestAborted, TriggerValue: context.Request, RouteValues: routeValues));
+            if (result is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
+            await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; there is no one to answer.
+        }
+        catch (Exception ex)
+        {
+            // The Functions host answers an unhandled exception with a bare 500; so does the self-host.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Compliance.SelfHost.Http")
+                .LogError(ex, "Function {FunctionName} failed", function.Name);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+        }
+    }
+}

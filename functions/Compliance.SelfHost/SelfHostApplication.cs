@@ -1,0 +1,189 @@
+using System.Globalization;
+using Compliance.Functions;
+using Compliance.SelfHost.Binding;
+using Compliance.SelfHost.Engine;
+using Compliance.SelfHost.Storage;
+using Compliance.Storage;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.SelfHost;
+
+/// <summary>
+/// The self-host, started: storage (a configured account, or Azurite it starts itself), the Durable engine, and the
+/// Functions app's functions served over HTTP, timers and the Durable worker.
+/// </summary>
+public sealed class SelfHostApplication : IAsyncDisposable
+{
+    private readonly AzuriteProcess? azurite;
+    private readonly DurableEngine engine;
+    private readonly GrpcChannel channel;
+    private readonly ILoggerFactory engineLogging;
+
+    private SelfHostApplication(WebApplication app, AzuriteProcess? azurite, DurableEngine engine, GrpcChannel channel, ILoggerFactory engineLogging, string storageDescription, bool trustsPrincipalHeader)
+    {
+        App = app;
+        this.azurite = azurite;
+        this.engine = engine;
+        this.channel = channel;
+        this.engineLogging = engineLogging;
+        StorageDescription = storageDescription;
+        TrustsPrincipalHeader = trustsPrincipalHeader;
+        BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    }
+
+    public WebApplication App { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>Where the HTTP API listens (the functions are below <c>/api</c>).</summary>
+    public Uri BaseAddress { get; }
+
+    public string StorageDescription { get; }
+
+    public bool TrustsPrincipalHeader { get; }
+
+    public string TaskHub => engine.TaskHub;
+
+    public FunctionCatalog Catalog => App.Services.GetRequiredService<FunctionCatalog>();
+
+    /// <summary>Builds and starts everything. <paramref name="configure"/> adds configuration on top of the usual sources (tests use it).</summary>
+    public static async Task<SelfHostApplication> StartAsync(string[] args, Action<IConfigurationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configure?.Invoke(builder.Configuration);
+        var configuration = builder.Configuration;
+
+        var engineLogging = LoggerFactory.Create(logging => logging
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .AddSimpleConsole(console => console.SingleLine = true));
+
+        AzuriteProcess? azurite = null;
+        DurableEngine? engine = null;
+        try
+        {
+            string storageDescription;
+            if (StorageConnection.IsConfigured(configuration))
+            {
+                storageDescription = StorageConnection.FromConfiguration(configuration).Describe();
+            }
+            else
+            {
+                var root = AzuriteProcess.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+                    ?? throw new InvalidOperationException("No storage is configured and Azurite is not installed: run 'npm ci' in the repository, or set AzureWebJobsStorage.");
+                var dataPath = Path.GetFullPath(configuration["SelfHost:Azurite:DataPath"] ?? Path.Combine(root, ".azurite"), root);
+                azurite = await AzuriteProcess.StartAsync(
+                    root,
+                    dataPath,
+                    configuration.GetValue("SelfHost:Azurite:BlobPort", 10000),
+                    configuration.GetValue("SelfHost:Azurite:QueuePort", 10001),
+                    configuration.GetValue("SelfHost:Azurite:TablePort", 10002),
+                    cancellationToken);
+                configuration[StorageConnection.SettingName] = azurite.ConnectionString;
+                storageDescription = string.Create(CultureInfo.InvariantCulture, $"Azurite started by the self-host (blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}; data in {dataPath})");
+            }
+
+            var taskHub = configuration["DurableTaskHubName"] is { Length: > 0 } hub ? hub : "ComplianceHub";
+            engine = await DurableEngine.StartAsync(
+                StorageConnection.FromConfiguration(configuration),
+                taskHub,
+                configuration.GetValue("SelfHost:PartitionCount", 4),
+                engineLogging,
+                cancellationToken);
+
+            var trust = configuration.GetValue<bool?>("Auth:TrustClientPrincipalHeader") ?? builder.Environment.IsDevelopment();
+            builder.WebHost.UseUrls(configuration["SelfHost:Urls"] ?? "http://localhost:7071");
+
+            var catalog = FunctionCatalog.Read(FunctionsAppExtensions.FunctionsAssembly);
+            builder.AddComplianceFunctions();
+            builder.Services.AddSingleton(catalog);
+            builder.Services.AddMvcCore();
+            var channel = GrpcChannel.ForAddress(engine.Address);
+            builder.Services.AddDurableTaskClient(client =>
+            {
+                client.UseGrpc(channel);
+                client.RegisterDirectly();
+            });
+            builder.Services.AddDurableTaskWorker(worker =>
+            {
+                worker.UseGrpc(channel);
+                worker.AddTasks(registry => registry.AddFunctions(catalog));
+            });
+            builder.Services.AddHostedService<TimerFunctionScheduler>();
+
+            var app = builder.Build();
+            app.UseClientPrincipalTrust(trust);
+            app.MapHttpFunctions(catalog);
+            await app.StartAsync(cancellationToken);
+            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust);
+        }
+        catch
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync();
+            }
+
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+
+            engineLogging.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What started and where, for the console.</summary>
+    public void WriteBanner(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var catalog = Catalog;
+        var api = new Uri(BaseAddress, HttpFunctionEndpoints.RoutePrefix);
+        output.WriteLine("Compliance self-host is running.");
+        output.WriteLine($"  HTTP API      {api}");
+        output.WriteLine($"  storage       {StorageDescription}");
+        output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
+        output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
+        output.WriteLine($"  environment   {App.Environment.EnvironmentName}");
+        output.WriteLine("  functions");
+        foreach (var f in catalog.Functions)
+        {
+            var what = f.Kind switch
+            {
+                FunctionKind.Http => $"{string.Join(",", f.HttpMethods!)} /{HttpFunctionEndpoints.RoutePrefix}/{f.Route}",
+                FunctionKind.Timer => $"timer {f.Schedule}",
+                _ => f.Kind.ToString().ToLowerInvariant(),
+            };
+            output.WriteLine($"    {f.Name,-28} {what}");
+        }
+
+        output.WriteLine("Press Ctrl+C to stop.");
+    }
+
+    public Task WaitForShutdownAsync() => App.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        channel.Dispose();
+        await engine.DisposeAsync();
+        if (azurite is not null)
+        {
+            await azurite.DisposeAsync();
+        }
+
+        engineLogging.Dispose();
+    }
+}

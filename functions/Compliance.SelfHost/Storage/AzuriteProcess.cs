@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Compliance.SelfHost.Storage;
+
+/// <summary>
+/// Azurite, the Azure Storage emulator, run from the repository's own npm install (<c>npm ci</c> puts it in
+/// <c>node_modules</c>), on loopback only and always with <c>--skipApiVersionCheck</c>: the Azure SDKs and the Durable storage
+/// backend send service versions newer than Azurite accepts.
+/// </summary>
+public sealed partial class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account key (public, documented by Microsoft; not a secret).</summary>
+    private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process process;
+    private readonly string? pidFile;
+
+    private AzuriteProcess(Process process, int blobPort, int queuePort, int tablePort, string? pidFile)
+    {
+        this.process = process;
+        this.pidFile = pidFile;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+    public int QueuePort { get; }
+    public int TablePort { get; }
+
+    /// <summary>The connection string for this Azurite.</summary>
+    public string ConnectionString =>
+        string.Create(CultureInfo.InvariantCulture, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};") +
+        string.Create(CultureInfo.InvariantCulture, $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;");
+
+    /// <summary>Finds the directory holding <c>node_modules/.bin/azurite</c>, from <paramref name="startDirectories"/> upwards.</summary>
+    public static string? FindRepositoryRoot(params string[] startDirectories)
+    {
+        foreach (var start in startDirectories)
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "node_modules", "azurite", "package.json")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Starts Azurite and waits until all three services listen. With <paramref name="dataPath"/> it keeps data on disk there
+    /// (a restart keeps everything); without, in memory. Ports of 0 pick free ones.
+    /// </summary>
+    public static async Task<AzuriteProcess> StartAsync(string repositoryRoot, string? dataPath, int blobPort, int queuePort, int tablePort, CancellationToken cancellationToken)
+    {
+        var entry = Path.Combine(repositoryRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(entry))
+        {
+            throw new InvalidOperationException($"Azurite is not installed under {repositoryRoot}; run 'npm ci' there first.");
+        }
+
+        string? pidFile = null;
+        if (dataPath is not null)
+        {
+            Directory.CreateDirectory(dataPath);
+            pidFile = Path.Combine(dataPath, "azurite.pid");
+            StopLeftover(pidFile);
+            foreach (var port in new[] { blobPort, queuePort, tablePort }.Where(p => p != 0))
+            {
+                if (!IsPortFree(port))
+                {
+                    throw new InvalidOperationException(
+                        $"Port {port} is in use, so Azurite cannot start on it. Stop what uses it, choose other ports with " +
+                        "SelfHost__Azurite__BlobPort/QueuePort/TablePort, or point AzureWebJobsStorage at a running emulator.");
+                }
+            }
+        }
+
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = repositoryRoot,
+        };
+        foreach (var arg in new[]
+                 {
+                     entry, "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                     "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
+                     "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
+                     "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (dataPath is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(dataPath);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite could not be started (is node on PATH?).");
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Text.StringBuilder();
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                ready.TrySetException(new InvalidOperationException("Azurite exited during start-up:\n" + output));
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+                var match = ListeningLine().Match(line);
+                if (match.Success)
+                {
+                    ports[match.Groups["service"].Value] = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);
+                    if (ports.Count == 3)
+                    {
+                        ready.TrySetResult();
+                    }
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
+
+        if (pidFile is not null)
+        {
+            await File.WriteAllTextAsync(pidFile, process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        }
+
+        return new AzuriteProcess(process, ports["Blob"], ports["Queue"], ports["Table"], pidFile);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill(process);
+        await process.WaitForExitAsync();
+        process.Dispose();
+        if (pidFile is not null)
+        {
+            File.Delete(pidFile);
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>A self-host killed hard leaves its Azurite running; stop that one (and only that one) before starting again.</summary>
+    private static void StopLeftover(string pidFile)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid))
+        {
+            return;
+        }
+
+        try
+        {
+            using var leftover = Process.GetProcessById(pid);
+            if (leftover.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase))
+            {
+                leftover.Kill(entireProcessTree: true);
+                leftover.WaitForExit(10_000);
+            }
+        }
+        catch (ArgumentException)
+        {
+            // No such process any more.
+        }
+
+        File.Delete(pidFile);
+    }
+
+    private static bool IsPortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at http://[^:]+:(?<port>\d+)")]
+    private static partial Regex ListeningLine();
+}
