@@ -57,8 +57,15 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
     public FunctionCatalog Catalog => App.Services.GetRequiredService<FunctionCatalog>();
 
-    /// <summary>Builds and starts everything. <paramref name="configure"/> adds configuration on top of the usual sources (tests use it).</summary>
-    public static async Task<SelfHostApplication> StartAsync(string[] args, Action<IConfigurationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Builds and starts everything. <paramref name="configure"/> adds configuration on top of the usual sources and
+    /// <paramref name="configureServices"/> replaces services after the app's own (tests use both, e.g. for a fake clock).
+    /// </summary>
+    public static async Task<SelfHostApplication> StartAsync(
+        string[] args,
+        Action<IConfigurationBuilder>? configure = null,
+        Action<IServiceCollection>? configureServices = null,
+        CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder.Configuration);
@@ -120,6 +127,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
                 worker.AddTasks(registry => registry.AddFunctions(catalog));
             });
             builder.Services.AddHostedService<TimerFunctionScheduler>();
+            configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();
             app.UseClientPrincipalTrust(trust);
