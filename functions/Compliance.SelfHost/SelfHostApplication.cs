@@ -100,13 +100,13 @@ public sealed class SelfHostApplication : IAsyncDisposable
                 storageDescription = string.Create(CultureInfo.InvariantCulture, $"Azurite started by the self-host (blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}; data in {dataPath})");
             }
 
-            var taskHub = configuration["DurableTaskHubName"] is { Length: > 0 } hub ? hub : "ComplianceHub";
-            engine = await DurableEngine.StartAsync(
-                StorageConnection.FromConfiguration(configuration),
-                taskHub,
-                configuration.GetValue("SelfHost:PartitionCount", 4),
-                engineLogging,
-                cancellationToken);
+            var engineOptions = configuration.GetSection("SelfHost:Durable").Get<DurableEngineOptions>() ?? new DurableEngineOptions();
+            if (configuration["DurableTaskHubName"] is { Length: > 0 } hub)
+            {
+                engineOptions.TaskHubName = hub;
+            }
+
+            engine = await DurableEngine.StartAsync(StorageConnection.FromConfiguration(configuration), engineOptions, engineLogging, cancellationToken);
 
             var trust = configuration.GetValue<bool?>("Auth:TrustClientPrincipalHeader") ?? builder.Environment.IsDevelopment();
             builder.WebHost.UseUrls(configuration["SelfHost:Urls"] ?? "http://localhost:7071");

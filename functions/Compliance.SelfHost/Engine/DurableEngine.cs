@@ -37,9 +37,12 @@ public sealed class DurableEngine : IAsyncDisposable
     public int PartitionCount { get; }
 
     /// <summary>Creates the task hub if needed and starts the sidecar.</summary>
-    public static async Task<DurableEngine> StartAsync(StorageConnection storage, string taskHub, int partitionCount, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<DurableEngine> StartAsync(StorageConnection storage, DurableEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
+        var taskHub = options.TaskHubName;
+        var partitionCount = options.PartitionCount;
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = taskHub,
@@ -47,8 +50,9 @@ public sealed class DurableEngine : IAsyncDisposable
                 ? new StorageAccountClientProvider(storage.ConnectionString)
                 : new StorageAccountClientProvider(storage.BlobServiceUri!, storage.QueueServiceUri!, storage.TableServiceUri!, storage.Credential!),
             PartitionCount = partitionCount,
-            // The default backs off to 30 s when idle; locally that makes every first step feel stuck.
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);
@@ -96,4 +100,28 @@ public sealed class DurableEngine : IAsyncDisposable
         {
         }
     }
+}
+
+/// <summary>
+/// Settings of the engine (configuration section <c>SelfHost:Durable</c>); the task hub name comes from <c>DurableTaskHubName</c>,
+/// as in the Functions app's host.json.
+/// </summary>
+public sealed class DurableEngineOptions
+{
+    public string TaskHubName { get; set; } = "ComplianceHub";
+
+    /// <summary>Control queues, as host.json's <c>partitionCount</c>.</summary>
+    public int PartitionCount { get; set; } = 4;
+
+    /// <summary>The longest idle back-off between queue polls. The engine's default of 30 s makes every first step feel stuck locally.</summary>
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a dequeued orchestration message stays invisible. Messages a killed host had taken reappear after this, so it
+    /// bounds how long a crash delays recovery; it must exceed the longest orchestration episode. The engine's default.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The same for activity messages; it must exceed the longest activity.</summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }
