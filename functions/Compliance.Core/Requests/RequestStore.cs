@@ -29,7 +29,7 @@ public sealed class RequestStore(TableServiceClient tables)
             await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request)),
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.RequestId, history)),
+                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.RequestId, history.Event, history)),
                 ],
                 cancellationToken);
             return true;
@@ -61,23 +61,32 @@ public sealed class RequestStore(TableServiceClient tables)
                 entity.GetString("Actor") ?? string.Empty));
         }
 
-        return entries;
+        return entries.OrderBy(e => e.At).ToList();
     }
 
     /// <summary>
-    /// Moves the request to <paramref name="entry"/>'s status and appends the entry, in one transaction. Idempotent: the history
-    /// row's key comes from the entry's time and event, so a retried activity writes the same row again rather than a second one.
+    /// Moves the request to <paramref name="entry"/>'s status and appends the entry, in one transaction, once per
+    /// <paramref name="stepKey"/>. Activities run at least once, and a step re-run after a crash may carry a later time, so the
+    /// step's key, not its time, makes the write idempotent: a second call for the same step changes nothing and returns false.
     /// </summary>
-    public async Task RecordAsync(string requestId, RequestHistoryEntry entry, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordStepAsync(string requestId, string stepKey, RequestHistoryEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var statusUpdate = new TableEntity(requestId, RequestRowKey) { ["Status"] = entry.Status };
-        await table.SubmitTransactionAsync(
-            [
-                new TableTransactionAction(TableTransactionActionType.UpdateMerge, statusUpdate, ETag.All),
-                new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(requestId, entry)),
-            ],
-            cancellationToken);
+        try
+        {
+            await table.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, statusUpdate, ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(requestId, stepKey, entry)),
+                ],
+                cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
     }
 
     /// <summary>Removes a request and its history; used only when its workflow could not be started, so nothing half-made stays.</summary>
@@ -111,8 +120,8 @@ public sealed class RequestStore(TableServiceClient tables)
         ["Outcome"] = r.Outcome,
     };
 
-    private static TableEntity ToEntity(string requestId, RequestHistoryEntry entry) =>
-        new(requestId, string.Create(CultureInfo.InvariantCulture, $"{HistoryPrefix}{entry.At.UtcTicks:D19}|{entry.Event}"))
+    private static TableEntity ToEntity(string requestId, string stepKey, RequestHistoryEntry entry) =>
+        new(requestId, HistoryPrefix + stepKey)
         {
             ["At"] = entry.At,
             ["Event"] = entry.Event,

@@ -28,7 +28,7 @@ public sealed class RequestActivities(RequestStore requests, Outbox outbox, Requ
             },
             cancellationToken);
 
-        await requests.RecordAsync(request.RequestId, new RequestHistoryEntry(input.At, "acknowledged", RequestStatus.Acknowledged, "system"), cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(input.At, "acknowledged", RequestStatus.Acknowledged, "system"), cancellationToken);
         logger.LogInformation("Acknowledgement of request {RequestId} is in the outbox (written now: {Written})", request.RequestId, written);
         return new AcknowledgeRequestResult(blobName, written);
     }

@@ -78,7 +78,7 @@ public sealed class KillAndRestartTests(TestEnvironment env)
             }
 
             rows.Count(r => r.RowKey == "request").ShouldBe(1);
-            rows.Where(r => r.RowKey.StartsWith("history|", StringComparison.Ordinal)).Select(r => r.GetString("Event")).ShouldBe(["received", "acknowledged"], $"history of {requestId}");
+            rows.Where(r => r.RowKey.StartsWith("history|", StringComparison.Ordinal)).OrderBy(r => r.GetDateTimeOffset("At")).Select(r => r.GetString("Event")).ShouldBe(["received", "acknowledged"], $"history of {requestId}");
             rows.Single(r => r.RowKey == "request").GetString("Status").ShouldBe(RequestStatus.Acknowledged);
             (await outbox.ListAsync($"requests/{requestId}/", TestContext.Current.CancellationToken)).ShouldBe([Outbox.BlobNameFor(requestId, RequestEmails.AcknowledgementKey)]);
         }
