@@ -1,11 +1,14 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Compliance.Mail;
+using Compliance.Policies;
 using Compliance.Requests;
+using Compliance.Studies;
 using Compliance.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Compliance;
 
@@ -29,7 +32,13 @@ public static class CoreServiceCollectionExtensions
 
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => PolicyCatalogFactory.Create(sp.GetRequiredService<IOptions<PolicyOptions>>()));
+        services.AddHostedService<PolicyStartupCheck>();
+
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StudyStore>();
+        services.AddSingleton<ArtifactStore>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Compliance.Functions.Http;
 using Compliance.Functions.Maintenance;
+using Compliance.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -18,6 +19,7 @@ public static class FunctionsAppExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddComplianceCore();
         builder.Services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

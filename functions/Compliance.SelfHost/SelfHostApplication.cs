@@ -110,6 +110,8 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
             var trust = configuration.GetValue<bool?>("Auth:TrustClientPrincipalHeader") ?? builder.Environment.IsDevelopment();
             builder.WebHost.UseUrls(configuration["SelfHost:Urls"] ?? "http://localhost:7071");
+            // The functions enforce their own limits (JSON bodies, uploads per kind); Kestrel's 30 MB default would cut recordings off.
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
             var catalog = FunctionCatalog.Read(FunctionsAppExtensions.FunctionsAssembly);
             builder.AddComplianceFunctions();

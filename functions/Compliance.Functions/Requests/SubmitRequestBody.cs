@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Compliance.Functions.Http;
 using Compliance.Requests;
-using MimeKit;
+using Compliance.Studies;
+using Compliance.Mail;
 
 namespace Compliance.Functions.Requests;
 
@@ -38,89 +40,35 @@ public sealed partial record SubmitRequestBody
     /// <summary>Reads and validates the body; <paramref name="errors"/> names each bad field with what is wrong.</summary>
     public static SubmitRequestBody? Parse(JsonElement body, DateTimeOffset now, out Dictionary<string, string[]> errors)
     {
-        var problems = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Add(string field, string message)
-        {
-            if (!problems.TryGetValue(field, out var list))
-            {
-                problems[field] = list = [];
-            }
-
-            list.Add(message);
-        }
-
-        foreach (var property in body.EnumerateObject())
-        {
-            if (!KnownFields.Contains(property.Name, StringComparer.Ordinal))
-            {
-                Add(property.Name, "is not a field of a request.");
-            }
-        }
-
-        var studyId = ReadString(body, "studyId", required: true, maxLength: 64, Add);
-        if (studyId is not null && !StudyIdPattern().IsMatch(studyId))
-        {
-            Add("studyId", "must be letters, digits, '-' or '_' (starting with a letter or digit).");
-        }
-
-        var type = ReadString(body, "type", required: true, maxLength: 32, Add);
-        if (type is not null && !RequestType.IsValid(type))
-        {
-            Add("type", $"must be one of: {string.Join(", ", RequestType.All)}.");
-        }
-
-        var email = ReadString(body, "email", required: true, maxLength: MaxEmailLength, Add);
-        if (email is not null && !IsPlainAddress(email))
-        {
-            Add("email", "must be a single email address such as name@example.org.");
-        }
-
-        var name = ReadString(body, "name", required: false, maxLength: MaxNameLength, Add);
-        var participantRef = ReadString(body, "participantRef", required: false, maxLength: 64, Add);
-        if (participantRef is not null && !StudyIdPattern().IsMatch(participantRef))
-        {
-            Add("participantRef", "must be letters, digits, '-' or '_'.");
-        }
-
-        var details = ReadString(body, "details", required: false, maxLength: MaxDetailsLength, Add);
-
-        var channel = ReadString(body, "channel", required: false, maxLength: 16, Add);
-        if (channel is not null && !RequestChannel.IsValid(channel))
-        {
-            Add("channel", $"must be one of: {string.Join(", ", RequestChannel.All)}.");
-        }
+        var fields = new JsonFields(body, KnownFields);
+        var studyId = fields.Text("studyId", required: true, 64, StudyIds.IsWellFormed, "must be letters, digits, '-' or '_' (starting with a letter or digit).");
+        var type = fields.Text("type", required: true, 32, RequestType.IsValid, $"must be one of: {string.Join(", ", RequestType.All)}.");
+        var email = fields.Text("email", required: true, MaxEmailLength, EmailAddresses.IsPlain, "must be a single email address such as name@example.org.");
+        var name = fields.Text("name", required: false, MaxNameLength);
+        var participantRef = fields.Text("participantRef", required: false, 64, StudyIds.IsWellFormed, "must be letters, digits, '-' or '_'.");
+        var details = fields.Text("details", required: false, MaxDetailsLength);
+        var channel = fields.Text("channel", required: false, 16, RequestChannel.IsValid, $"must be one of: {string.Join(", ", RequestChannel.All)}.");
 
         DateTimeOffset? receivedAt = null;
-        var receivedText = ReadString(body, "receivedAt", required: false, maxLength: 40, Add);
+        var receivedText = fields.Text("receivedAt", required: false, 40);
         if (receivedText is not null)
         {
             receivedAt = ParseReceivedAt(receivedText);
             if (receivedAt is null)
             {
-                Add("receivedAt", "must be an ISO 8601 date (2026-03-03) or date and time with offset (2026-03-03T10:15:00Z).");
+                fields.Add("receivedAt", "must be an ISO 8601 date (2026-03-03) or date and time with offset (2026-03-03T10:15:00Z).");
             }
             else if (receivedAt > now.AddMinutes(5))
             {
-                Add("receivedAt", "must not be in the future.");
+                fields.Add("receivedAt", "must not be in the future.");
                 receivedAt = null;
             }
         }
 
-        bool? identityConfirmed = null;
-        if (body.TryGetProperty("identityConfirmed", out var confirmed) && confirmed.ValueKind != JsonValueKind.Null)
-        {
-            if (confirmed.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                identityConfirmed = confirmed.GetBoolean();
-            }
-            else
-            {
-                Add("identityConfirmed", "must be true or false.");
-            }
-        }
+        var identityConfirmed = fields.Boolean("identityConfirmed");
 
-        errors = problems.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
-        if (errors.Count > 0)
+        errors = fields.Errors;
+        if (fields.HasErrors)
         {
             return null;
         }
@@ -139,59 +87,6 @@ public sealed partial record SubmitRequestBody
         };
     }
 
-    private static string? ReadString(JsonElement body, string field, bool required, int maxLength, Action<string, string> add)
-    {
-        if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                add(field, "is required.");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            add(field, "must be a string.");
-            return null;
-        }
-
-        var text = value.GetString()!.Trim();
-        if (text.Length == 0)
-        {
-            if (required)
-            {
-                add(field, "must not be empty.");
-            }
-
-            return null;
-        }
-
-        if (text.Length > maxLength)
-        {
-            add(field, $"must be at most {maxLength} characters.");
-            return null;
-        }
-
-        if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
-        {
-            add(field, "must not contain control characters.");
-            return null;
-        }
-
-        return text;
-    }
-
-    private static bool IsPlainAddress(string email) =>
-        !email.Any(char.IsWhiteSpace) &&
-        MailboxAddress.TryParse(email, out var address) &&
-        string.IsNullOrEmpty(address.Name) &&
-        string.Equals(address.Address, email, StringComparison.Ordinal) &&
-        address.Address.IndexOf('@', StringComparison.Ordinal) is > 0 and var at &&
-        at < address.Address.Length - 1 &&
-        address.Domain.Contains('.', StringComparison.Ordinal);
-
     /// <summary>A date means the start of that day in UK time, where the statutory clock is kept.</summary>
     private static DateTimeOffset? ParseReceivedAt(string text)
     {
@@ -207,9 +102,6 @@ public sealed partial record SubmitRequestBody
     }
 
     private static bool HasOffset(string text) => text.EndsWith('Z') || OffsetPattern().IsMatch(text);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
-    private static partial Regex StudyIdPattern();
 
     [GeneratedRegex("[+-][0-9]{2}:[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex OffsetPattern();
