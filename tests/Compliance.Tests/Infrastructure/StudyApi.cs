@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Compliance.Identity;
+
+namespace Compliance.Tests.Infrastructure;
+
+/// <summary>Registers studies, participants and sessions over HTTP for tests, each study with an id of its own.</summary>
+public static class StudyApi
+{
+    public static string NewStudyId() => "T" + Guid.NewGuid().ToString("N")[..12];
+
+    public static async Task<string> RegisterStudyAsync(HttpClient http, string? studyId = null, string endOfDataCollection = "2024-08-30")
+    {
+        studyId ??= NewStudyId();
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/studies/{studyId}")
+        {
+            Content = JsonContent.Create(new { title = "A test study", endOfDataCollection, policyFile = "mpati" }),
+        };
+        put.SignIn(Role.Researcher);
+        using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBeOneOf(HttpStatusCode.Created, HttpStatusCode.OK);
+        return studyId;
+    }
+
+    public static async Task<string> RegisterParticipantAsync(HttpClient http, string studyId, string? email = null, string name = "Test Participant")
+    {
+        using var post = Staff.PostJson($"/api/studies/{studyId}/participants", JsonSerializer.Serialize(new { name, email = email ?? $"p.{Guid.NewGuid():N}@example.org" }), Role.Researcher);
+        using var response = await http.SendAsync(post, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("participantId").GetString()!;
+    }
+
+    public static async Task<string> RegisterSessionAsync(HttpClient http, string studyId, string kind, string date, params string[] participantIds)
+    {
+        using var post = Staff.PostJson($"/api/studies/{studyId}/sessions", JsonSerializer.Serialize(new { kind, date, participantIds }), Role.Researcher);
+        using var response = await http.SendAsync(post, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("sessionId").GetString()!;
+    }
+
+    public static HttpRequestMessage Upload(string studyId, string sessionId, string kind, byte[] content, string contentType, string? role = Role.Researcher)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/studies/{studyId}/sessions/{sessionId}/artifacts?kind={kind}") { Content = new ByteArrayContent(content) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        if (role is not null)
+        {
+            request.SignIn(role);
+        }
+
+        return request;
+    }
+}
