@@ -39,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StudyStore>();
         services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();

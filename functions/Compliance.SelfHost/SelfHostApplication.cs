@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compliance.Demo;
 using Compliance.Functions;
 using Compliance.SelfHost.Binding;
 using Compliance.SelfHost.Engine;
@@ -30,8 +31,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
     private readonly GrpcChannel channel;
     private readonly ILoggerFactory engineLogging;
 
-    private SelfHostApplication(WebApplication app, AzuriteProcess? azurite, DurableEngine engine, GrpcChannel channel, ILoggerFactory engineLogging, string storageDescription, bool trustsPrincipalHeader)
+    private SelfHostApplication(WebApplication app, AzuriteProcess? azurite, DurableEngine engine, GrpcChannel channel, ILoggerFactory engineLogging, string storageDescription, bool trustsPrincipalHeader, string demoData)
     {
+        DemoDataDescription = demoData;
         App = app;
         this.azurite = azurite;
         this.engine = engine;
@@ -52,6 +54,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
     public string StorageDescription { get; }
 
     public bool TrustsPrincipalHeader { get; }
+
+    /// <summary>What happened about demo data at start-up.</summary>
+    public string DemoDataDescription { get; }
 
     public string TaskHub => engine.TaskHub;
 
@@ -135,7 +140,17 @@ public sealed class SelfHostApplication : IAsyncDisposable
             app.UseClientPrincipalTrust(trust);
             app.MapHttpFunctions(catalog);
             await app.StartAsync(cancellationToken);
-            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust);
+
+            // Demo data on a first local run: by default only on the Azurite the self-host started itself, never on a configured account.
+            var demo = "off";
+            if (configuration.GetValue("SelfHost:SeedDemoData", azurite is not null))
+            {
+                demo = await app.Services.GetRequiredService<DemoData>().SeedIfEmptyAsync(cancellationToken)
+                    ? $"seeded study {DemoData.StudyId} (fictional participants, an interview and a focus group)"
+                    : "not seeded: storage already holds studies";
+            }
+
+            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo);
         }
         catch
         {
@@ -166,6 +181,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
         output.WriteLine($"  environment   {App.Environment.EnvironmentName}");
+        output.WriteLine($"  demo data     {DemoDataDescription}");
         output.WriteLine("  functions");
         foreach (var f in catalog.Functions)
         {
