@@ -20,10 +20,12 @@ namespace Compliance.SelfHost.Engine;
 public sealed class DurableEngine : IAsyncDisposable
 {
     private readonly WebApplication sidecar;
+    private readonly GuardedOrchestrationService dispatcherService;
 
-    private DurableEngine(WebApplication sidecar, Uri address, string taskHub, int partitionCount)
+    private DurableEngine(WebApplication sidecar, GuardedOrchestrationService dispatcherService, Uri address, string taskHub, int partitionCount)
     {
         this.sidecar = sidecar;
+        this.dispatcherService = dispatcherService;
         Address = address;
         TaskHub = taskHub;
         PartitionCount = partitionCount;
@@ -41,6 +43,7 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         var taskHub = options.TaskHubName;
         var partitionCount = options.PartitionCount;
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -62,17 +65,16 @@ public sealed class DurableEngine : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        foreach (var provider in loggerFactory is null ? [] : new[] { new ForwardingLoggerProvider(loggerFactory) })
-        {
-            builder.Logging.AddProvider(provider);
-        }
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
 
         builder.Logging.AddFilter("Microsoft.DurableTask.Sidecar", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(service);
+        // The dispatcher gets the guarded service; the client API (queries, purges) the service itself, which implements them.
+        var guarded = new GuardedOrchestrationService(service, loggerFactory.CreateLogger<DurableEngine>());
+        builder.Services.AddSingleton<IOrchestrationService>(guarded);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddOptions<TaskHubGrpcServerOptions>();
         builder.Services.AddSingleton<TaskHubGrpcServer>();
@@ -82,12 +84,15 @@ public sealed class DurableEngine : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new DurableEngine(app, new Uri(address), taskHub, partitionCount);
+        return new DurableEngine(app, guarded, new Uri(address), taskHub, partitionCount);
     }
 
     public async ValueTask DisposeAsync()
     {
         await sidecar.StopAsync();
+
+        // The sidecar's own stop runs in an async void handler that StopAsync does not wait for; this waits for it (or does it).
+        await dispatcherService.StopAsync();
         await sidecar.DisposeAsync();
     }
 
