@@ -41,9 +41,10 @@ public sealed class EnglandAndWalesBankHolidays
     private EnglandAndWalesBankHolidays(IReadOnlyList<BankHolidayChange> changes)
     {
         Changes = changes;
+        // A move touches the year it leaves as well as the year it lands in.
         changesByYear = changes
-            .SelectMany(c => c.MovedFrom is { } from && from.Year != c.Date.Year ? new[] { (from.Year, c), (c.Date.Year, c) } : [(c.Date.Year, c)])
-            .ToLookup(x => x.Item1, x => x.c);
+            .SelectMany(c => new[] { c.Date.Year, c.MovedFrom?.Year ?? c.Date.Year }.Distinct(), (change, year) => (Year: year, Change: change))
+            .ToLookup(x => x.Year, x => x.Change);
     }
 
     /// <summary>The holidays with the data file built into this assembly; what the product uses unless told otherwise.</summary>
@@ -89,7 +90,7 @@ public sealed class EnglandAndWalesBankHolidays
     /// <summary>Easter Sunday of <paramref name="year"/> in the Gregorian calendar (the anonymous algorithm, as Meeus gives it).</summary>
     public static DateOnly EasterSunday(int year)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(year, 1583);
+        ArgumentOutOfRangeException.ThrowIfLessThan(year, 1583); // the first full year of the Gregorian calendar
         ArgumentOutOfRangeException.ThrowIfGreaterThan(year, DateOnly.MaxValue.Year);
         var a = year % 19;
         var b = year / 100;
