@@ -104,6 +104,10 @@ public sealed class AuditVerificationTests(TestEnvironment env)
         await Table.DeleteEntityAsync(AuditLog.ChainFor(studyId), "head", ETag.All, TestContext.Current.CancellationToken);
 
         (await ProblemsOfAsync(Log, studyId)).ShouldHaveSingleItem().Kind.ShouldBe(AuditProblemKind.HeadMismatch);
+
+        // Appending would restart the chain at 1 over the entries still there; it is refused until the head is restored.
+        await Should.ThrowAsync<InvalidOperationException>(() => Log.AppendAsync(Event(studyId), TestContext.Current.CancellationToken));
+        (await Log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken)).Count.ShouldBe(2);
     }
 
     [Fact]
