@@ -22,10 +22,10 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
     /// <summary>The prefix of a study's chain id.</summary>
     public const string StudyChainPrefix = "study:";
 
-    /// <summary>How many entries <see cref="QueryAsync"/> returns when not told.</summary>
+    /// <summary>How many entries <see cref="QueryAsync(string?, string?, int, CancellationToken)"/> returns when not told.</summary>
     public const int DefaultLimit = 200;
 
-    /// <summary>The most entries one <see cref="QueryAsync"/> returns.</summary>
+    /// <summary>The largest limit the HTTP API accepts, and the most rows a query reads per page.</summary>
     public const int MaxLimit = 1000;
 
     /// <summary>The most details one event may carry.</summary>
@@ -132,6 +132,10 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
         }
     }
 
+    /// <summary>Entries by request, by study, by both, or all, at most <see cref="DefaultLimit"/>; see the overload with a limit.</summary>
+    public Task<IReadOnlyList<AuditEntry>> QueryAsync(string? requestId, string? studyId, CancellationToken cancellationToken) =>
+        QueryAsync(requestId, studyId, DefaultLimit, cancellationToken);
+
     /// <summary>
     /// Entries by request, by study, by both, or all, at most <paramref name="limit"/>. A study's entries come in chain order;
     /// a request's (which may span chains) by time, then chain, then sequence; with neither filter, chain by chain in chain
@@ -143,7 +147,8 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
         var pageSize = Math.Min(limit, MaxLimit);
         if (studyId is null && requestId is not null)
         {
-            // Across chains, so order by time; a request has a handful of entries, so reading them all to sort is cheap.
+            // Across chains, so order by time; a request has a handful of entries, so reading them all to sort is cheap. Table
+        // storage has no index on RequestId: the service scans the table for them, which grows with the log.
             var all = await ReadAsync(TableClient.CreateQueryFilter($"RequestId eq {requestId}"), int.MaxValue, pageSize, cancellationToken);
             return all.OrderBy(e => e.At).ThenBy(e => e.Chain, StringComparer.Ordinal).ThenBy(e => e.Sequence).Take(limit).ToList();
         }

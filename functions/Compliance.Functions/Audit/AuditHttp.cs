@@ -138,7 +138,7 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
 }
 
 /// <summary>The answer to <c>GET /api/audit</c>.</summary>
-/// <param name="Entries">The entries, in the order <see cref="AuditLog.QueryAsync"/> gives them.</param>
+/// <param name="Entries">The entries, in the order <see cref="AuditLog.QueryAsync(string?, string?, int, CancellationToken)"/> gives them.</param>
 /// <param name="Count">How many entries this answer holds.</param>
 /// <param name="Limit">The limit that applied.</param>
 /// <param name="Truncated">Whether more entries matched than the limit allowed.</param>

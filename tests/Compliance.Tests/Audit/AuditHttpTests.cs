@@ -128,7 +128,7 @@ public sealed class AuditHttpTests(TestEnvironment env)
         using var submitted = await env.Http.SendAsync(post, TestContext.Current.CancellationToken);
 
         var requestId = (await submitted.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("requestId").GetString()!;
-        var received = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, studyId, cancellationToken: TestContext.Current.CancellationToken))[0];
+        var received = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, studyId, TestContext.Current.CancellationToken))[0];
         received.Action.ShouldBe(AuditActions.RequestReceived);
         received.Actor.ShouldBe("researcher-7");
         received.Details["channel"].ShouldBe("letter");

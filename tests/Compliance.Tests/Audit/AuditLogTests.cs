@@ -38,7 +38,7 @@ public sealed class AuditLogTests(TestEnvironment env)
         entries.ShouldAllBe(e => e.Hash == AuditHash.Compute(e) && e.Hash.Length == 64);
         entries.Select(e => e.Hash).Distinct().Count().ShouldBe(3);
 
-        var stored = await log.QueryAsync(requestId: null, studyId, cancellationToken: TestContext.Current.CancellationToken);
+        var stored = await log.QueryAsync(requestId: null, studyId, TestContext.Current.CancellationToken);
         stored.Select(e => (e.Sequence, e.At, e.Hash, e.PreviousHash, e.Details["n"])).ShouldBe(
             entries.Select(e => (e.Sequence, e.At, e.Hash, e.PreviousHash, e.Details["n"])));
 
@@ -54,12 +54,14 @@ public sealed class AuditLogTests(TestEnvironment env)
         var log = new AuditLog(env.Tables, TimeProvider.System);
         var marker = Guid.NewGuid().ToString("N");
 
-        var entry = await log.AppendAsync(new AuditEvent(AuditActors.System, "system.tested") { Details = new Dictionary<string, string> { ["marker"] = marker } }, TestContext.Current.CancellationToken);
+        var entry = await log.AppendAsync(new AuditEvent(AuditActors.System, "system.tested") { RequestId = marker }, TestContext.Current.CancellationToken);
 
         entry.Chain.ShouldBe(AuditLog.GlobalChain);
         entry.StudyId.ShouldBeNull();
-        var all = await log.QueryAsync(null, null, AuditLog.MaxLimit, TestContext.Current.CancellationToken);
-        all.ShouldContain(e => e.Chain == "global" && e.Sequence == entry.Sequence && e.Details["marker"] == marker);
+        var stored = (await log.QueryAsync(marker, null, TestContext.Current.CancellationToken)).ShouldHaveSingleItem();
+        stored.Chain.ShouldBe(AuditLog.GlobalChain);
+        stored.Hash.ShouldBe(entry.Hash);
+        (await log.QueryAsync(null, null, limit: 1, TestContext.Current.CancellationToken)).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -120,7 +122,7 @@ public sealed class AuditLogTests(TestEnvironment env)
         concurrently.ShouldAllBe(e => e.Sequence == 1 && e.Hash == first.Hash);
         first.IdempotencyKey.ShouldBe("DSR-20261125-AAAAAAAA:acknowledged");
         other.Sequence.ShouldBe(2);
-        (await log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken)).Count.ShouldBe(2);
+        (await log.QueryAsync(null, studyId, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
         (await ProblemsOfAsync(log, studyId)).ShouldBeEmpty();
     }
 
@@ -145,7 +147,7 @@ public sealed class AuditLogTests(TestEnvironment env)
 
         // Assert: sequences 1..n, each event once, each linked to the one before, and the head at the end.
         var log = new AuditLog(env.Tables, TimeProvider.System);
-        var chain = await log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken);
+        var chain = await log.QueryAsync(null, studyId, TestContext.Current.CancellationToken);
         chain.Select(e => e.Sequence).ShouldBe(Enumerable.Range(1, writers).Select(i => (long)i));
         chain.Select(e => e.Details["n"]).Order().ShouldBe(Enumerable.Range(1, writers).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order());
         for (var i = 0; i < chain.Count; i++)
@@ -178,7 +180,7 @@ public sealed class AuditLogTests(TestEnvironment env)
         }
 
         await writing;
-        (await log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken)).Count.ShouldBe(30);
+        (await log.QueryAsync(null, studyId, TestContext.Current.CancellationToken)).Count.ShouldBe(30);
         (await ProblemsOfAsync(log, studyId)).ShouldBeEmpty();
     }
 
@@ -200,9 +202,9 @@ public sealed class AuditLogTests(TestEnvironment env)
         var acknowledged = await log.AppendAsync(Event(studyId, "request.acknowledged", requestId), TestContext.Current.CancellationToken);
 
         // Act
-        var byStudy = await log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken);
-        var byRequest = await log.QueryAsync(requestId, null, cancellationToken: TestContext.Current.CancellationToken);
-        var byBoth = await log.QueryAsync(requestId, studyId, cancellationToken: TestContext.Current.CancellationToken);
+        var byStudy = await log.QueryAsync(null, studyId, TestContext.Current.CancellationToken);
+        var byRequest = await log.QueryAsync(requestId, null, TestContext.Current.CancellationToken);
+        var byBoth = await log.QueryAsync(requestId, studyId, TestContext.Current.CancellationToken);
         var limited = await log.QueryAsync(null, studyId, limit: 2, TestContext.Current.CancellationToken);
 
         // Assert
@@ -211,8 +213,8 @@ public sealed class AuditLogTests(TestEnvironment env)
         byRequest[1].Chain.ShouldBe(AuditLog.GlobalChain);
         byBoth.Select(e => e.Hash).ShouldBe([received.Hash, acknowledged.Hash]);
         limited.Select(e => e.Sequence).ShouldBe([1L, 2L]);
-        (await log.QueryAsync("DSR-20261125-NOSUCH00", null, cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
-        (await log.QueryAsync(null, NewStudyId(), cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync("DSR-20261125-NOSUCH00", null, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync(null, NewStudyId(), TestContext.Current.CancellationToken)).ShouldBeEmpty();
     }
 
     [Theory]
@@ -225,14 +227,14 @@ public sealed class AuditLogTests(TestEnvironment env)
         var studyId = NewStudyId();
         await AppendAsync(log, studyId, 2);
 
-        (await log.QueryAsync(hostile, null, cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
-        (await log.QueryAsync(null, hostile, cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
-        (await log.QueryAsync(hostile, hostile, cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
-        (await log.QueryAsync(hostile, studyId, cancellationToken: TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync(hostile, null, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync(null, hostile, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync(hostile, hostile, TestContext.Current.CancellationToken)).ShouldBeEmpty();
+        (await log.QueryAsync(hostile, studyId, TestContext.Current.CancellationToken)).ShouldBeEmpty();
         await Should.ThrowAsync<ArgumentException>(() => log.AppendAsync(Event(hostile), TestContext.Current.CancellationToken));
         await Should.ThrowAsync<ArgumentException>(() => log.AppendAsync(Event(studyId, requestId: hostile), TestContext.Current.CancellationToken));
 
-        (await log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken)).Count.ShouldBe(2);
+        (await log.QueryAsync(null, studyId, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
         (await log.AppendAsync(Event(studyId), TestContext.Current.CancellationToken)).Sequence.ShouldBe(3);
         (await ProblemsOfAsync(log, studyId)).ShouldBeEmpty();
     }

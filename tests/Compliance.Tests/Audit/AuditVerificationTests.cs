@@ -107,7 +107,7 @@ public sealed class AuditVerificationTests(TestEnvironment env)
 
         // Appending would restart the chain at 1 over the entries still there; it is refused until the head is restored.
         await Should.ThrowAsync<InvalidOperationException>(() => Log.AppendAsync(Event(studyId), TestContext.Current.CancellationToken));
-        (await Log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken)).Count.ShouldBe(2);
+        (await Log.QueryAsync(null, studyId, TestContext.Current.CancellationToken)).Count.ShouldBe(2);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class AuditVerificationTests(TestEnvironment env)
         // Whoever rewrites an entry and recomputes its hash still cannot make the next entry point at it.
         var studyId = NewStudyId();
         await AppendAsync(Log, studyId, 3);
-        var second = (await Log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken))[1];
+        var second = (await Log.QueryAsync(null, studyId, TestContext.Current.CancellationToken))[1];
         var forged = second with { Action = "study.forged" };
         forged = forged with { Hash = AuditHash.Compute(forged) };
         var row = await RowAsync(env.Tables, studyId, 2);
@@ -151,7 +151,7 @@ public sealed class AuditVerificationTests(TestEnvironment env)
     {
         var studyId = NewStudyId();
         await AppendAsync(Log, studyId, 2);
-        var last = (await Log.QueryAsync(null, studyId, cancellationToken: TestContext.Current.CancellationToken))[1];
+        var last = (await Log.QueryAsync(null, studyId, TestContext.Current.CancellationToken))[1];
         var forged = last with { Actor = "someone-else" };
         var row = await RowAsync(env.Tables, studyId, 2);
 
