@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Compliance.Audit;
 using Compliance.Mail;
 using Compliance.Policies;
 using Compliance.Requests;
@@ -15,7 +16,7 @@ namespace Compliance;
 /// <summary>Registers the domain and its storage; both hosts call it.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, mail and the time provider.</summary>
+    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, the audit log, mail and the time provider.</summary>
     public static IHostApplicationBuilder AddComplianceCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -41,6 +42,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
         return builder;

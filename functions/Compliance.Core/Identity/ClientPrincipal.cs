@@ -7,7 +7,10 @@ namespace Compliance.Identity;
 /// A signed-in staff member as App Service Authentication describes them in the <c>X-MS-CLIENT-PRINCIPAL</c> header:
 /// base64 of a JSON document with <c>claims</c> (<c>typ</c>, <c>val</c>) whose role claims carry the app roles.
 /// </summary>
-/// <param name="Id">A stable pseudonymous id (the Entra object id where there is one); the only identity recorded in audit entries.</param>
+/// <param name="Id">
+/// A stable pseudonymous id: the Entra object id (or <c>sub</c>), else <c>X-MS-CLIENT-PRINCIPAL-ID</c>; never the name claim, which
+/// is often an email address. The only identity recorded in audit entries.
+/// </param>
 /// <param name="IdentityProvider">The <c>auth_typ</c>, e.g. <c>aad</c>.</param>
 /// <param name="Roles">The app roles the principal holds.</param>
 /// <param name="Claims">Every claim, for features that need more (a transcriber's supplier, for example).</param>
@@ -73,7 +76,6 @@ public sealed record ClientPrincipal(
             }
 
             var roleType = StringProperty(root, "role_typ") ?? DefaultRoleClaimType;
-            var nameType = StringProperty(root, "name_typ");
             var claims = new List<KeyValuePair<string, string>>();
             if (root.TryGetProperty("claims", out var claimArray))
             {
@@ -103,8 +105,7 @@ public sealed record ClientPrincipal(
                 .ToHashSet(StringComparer.Ordinal);
 
             var id = IdClaimTypes.Select(t => claims.FirstOrDefault(c => c.Key == t).Value).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))
-                ?? (string.IsNullOrWhiteSpace(idHeaderValue) ? null : idHeaderValue.Trim())
-                ?? (nameType is null ? null : claims.FirstOrDefault(c => c.Key == nameType).Value);
+                ?? (string.IsNullOrWhiteSpace(idHeaderValue) ? null : idHeaderValue.Trim());
             if (string.IsNullOrWhiteSpace(id))
             {
                 error = "the client principal names no id";

@@ -1,3 +1,4 @@
+using Compliance.Audit;
 using Compliance.Mail;
 using Compliance.Requests;
 using Microsoft.Azure.Functions.Worker;
@@ -6,9 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace Compliance.Functions.Requests;
 
 /// <summary>The activities of the <c>DataSubjectRequest</c> orchestration. Each is idempotent: a retry after a crash repeats nothing visible.</summary>
-public sealed class RequestActivities(RequestStore requests, Outbox outbox, RequestEmails emails, ILogger<RequestActivities> logger)
+public sealed class RequestActivities(RequestStore requests, AuditLog audit, Outbox outbox, RequestEmails emails, ILogger<RequestActivities> logger)
 {
-    /// <summary>Writes the acknowledgement to the outbox (once) and records the request as acknowledged.</summary>
+    /// <summary>Writes the acknowledgement to the outbox (once), records the request as acknowledged and audits it (once).</summary>
     [Function(nameof(AcknowledgeRequest))]
     public async Task<AcknowledgeRequestResult> AcknowledgeRequest([ActivityTrigger] AcknowledgeRequestInput input, CancellationToken cancellationToken)
     {
@@ -29,6 +30,7 @@ public sealed class RequestActivities(RequestStore requests, Outbox outbox, Requ
             cancellationToken);
 
         await requests.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(input.At, "acknowledged", RequestStatus.Acknowledged, "system"), cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Acknowledged(request, RequestEmails.AcknowledgementKey), cancellationToken);
         logger.LogInformation("Acknowledgement of request {RequestId} is in the outbox (written now: {Written})", request.RequestId, written);
         return new AcknowledgeRequestResult(blobName, written);
     }

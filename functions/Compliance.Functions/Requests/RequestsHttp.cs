@@ -1,3 +1,4 @@
+using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
 using Compliance.Requests;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Functions.Requests;
 
 /// <summary>The HTTP routes of data-subject requests.</summary>
-public sealed class RequestsHttp(RequestStore requests, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
+public sealed class RequestsHttp(RequestStore requests, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
     public const string ParticipantActor = "participant";
@@ -60,6 +61,19 @@ public sealed class RequestsHttp(RequestStore requests, TimeProvider time, IOpti
         }
 
         var record = await RecordAsync(body, now, enteredBy, cancellationToken);
+
+        // Audited before the workflow starts, so request.received always precedes what the workflow records.
+        try
+        {
+            await audit.AppendAsync(RequestAuditEvents.Received(record), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The receipt of request {RequestId} could not be written to the audit log", record.RequestId);
+            await requests.DeleteAsync(record.RequestId, CancellationToken.None);
+            return ApiProblem.Unavailable("The request could not be recorded; nothing was kept. Please send it again.");
+        }
+
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(
@@ -72,6 +86,7 @@ public sealed class RequestsHttp(RequestStore requests, TimeProvider time, IOpti
         {
             logger.LogError(ex, "The workflow of request {RequestId} could not be started", record.RequestId);
             await requests.DeleteAsync(record.RequestId, CancellationToken.None);
+            await AuditDiscardedAsync(record);
             return ApiProblem.Unavailable("The request could not be started; nothing was kept. Please send it again.");
         }
 
@@ -101,6 +116,19 @@ public sealed class RequestsHttp(RequestStore requests, TimeProvider time, IOpti
 
         var history = await requests.GetHistoryAsync(id, cancellationToken);
         return new OkObjectResult(RequestView.From(request, history));
+    }
+
+    /// <summary>The receipt is already in the append-only log; say what became of the request rather than leave it dangling.</summary>
+    private async Task AuditDiscardedAsync(DataSubjectRequestRecord record)
+    {
+        try
+        {
+            await audit.AppendAsync(RequestAuditEvents.Discarded(record, "workflow-not-started"), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "The discarding of request {RequestId} could not be written to the audit log", record.RequestId);
+        }
     }
 
     private async Task<DataSubjectRequestRecord> RecordAsync(SubmitRequestBody body, DateTimeOffset now, string enteredBy, CancellationToken cancellationToken)

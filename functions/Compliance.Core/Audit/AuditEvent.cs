@@ -1,0 +1,50 @@
+namespace Compliance.Audit;
+
+/// <summary>
+/// Something that happened, as a caller hands it to <see cref="AuditLog.AppendAsync"/>. It holds pseudonymous ids and codes
+/// only, never personal data: no names, email addresses, free text or file contents. <see cref="AuditLog"/> enforces the
+/// shape of every field (ids and codes from a small character set, no spaces, no <c>@</c>) so that free text cannot slip in.
+/// </summary>
+/// <param name="Actor">Who did it: a staff principal's id, <c>participant</c> or <c>system</c> (see <see cref="AuditActors"/>).</param>
+/// <param name="Action">What happened, as a dotted verb such as <c>request.received</c> (see <see cref="AuditActions"/>).</param>
+public sealed record AuditEvent(string Actor, string Action)
+{
+    /// <summary>The study it concerns; events with a study go to that study's chain, others to the global chain.</summary>
+    public string? StudyId { get; init; }
+
+    /// <summary>The data-subject request it concerns, if any.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>
+    /// A few more ids or codes (for example a request's <c>type</c> and <c>channel</c>), at most
+    /// <see cref="AuditLog.MaxDetails"/>. Never personal data: keys are names, values are ids, codes, dates or numbers.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
+
+    /// <summary>
+    /// Makes the append idempotent within the event's chain: a second append with the same key returns the first entry and
+    /// writes nothing. Activities run at least once, so their events carry a key made from what the step is, such as
+    /// <c>{requestId}:acknowledged</c>, never from when it ran.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+}
+
+/// <summary>The actors that are not a staff principal's id.</summary>
+public static class AuditActors
+{
+    /// <summary>The data subject, acting for themselves (a web form, an email).</summary>
+    public const string Participant = "participant";
+
+    /// <summary>The application itself: activities, timers.</summary>
+    public const string System = "system";
+}
+
+/// <summary>The actions the application records. Features add theirs here, as dotted verbs in lower case.</summary>
+public static class AuditActions
+{
+    public const string RequestReceived = "request.received";
+    public const string RequestAcknowledged = "request.acknowledged";
+
+    /// <summary>A request was recorded but its workflow could not be started, so the request was removed again.</summary>
+    public const string RequestDiscarded = "request.discarded";
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Compliance.Audit;
+
+namespace Compliance.Requests;
+
+/// <summary>
+/// The audit events of a request's life. Ids and codes only: the request's type, channel and dates, never the requester's
+/// email, name or words. Each carries an idempotency key made from the request id and the step, so a step that runs again
+/// leaves one entry.
+/// </summary>
+public static class RequestAuditEvents
+{
+    /// <summary><c>request.received</c>: the request is recorded; the actor is whoever entered it (<c>participant</c> or a staff id).</summary>
+    public static AuditEvent Received(DataSubjectRequestRecord request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new AuditEvent(request.EnteredBy, AuditActions.RequestReceived)
+        {
+            StudyId = request.StudyId,
+            RequestId = request.RequestId,
+            Details = new Dictionary<string, string>
+            {
+                ["type"] = request.Type,
+                ["channel"] = request.Channel,
+                ["receivedAt"] = request.ReceivedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
+                ["identityConfirmed"] = request.IdentityConfirmed ? "true" : "false",
+            },
+            IdempotencyKey = $"{request.RequestId}:received",
+        };
+    }
+
+    /// <summary><c>request.acknowledged</c>: the acknowledgement <paramref name="messageKey"/> is in the outbox.</summary>
+    public static AuditEvent Acknowledged(DataSubjectRequestRecord request, string messageKey)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new AuditEvent(AuditActors.System, AuditActions.RequestAcknowledged)
+        {
+            StudyId = request.StudyId,
+            RequestId = request.RequestId,
+            Details = new Dictionary<string, string> { ["message"] = messageKey },
+            IdempotencyKey = $"{request.RequestId}:acknowledged",
+        };
+    }
+
+    /// <summary>
+    /// <c>request.discarded</c>: the request was recorded (and its receipt audited) but had to be removed again, for
+    /// <paramref name="reason"/> (a code such as <c>workflow-not-started</c>). The log is append-only, so this says what became of it.
+    /// </summary>
+    public static AuditEvent Discarded(DataSubjectRequestRecord request, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new AuditEvent(AuditActors.System, AuditActions.RequestDiscarded)
+        {
+            StudyId = request.StudyId,
+            RequestId = request.RequestId,
+            Details = new Dictionary<string, string> { ["reason"] = reason },
+            IdempotencyKey = $"{request.RequestId}:discarded",
+        };
+    }
+}
