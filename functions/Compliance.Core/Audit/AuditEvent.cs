@@ -47,4 +47,11 @@ public static class AuditActions
 
     /// <summary>A request was recorded but its workflow could not be started, so the request was removed again.</summary>
     public const string RequestDiscarded = "request.discarded";
+
+    public const string StudyRegistered = "study.registered";
+    public const string StudyUpdated = "study.updated";
+    public const string PublicationRecorded = "study.publication-recorded";
+    public const string ParticipantRegistered = "participant.registered";
+    public const string SessionRegistered = "session.registered";
+    public const string ArtifactUploaded = "artifact.uploaded";
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Compliance.Audit;
 using Compliance.Policies;
 using Compliance.Studies;
 using DocumentFormat.OpenXml;
@@ -14,11 +15,11 @@ namespace Compliance.Demo;
 /// focus group with small recordings, transcripts (plain text and .docx) and notes. Names use example domains and Ofcom's
 /// drama telephone numbers; nothing here is about a real person.
 /// </summary>
-public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, PolicyCatalog policies, TimeProvider time, ILogger<DemoData> logger)
+public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditLog audit, PolicyCatalog policies, TimeProvider time, ILogger<DemoData> logger)
 {
     public const string StudyId = "MPATI";
     public const string PolicyFile = "mpati";
-    public const string Actor = "system:demo-seed";
+    public const string Actor = "system:demo-data";
 
     /// <summary>The fictional participants (name, email, phone).</summary>
     public static IReadOnlyList<(string Name, string Email, string Phone)> People { get; } =
@@ -43,7 +44,7 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Policy
         }
 
         var now = time.GetUtcNow();
-        await studies.UpsertStudyAsync(new Study
+        var study = new Study
         {
             StudyId = StudyId,
             Title = "Public Sector Management Practices Survey: qualitative follow-up (demo data)",
@@ -54,7 +55,9 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Policy
             EndOfDataCollection = new DateOnly(2024, 8, 16),
             RegisteredAt = now,
             UpdatedAt = now,
-        }, cancellationToken);
+        };
+        await studies.UpsertStudyAsync(study, cancellationToken);
+        await audit.AppendAsync(StudyAuditEvents.StudyRegistered(study, Actor, created: true), cancellationToken);
 
         var ids = new List<string>();
         foreach (var (name, email, phone) in People)
@@ -70,6 +73,7 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Policy
                 RegisteredAt = now,
             };
             await studies.TryAddParticipantAsync(participant, cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.ParticipantRegistered(participant, Actor), cancellationToken);
             ids.Add(participant.ParticipantId);
         }
 
@@ -93,8 +97,11 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Policy
             SupplierId = "mcgowan-transcriptions",
             RegisteredAt = now,
         };
-        await studies.AddSessionAsync(interview, cancellationToken);
-        await studies.AddSessionAsync(focusGroup, cancellationToken);
+        foreach (var session in new[] { interview, focusGroup })
+        {
+            await studies.AddSessionAsync(session, cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.SessionRegistered(session, Actor), cancellationToken);
+        }
 
         await UploadAsync(interview, ArtifactKind.Recording, "audio/wav", ".wav", Silence(seconds: 1), now, cancellationToken);
         await UploadAsync(interview, ArtifactKind.Transcript, "text/plain", ".txt", Encoding.UTF8.GetBytes(InterviewTranscript), now, cancellationToken);
@@ -110,7 +117,8 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Policy
     private async Task UploadAsync(Session session, string kind, string contentType, string extension, byte[] content, DateTimeOffset at, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content);
-        await artifacts.UploadAsync(session, kind, contentType, extension, stream, long.MaxValue, Actor, at, cancellationToken);
+        var artifact = await artifacts.UploadAsync(session, kind, contentType, extension, stream, long.MaxValue, Actor, at, cancellationToken);
+        await audit.AppendAsync(StudyAuditEvents.ArtifactUploaded(artifact), cancellationToken);
     }
 
     /// <summary>A mono 8 kHz 16-bit WAV of silence: a real, playable recording of a few kilobytes.</summary>

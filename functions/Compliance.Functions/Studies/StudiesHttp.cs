@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
 using Compliance.Mail;
@@ -17,6 +18,7 @@ namespace Compliance.Functions.Studies;
 public sealed class StudiesHttp(
     StudyStore studies,
     ArtifactStore artifacts,
+    AuditLog audit,
     PolicyCatalog policies,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
@@ -106,6 +108,7 @@ public sealed class StudiesHttp(
                 UpdatedAt = now,
             };
             var created = await studies.UpsertStudyAsync(study, cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.StudyRegistered(study, auth.Principal!.Id, created), cancellationToken);
             logger.LogInformation("Study {StudyId} {Change} with policy {PolicySource} version {PolicyVersion}", id, created ? "registered" : "updated", study.PolicySource, study.PolicyVersion);
             var view = StudyView.From(study);
             return created ? new CreatedResult($"/api/studies/{id}", view) : new OkObjectResult(view);
@@ -158,6 +161,7 @@ public sealed class StudiesHttp(
                 return ApiProblem.Create(StatusCodes.Status409Conflict, "conflict", "Already registered.", "The study already has a participant with that email address.");
             }
 
+            await audit.AppendAsync(StudyAuditEvents.ParticipantRegistered(participant, ActorOf(req)), cancellationToken);
             logger.LogInformation("Participant {ParticipantId} registered in study {StudyId}", participant.ParticipantId, participant.StudyId);
             return new CreatedResult(
                 $"/api/studies/{study.StudyId}/participants/{participant.ParticipantId}",
@@ -229,6 +233,7 @@ public sealed class StudiesHttp(
                 RegisteredAt = time.GetUtcNow(),
             };
             await studies.AddSessionAsync(session, cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.SessionRegistered(session, ActorOf(req)), cancellationToken);
             logger.LogInformation("Session {SessionId} ({Kind}) registered in study {StudyId}", session.SessionId, session.Kind, session.StudyId);
             return new CreatedResult($"/api/studies/{study.StudyId}/sessions/{session.SessionId}", SessionView.From(session));
         }
@@ -283,7 +288,6 @@ public sealed class StudiesHttp(
             return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the file's bytes as the body.");
         }
 
-        var principal = StaffAuthorization.Require(req, ResearcherRoles).Principal!;
         try
         {
             var artifact = await artifacts.UploadAsync(
@@ -293,7 +297,7 @@ public sealed class StudiesHttp(
                 ArtifactKindOptions.ExtensionFor(contentType),
                 req.Body,
                 limits.MaxBytes,
-                principal.Id,
+                ActorOf(req),
                 time.GetUtcNow(),
                 cancellationToken);
             if (artifact.Size == 0)
@@ -301,6 +305,7 @@ public sealed class StudiesHttp(
                 return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the file's bytes as the body.");
             }
 
+            await audit.AppendAsync(StudyAuditEvents.ArtifactUploaded(artifact), cancellationToken);
             logger.LogInformation("Artifact {ArtifactId} ({Kind}, {Size} bytes) uploaded for session {SessionId}", artifact.ArtifactId, kind, artifact.Size, session.SessionId);
             return new CreatedResult($"/api/studies/{study!.StudyId}/sessions/{session.SessionId}/artifacts/{artifact.ArtifactId}", ArtifactView.From(artifact));
         }
@@ -355,6 +360,7 @@ public sealed class StudiesHttp(
             }
 
             await studies.RecordPublicationAsync(study!.StudyId, publishedOn!.Value, now, cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.PublicationRecorded(study.StudyId, publishedOn.Value, ActorOf(req)), cancellationToken);
             logger.LogInformation("Publication of study {StudyId} recorded", study.StudyId);
             return new OkObjectResult(StudyView.From(study with { PublishedOn = publishedOn, UpdatedAt = now }));
         }
@@ -372,6 +378,9 @@ public sealed class StudiesHttp(
         var study = StudyIds.IsWellFormed(id) ? await studies.FindStudyAsync(id, cancellationToken) : null;
         return study is null ? (null, ApiProblem.NotFound("There is no study with that id.")) : (study, null);
     }
+
+    /// <summary>The id of the (already authorized) staff principal, for audit entries.</summary>
+    private static string ActorOf(HttpRequest req) => StaffAuthorization.Require(req, Role.All).Principal!.Id;
 
     private static bool IsPhone(string phone) => phone.Count(char.IsDigit) >= 6 && phone.All(c => char.IsDigit(c) || c is ' ' or '+' or '(' or ')' or '-');
 }
