@@ -39,6 +39,9 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StudyStore>();
+        services.AddSingleton<StudyPolicies>();
+        services.AddSingleton(Deadlines.EnglandAndWalesBankHolidays.Default);
+        services.AddSingleton<Deadlines.DeadlineCalculator>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();

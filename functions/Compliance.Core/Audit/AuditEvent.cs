@@ -48,6 +48,11 @@ public static class AuditActions
     /// <summary>A request was recorded but its workflow could not be started, so the request was removed again.</summary>
     public const string RequestDiscarded = "request.discarded";
 
+    public const string VerificationSent = "request.verification-sent";
+    public const string RequestVerified = "request.verified";
+    public const string RequestClosedUnverified = "request.closed-unverified";
+    public const string ClockStarted = "request.clock-started";
+
     public const string StudyRegistered = "study.registered";
     public const string StudyUpdated = "study.updated";
     public const string PublicationRecorded = "study.publication-recorded";

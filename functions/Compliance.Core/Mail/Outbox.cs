@@ -46,6 +46,10 @@ public sealed class Outbox(BlobServiceClient blobs)
         }
     }
 
+    /// <summary>Whether a message was already written under <paramref name="blobName"/>.</summary>
+    public async Task<bool> ExistsAsync(string blobName, CancellationToken cancellationToken = default) =>
+        (await container.GetBlobClient(blobName).ExistsAsync(cancellationToken)).Value;
+
     /// <summary>The names of the outbox blobs under <paramref name="prefix"/>.</summary>
     public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compliance.Policies;
 using Compliance.Requests;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -6,11 +7,16 @@ using MimeKit.Text;
 
 namespace Compliance.Mail;
 
-/// <summary>Builds the emails a data-subject request sends, threaded by the request id.</summary>
+/// <summary>
+/// Builds the emails of a data-subject request from their templates, addressed from the study's research mailbox, threaded by
+/// the request id (Message-ID per message, In-Reply-To the acknowledgement, the reference in the subject).
+/// </summary>
 public sealed class RequestEmails(IOptions<MailOptions> options)
 {
     /// <summary>The outbox key of a request's acknowledgement.</summary>
-    public const string AcknowledgementKey = "acknowledgement";
+    public const string AcknowledgementKey = EmailKind.Acknowledgement;
+
+    private static readonly CultureInfo EnGb = CultureInfo.GetCultureInfo("en-GB");
 
     private static readonly Dictionary<string, string> TypeDescriptions = new(StringComparer.Ordinal)
     {
@@ -19,60 +25,85 @@ public sealed class RequestEmails(IOptions<MailOptions> options)
         [RequestType.EraseContact] = "the deletion of your contact details",
         [RequestType.RectifyContact] = "an update to your contact details",
         [RequestType.OptOut] = "to opt out of further contact",
-        [RequestType.Objection] = "an objection to how your data is used",
-        [RequestType.Complaint] = "a complaint",
-        [RequestType.Query] = "a question about your data",
+        [RequestType.Objection] = "objection",
+        [RequestType.Complaint] = "complaint",
+        [RequestType.Query] = "question",
     };
 
     /// <summary>The Message-ID of a request's message with <paramref name="messageKey"/>: stable, so a rebuilt message is the same message.</summary>
     public string MessageIdFor(string requestId, string messageKey) => $"{requestId}.{messageKey}@{options.Value.EffectiveMessageIdDomain}";
 
-    /// <summary>The acknowledgement that a request has been received.</summary>
-    public MimeMessage Acknowledgement(DataSubjectRequestRecord request, DateTimeOffset sentAt)
+    /// <summary>The acknowledgement; for objections, complaints and queries it carries the DPO's and the ICO's details.</summary>
+    public (string Kind, MimeMessage Message) Acknowledgement(DataSubjectRequestRecord request, StudyPolicy policy, DateTimeOffset sentAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var what = TypeDescriptions.GetValueOrDefault(request.Type, "a request");
-        var received = request.ReceivedAt.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
-        var greeting = string.IsNullOrWhiteSpace(request.RequesterName) ? "Hello," : $"Dear {request.RequesterName},";
-        var text =
-            $"""
-            {greeting}
-
-            Thank you for your message. We received your request for {what} on {received}.
-            Its reference is {request.RequestId}; please keep it in the subject line if you write to us about it.
-
-            We will be in touch about what happens next.
-
-            {options.Value.FromName}
-            """;
-
-        var message = NewMessage(request, AcknowledgementKey, $"We have received your request [Ref {request.RequestId}]", sentAt);
-        message.Body = new MultipartAlternative
-        {
-            new TextPart(TextFormat.Plain) { Text = text },
-            new TextPart(TextFormat.Html) { Text = ToHtml(text) },
-        };
-        return message;
+        var kind = request.Type is RequestType.Objection or RequestType.Complaint or RequestType.Query ? EmailKind.AcknowledgementDpo : EmailKind.Acknowledgement;
+        var values = Values(request, policy);
+        values["what"] = TypeDescriptions.GetValueOrDefault(request.Type, "request");
+        values["receivedOn"] = request.ReceivedAt.ToString("d MMMM yyyy", EnGb);
+        return (kind, Build(request, policy, EmailKind.Acknowledgement, kind, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false));
     }
 
-    private MimeMessage NewMessage(DataSubjectRequestRecord request, string messageKey, string subject, DateTimeOffset sentAt)
+    /// <summary>A verification code, sent to the address held for the participant, never to one given in the request.</summary>
+    public MimeMessage VerificationCode(DataSubjectRequestRecord request, StudyPolicy policy, string heldAddress, string? heldName, string code, DateTimeOffset validUntil, string messageKey, DateTimeOffset sentAt)
     {
+        var values = Values(request, policy, heldName);
+        values["code"] = code;
+        values["codeValidUntil"] = validUntil.ToString("d MMMM yyyy, HH:mm 'UTC'", EnGb);
+        return Build(request, policy, messageKey, EmailKind.VerificationCode, values, heldAddress, heldName, sentAt, replyTo: true);
+    }
+
+    /// <summary>Any other request email of <paramref name="kind"/> to <paramref name="to"/>.</summary>
+    public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, string to, string? toName, DateTimeOffset sentAt) =>
+        Build(request, policy, messageKey, kind, Values(request, policy, toName), to, toName, sentAt, replyTo: true);
+
+    private Dictionary<string, string> Values(DataSubjectRequestRecord request, StudyPolicy policy, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
+        var who = name ?? request.RequesterName;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["requestId"] = request.RequestId,
+            ["greeting"] = string.IsNullOrWhiteSpace(who) ? "Hello," : $"Dear {who},",
+            ["teamName"] = options.Value.FromName,
+            ["mailbox"] = policy.ResearchMailbox,
+            ["dpoName"] = policy.Dpo.Name,
+            ["dpoOrganisation"] = policy.Dpo.Organisation,
+            ["dpoAddress"] = policy.Dpo.Address,
+            ["dpoEmail"] = policy.Dpo.Email,
+            ["icoName"] = policy.Ico.Name,
+            ["icoAddress"] = policy.Ico.Address,
+            ["icoHelpline"] = policy.Ico.Helpline,
+            ["icoWebsite"] = policy.Ico.Website,
+        };
+    }
+
+    private MimeMessage Build(DataSubjectRequestRecord request, StudyPolicy policy, string messageKey, string kind, Dictionary<string, string> values, string to, string? toName, DateTimeOffset sentAt, bool replyTo)
+    {
+        var rendered = EmailTemplates.Render(kind, values);
         var message = new MimeMessage
         {
             MessageId = MessageIdFor(request.RequestId, messageKey),
-            Subject = subject,
+            Subject = rendered.Subject,
             Date = sentAt,
         };
-        message.From.Add(new MailboxAddress(options.Value.FromName, options.Value.FromAddress));
-        message.To.Add(new MailboxAddress(request.RequesterName ?? string.Empty, request.RequesterEmail));
-        message.Headers.Add("Auto-Submitted", "auto-replied");
-        return message;
-    }
+        if (replyTo)
+        {
+            // Later messages thread under the acknowledgement, so a mail client shows one conversation per request.
+            var first = MessageIdFor(request.RequestId, EmailKind.Acknowledgement);
+            message.InReplyTo = first;
+            message.References.Add(first);
+        }
 
-    private static string ToHtml(string text)
-    {
-        var paragraphs = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => "<p>" + System.Net.WebUtility.HtmlEncode(p.Trim()).Replace("\n", "<br>", StringComparison.Ordinal) + "</p>");
-        return "<!DOCTYPE html><html><body>" + string.Concat(paragraphs) + "</body></html>";
+        message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
+        message.To.Add(new MailboxAddress(toName ?? string.Empty, to));
+        message.Headers.Add("Auto-Submitted", "auto-replied");
+        message.Body = new MultipartAlternative
+        {
+            new TextPart(TextFormat.Plain) { Text = rendered.Text },
+            new TextPart(TextFormat.Html) { Text = rendered.Html },
+        };
+        return message;
     }
 }

@@ -29,6 +29,15 @@ public sealed record DataSubjectRequestRecord
     public DateOnly? ExtendedTo { get; init; }
     public int PausedDays { get; init; }
     public string? Outcome { get; init; }
+
+    /// <summary>The participant the requester's address matched (by the address held for them), if any.</summary>
+    public string? ParticipantId { get; init; }
+
+    /// <summary>How identity is being verified (<see cref="Requests.VerificationMode"/>).</summary>
+    public string? VerificationMode { get; init; }
+
+    /// <summary>When the requester proved their identity with a code.</summary>
+    public DateTimeOffset? VerifiedAt { get; init; }
 }
 
 /// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>

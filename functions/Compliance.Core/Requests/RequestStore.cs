@@ -69,10 +69,20 @@ public sealed class RequestStore(TableServiceClient tables)
     /// <paramref name="stepKey"/>. Activities run at least once, and a step re-run after a crash may carry a later time, so the
     /// step's key, not its time, makes the write idempotent: a second call for the same step changes nothing and returns false.
     /// </summary>
-    public async Task<bool> RecordStepAsync(string requestId, string stepKey, RequestHistoryEntry entry, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordStepAsync(
+        string requestId,
+        string stepKey,
+        RequestHistoryEntry entry,
+        IReadOnlyDictionary<string, object?>? changes = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var statusUpdate = new TableEntity(requestId, RequestRowKey) { ["Status"] = entry.Status };
+        foreach (var (key, value) in changes ?? new Dictionary<string, object?>())
+        {
+            statusUpdate[key] = value;
+        }
+
         try
         {
             await table.SubmitTransactionAsync(
@@ -87,6 +97,75 @@ public sealed class RequestStore(TableServiceClient tables)
         {
             return false;
         }
+    }
+
+    /// <summary>Records a new verification code (its hash and expiry), resetting the count of wrong attempts.</summary>
+    public Task SetVerificationCodeAsync(string requestId, string codeHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        table.UpdateEntityAsync(
+            new TableEntity(requestId, RequestRowKey) { ["CodeHash"] = codeHash, ["CodeExpiresAt"] = expiresAt, ["CodeAttempts"] = 0 },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken);
+
+    /// <summary>
+    /// Checks a verification code. Wrong codes are counted (with optimistic concurrency, so parallel guesses all count) and after
+    /// <paramref name="maxAttempts"/> the code is locked until a new one is issued. An unknown request answers as a wrong code does.
+    /// </summary>
+    public async Task<CodeCheck> CheckCodeAsync(string requestId, string code, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(requestId, RequestRowKey, cancellationToken: cancellationToken);
+            if (!response.HasValue || response.Value is not { } row || row.GetString("CodeHash") is not { } hash)
+            {
+                return CodeCheck.Rejected;
+            }
+
+            // The code is checked first: whether a request exists or is verified must not show to someone without its code.
+            var right = VerificationCodes.Matches(requestId, code, hash);
+            if (row.GetDateTimeOffset("VerifiedAt") is not null)
+            {
+                return right ? CodeCheck.AlreadyVerified : CodeCheck.Rejected;
+            }
+
+            if (row.GetString("Status") != RequestStatus.AwaitingVerification)
+            {
+                return CodeCheck.Rejected;
+            }
+
+            var attempts = row.GetInt32("CodeAttempts") ?? 0;
+            if (attempts >= maxAttempts)
+            {
+                return CodeCheck.Locked;
+            }
+
+            if (now > (row.GetDateTimeOffset("CodeExpiresAt") ?? DateTimeOffset.MinValue))
+            {
+                return CodeCheck.Expired;
+            }
+
+            var update = new TableEntity(requestId, RequestRowKey);
+            if (right)
+            {
+                update["VerifiedAt"] = now;
+            }
+            else
+            {
+                update["CodeAttempts"] = attempts + 1;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                return right ? CodeCheck.Verified : (attempts + 1 >= maxAttempts ? CodeCheck.Locked : CodeCheck.Rejected);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Another attempt changed the row first; read it again so that every attempt is counted.
+            }
+        }
+
+        return CodeCheck.Rejected;
     }
 
     /// <summary>Removes a request and its history; used only when its workflow could not be started, so nothing half-made stays.</summary>
@@ -118,6 +197,9 @@ public sealed class RequestStore(TableServiceClient tables)
         ["ExtendedTo"] = r.ExtendedTo?.ToString("O", CultureInfo.InvariantCulture),
         ["PausedDays"] = r.PausedDays,
         ["Outcome"] = r.Outcome,
+        ["ParticipantId"] = r.ParticipantId,
+        ["VerificationMode"] = r.VerificationMode,
+        ["VerifiedAt"] = r.VerifiedAt,
     };
 
     private static TableEntity ToEntity(string requestId, string stepKey, RequestHistoryEntry entry) =>
@@ -149,7 +231,13 @@ public sealed class RequestStore(TableServiceClient tables)
         ExtendedTo = ParseDate(e.GetString("ExtendedTo")),
         PausedDays = e.GetInt32("PausedDays") ?? 0,
         Outcome = e.GetString("Outcome"),
+        ParticipantId = e.GetString("ParticipantId"),
+        VerificationMode = e.GetString("VerificationMode"),
+        VerifiedAt = e.GetDateTimeOffset("VerifiedAt"),
     };
+
+    /// <summary>A date as the requests table stores it.</summary>
+    public static string FormatDate(DateOnly date) => date.ToString("O", CultureInfo.InvariantCulture);
 
     private static DateOnly? ParseDate(string? value) =>
         value is null ? null : DateOnly.ParseExact(value, "O", CultureInfo.InvariantCulture);

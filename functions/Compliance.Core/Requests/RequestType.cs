@@ -42,4 +42,16 @@ public static class RequestStatus
 
     /// <summary>The acknowledgement has been written to the outbox.</summary>
     public const string Acknowledged = "acknowledged";
+
+    /// <summary>A code went to the address held for the participant; the clock waits for it.</summary>
+    public const string AwaitingVerification = "awaiting-verification";
+
+    /// <summary>The requester was asked for details only a participant would know; the DPO decides.</summary>
+    public const string AwaitingIdentityCheck = "awaiting-identity-check";
+
+    /// <summary>Identity could not be confirmed in the policy's time: closed with a notice, nothing done.</summary>
+    public const string ClosedUnverified = "closed-unverified";
+
+    /// <summary>The statutory clock runs: the due date is set.</summary>
+    public const string InProgress = "in-progress";
 }

@@ -22,15 +22,80 @@ public static class DataSubjectRequestOrchestration
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var logger = context.CreateReplaySafeLogger(nameof(DataSubjectRequest));
+        var id = input.RequestId;
+
+        context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
+        var plan = await context.CallActivityAsync<RequestPlan>(nameof(RequestActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
 
         context.SetCustomStatus(new RequestWorkflowStatus("acknowledging"));
         await context.CallActivityAsync<AcknowledgeRequestResult>(
             nameof(RequestActivities.AcknowledgeRequest),
-            new AcknowledgeRequestInput(input.RequestId, context.CurrentUtcDateTime),
+            new AcknowledgeRequestInput(id, context.CurrentUtcDateTime),
             ActivityRetry);
 
-        context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.Acknowledged));
-        logger.LogInformation("Request {RequestId} acknowledged", input.RequestId);
-        return new RequestWorkflowResult(input.RequestId, RequestStatus.Acknowledged);
+        var clockStartAt = plan.ReceivedAt;
+        if (plan.VerificationMode == VerificationMode.CodeToHeldAddress)
+        {
+            context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
+            await context.CallActivityAsync(nameof(RequestActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime), ActivityRetry);
+            var verified = await WaitForVerificationAsync(context, plan, id);
+            if (verified is null)
+            {
+                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                logger.LogInformation("Request {RequestId} closed unverified", id);
+                return new RequestWorkflowResult(id, RequestStatus.ClosedUnverified);
+            }
+
+            clockStartAt = verified.VerifiedAt;
+        }
+        else if (plan.VerificationMode == VerificationMode.DetailsCheck)
+        {
+            // The DPO decides on the details the requester sends back; until that decision exists as a task, the request
+            // waits for the policy's period and is then closed with a notice, as an unanswered one would be.
+            context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
+            await context.CallActivityAsync(nameof(RequestActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+            var verified = await WaitForVerificationAsync(context, plan with { ReminderAfter = plan.CloseUnverifiedAfter }, id);
+            if (verified is null)
+            {
+                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                return new RequestWorkflowResult(id, RequestStatus.ClosedUnverified);
+            }
+
+            clockStartAt = verified.VerifiedAt;
+        }
+
+        context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
+        var clock = await context.CallActivityAsync<StartClockResult>(
+            nameof(RequestActivities.StartClock),
+            new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime),
+            ActivityRetry);
+        logger.LogInformation("Request {RequestId}: clock started {ClockStart}, due {DueDate}", id, clock.ClockStart, clock.DueDate);
+        return new RequestWorkflowResult(id, RequestStatus.InProgress);
+    }
+
+    /// <summary>
+    /// Waits for the requester's identity to be verified, with a reminder after the policy's period and closure after its
+    /// longer one. Returns null when it closed unverified.
+    /// </summary>
+    private static async Task<IdentityVerifiedEvent?> WaitForVerificationAsync(TaskOrchestrationContext context, RequestPlan plan, string requestId)
+    {
+        var started = context.CurrentUtcDateTime;
+        var closeAt = plan.CloseUnverifiedAfter.AddTo(started);
+        var remindAt = plan.ReminderAfter.AddTo(started);
+        using var cancel = new CancellationTokenSource();
+        var verified = context.WaitForExternalEvent<IdentityVerifiedEvent>(RequestEvents.IdentityVerified, cancel.Token);
+        var close = context.CreateTimer(closeAt, cancel.Token);
+        if (remindAt < closeAt)
+        {
+            var remind = context.CreateTimer(remindAt, cancel.Token);
+            if (await Task.WhenAny(verified, remind, close) == remind)
+            {
+                await context.CallActivityAsync(nameof(RequestActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime), ActivityRetry);
+            }
+        }
+
+        var winner = await Task.WhenAny(verified, close);
+        cancel.Cancel();
+        return winner == verified ? await verified : null;
     }
 }

@@ -2,6 +2,7 @@ using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
 using Compliance.Requests;
+using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Functions.Requests;
 
 /// <summary>The HTTP routes of data-subject requests.</summary>
-public sealed class RequestsHttp(RequestStore requests, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
+public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
     public const string ParticipantActor = "participant";
@@ -58,6 +59,11 @@ public sealed class RequestsHttp(RequestStore requests, AuditLog audit, TimeProv
             }
 
             enteredBy = auth.Principal!.Id;
+        }
+
+        if (await policies.FindAsync(body.StudyId, cancellationToken) is null)
+        {
+            return ApiProblem.Validation(new Dictionary<string, string[]> { ["studyId"] = ["is not a study this service handles."] });
         }
 
         var record = await RecordAsync(body, now, enteredBy, cancellationToken);
@@ -116,6 +122,61 @@ public sealed class RequestsHttp(RequestStore requests, AuditLog audit, TimeProv
 
         var history = await requests.GetHistoryAsync(id, cancellationToken);
         return new OkObjectResult(RequestView.From(request, history));
+    }
+
+    /// <summary>
+    /// <c>POST /api/requests/{id}/verify</c>: the requester proves their identity with the code sent to the address held for
+    /// them. A wrong, expired or locked code and an unknown request all get the same answer, so nothing can be learnt by guessing.
+    /// </summary>
+    [Function(nameof(VerifyRequest))]
+    public async Task<IActionResult> VerifyRequest(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "requests/{id}/verify")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        string? code;
+        using (document)
+        {
+            var fields = new JsonFields(document!.RootElement, ["code"]);
+            code = fields.Text("code", required: true, 16, c => c.Length == 6 && c.All(char.IsAsciiDigit), "must be the six digits from our email.");
+            if (fields.HasErrors)
+            {
+                return ApiProblem.Validation(fields.Errors);
+            }
+        }
+
+        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
+        var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
+        var now = time.GetUtcNow();
+        var outcome = found is { } f
+            ? await requests.CheckCodeAsync(id, code!, now, f.Policy.Verification.MaxAttempts, cancellationToken)
+            : CodeCheck.Rejected;
+        switch (outcome)
+        {
+            case CodeCheck.Verified:
+                await audit.AppendAsync(new AuditEvent(AuditActors.Participant, AuditActions.RequestVerified) { StudyId = request!.StudyId, RequestId = id, IdempotencyKey = $"{id}:verified" }, cancellationToken);
+                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(now), cancellationToken);
+                logger.LogInformation("Request {RequestId} verified", id);
+                return new OkObjectResult(new { requestId = id, status = "verified" });
+            case CodeCheck.AlreadyVerified:
+                // Raised again: if the first answer's event was lost, the workflow would otherwise wait until it closes.
+                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(request!.VerifiedAt ?? now), cancellationToken);
+                return new OkObjectResult(new { requestId = id, status = "verified" });
+            default:
+                logger.LogInformation("A verification attempt for request {RequestId} failed: {Outcome}", id, outcome);
+                return ApiProblem.BadRequest(
+                    "invalid-code",
+                    "The code is not valid.",
+                    "Check the code in our email and the request reference. Codes expire, and after several wrong attempts a code stops working: reply to our email and we will help.");
+        }
     }
 
     /// <summary>The receipt is already in the append-only log; say what became of the request rather than leave it dangling.</summary>

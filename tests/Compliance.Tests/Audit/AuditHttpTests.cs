@@ -77,9 +77,9 @@ public sealed class AuditHttpTests(TestEnvironment env)
     public async Task A_submitted_request_leaves_received_then_acknowledged_entries_without_personal_data()
     {
         // Arrange
-        var studyId = NewStudyId();
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http, NewStudyId());
         var email = $"alex.{Guid.NewGuid():N}@example.org";
-        var body = JsonSerializer.Serialize(new { studyId, type = "access", email, name = "Alex Example", details = "Please send my transcript." });
+        var body = JsonSerializer.Serialize(new { studyId, type = "query", email, name = "Alex Example", details = "What happens to my transcript?" });
 
         // Act
         using var submitted = await env.Http.SendAsync(Staff.PostJson("/api/requests", body), TestContext.Current.CancellationToken);
@@ -87,18 +87,18 @@ public sealed class AuditHttpTests(TestEnvironment env)
         var requestId = (await submitted.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("requestId").GetString()!;
         var (text, page) = await Eventually.GetAsync(
             () => GetAuditAsync($"/api/audit?requestId={requestId}"),
-            r => r.Page.GetProperty("count").GetInt32() >= 2,
-            because: "request.received and request.acknowledged to be audited");
+            r => r.Page.GetProperty("count").GetInt32() >= 3,
+            because: "request.received, request.acknowledged and request.clock-started to be audited");
 
-        // Assert: both entries, in order, with ids and codes only
+        // Assert: the entries, in order, after the study's registration, with ids and codes only
         var entries = page.GetProperty("entries").EnumerateArray().ToList();
-        entries.Select(e => e.GetProperty("action").GetString()).ShouldBe([AuditActions.RequestReceived, AuditActions.RequestAcknowledged]);
-        entries.Select(e => e.GetProperty("actor").GetString()).ShouldBe([AuditActors.Participant, AuditActors.System]);
+        entries.Select(e => e.GetProperty("action").GetString()).ShouldBe([AuditActions.RequestReceived, AuditActions.RequestAcknowledged, AuditActions.ClockStarted]);
+        entries.Select(e => e.GetProperty("actor").GetString()).ShouldBe([AuditActors.Participant, AuditActors.System, AuditActors.System]);
         entries.ShouldAllBe(e => e.GetProperty("requestId").GetString() == requestId && e.GetProperty("studyId").GetString() == studyId);
-        entries.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBe([1L, 2L]);
+        entries.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBe([2L, 3L, 4L]);
         entries[1].GetProperty("previousHash").GetString().ShouldBe(entries[0].GetProperty("hash").GetString());
         entries[0].GetProperty("chain").GetString().ShouldBe("study:" + studyId);
-        entries[0].GetProperty("details").GetProperty("type").GetString().ShouldBe("access");
+        entries[0].GetProperty("details").GetProperty("type").GetString().ShouldBe("query");
         entries[0].GetProperty("details").GetProperty("channel").GetString().ShouldBe("web");
         entries[0].GetProperty("idempotencyKey").GetString().ShouldBe($"{requestId}:received");
         entries[1].GetProperty("idempotencyKey").GetString().ShouldBe($"{requestId}:acknowledged");
@@ -110,7 +110,7 @@ public sealed class AuditHttpTests(TestEnvironment env)
 
         // The study's chain holds exactly these, and verifies
         var (_, byStudy) = await GetAuditAsync($"/api/audit?studyId={studyId}");
-        byStudy.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("hash").GetString())
+        byStudy.GetProperty("entries").EnumerateArray().Skip(1).Select(e => e.GetProperty("hash").GetString())
             .ShouldBe(entries.Select(e => e.GetProperty("hash").GetString()));
         using var verify = await env.Http.SendAsync(Staff.Get("/api/audit/verify", Role.Dpo), TestContext.Current.CancellationToken);
         var verification = await verify.Content.ReadFromJsonAsync<JsonElement>(Json, TestContext.Current.CancellationToken);
@@ -120,7 +120,7 @@ public sealed class AuditHttpTests(TestEnvironment env)
     [Fact]
     public async Task A_request_entered_by_staff_is_audited_with_their_principal_id()
     {
-        var studyId = NewStudyId();
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http, NewStudyId());
         var body = JsonSerializer.Serialize(new { studyId, type = "erase-contact", email = "sam@example.org", receivedAt = "2026-03-03", channel = "letter", identityConfirmed = true });
         using var post = Staff.PostJson("/api/requests", body);
         post.SignIn(Role.Researcher, id: "researcher-7");

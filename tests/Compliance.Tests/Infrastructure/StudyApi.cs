@@ -23,6 +23,28 @@ public static class StudyApi
         return studyId;
     }
 
+    /// <summary>Registers a study under the MPATI policy with some values changed (e.g. short verification periods for tests).</summary>
+    public static async Task<string> RegisterStudyWithPolicyChangesAsync(HttpClient http, params (string From, string To)[] changes)
+    {
+        var studyId = NewStudyId();
+        var yaml = File.ReadAllText(Path.Combine(Repository.Root, "policies", "mpati.yaml"));
+        foreach (var (from, to) in changes)
+        {
+            yaml.ShouldContain(from);
+            yaml = yaml.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        var policy = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/studies/{studyId}")
+        {
+            Content = JsonContent.Create(new { title = "A test study", endOfDataCollection = "2024-08-30", policy }),
+        };
+        put.SignIn(Role.Researcher);
+        using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return studyId;
+    }
+
     public static async Task<string> RegisterParticipantAsync(HttpClient http, string studyId, string? email = null, string name = "Test Participant")
     {
         using var post = Staff.PostJson($"/api/studies/{studyId}/participants", JsonSerializer.Serialize(new { name, email = email ?? $"p.{Guid.NewGuid():N}@example.org" }), Role.Researcher);

@@ -41,7 +41,13 @@ public sealed class TestEnvironment : IAsyncLifetime
         Blobs = new BlobServiceClient(azurite.ConnectionString);
         host = await StartHostAsync(trustPrincipalHeader: true);
         Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+        // Requests name a registered study: the MPATI study, under its policy file, is there for every test.
+        await StudyApi.RegisterStudyAsync(Http, StudyId);
     }
+
+    /// <summary>The study every request test uses, registered at start under policies/mpati.yaml.</summary>
+    public const string StudyId = "MPATI";
 
     /// <summary>Starts another in-process self-host on this Azurite with a task hub of its own (dispose it when done).</summary>
     public Task<SelfHostApplication> StartHostAsync(bool trustPrincipalHeader, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)

@@ -31,7 +31,7 @@ public sealed class KillAndRestartTests(TestEnvironment env)
             using var http = TestEnvironment.ClientFor(first.BaseAddress);
             for (var i = 0; i < RequestCount; i++)
             {
-                var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "access", email = $"kill.{i}.{Guid.NewGuid():N}@example.org" });
+                var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "query", email = $"kill.{i}.{Guid.NewGuid():N}@example.org" });
                 using var response = await http.SendAsync(Staff.PostJson("/api/requests", body), TestContext.Current.CancellationToken);
                 response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
                 requestIds.Add((await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("requestId").GetString()!);
@@ -78,8 +78,9 @@ public sealed class KillAndRestartTests(TestEnvironment env)
             }
 
             rows.Count(r => r.RowKey == "request").ShouldBe(1);
-            rows.Where(r => r.RowKey.StartsWith("history|", StringComparison.Ordinal)).OrderBy(r => r.GetDateTimeOffset("At")).Select(r => r.GetString("Event")).ShouldBe(["received", "acknowledged"], $"history of {requestId}");
-            rows.Single(r => r.RowKey == "request").GetString("Status").ShouldBe(RequestStatus.Acknowledged);
+            rows.Where(r => r.RowKey.StartsWith("history|", StringComparison.Ordinal)).OrderBy(r => r.GetDateTimeOffset("At")).Select(r => r.GetString("Event"))
+                .ShouldBe(["received", "prepared", "acknowledged", "clock-started"], $"history of {requestId}");
+            rows.Single(r => r.RowKey == "request").GetString("Status").ShouldBe(RequestStatus.InProgress);
             (await outbox.ListAsync($"requests/{requestId}/", TestContext.Current.CancellationToken)).ShouldBe([Outbox.BlobNameFor(requestId, RequestEmails.AcknowledgementKey)]);
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Compliance;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
@@ -20,7 +21,7 @@ public sealed class SubmitRequestTests(TestEnvironment env)
     {
         // Arrange
         var email = $"alex.{Guid.NewGuid():N}@example.org";
-        var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "access", email, name = "Alex Example", details = "Please send my transcript." });
+        var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "query", email, name = "Alex Example", details = "What happens to my transcript?" });
 
         // Act
         using var response = await env.Http.SendAsync(Staff.PostJson("/api/requests", body), TestContext.Current.CancellationToken);
@@ -60,8 +61,8 @@ public sealed class SubmitRequestTests(TestEnvironment env)
         var view = JsonSerializer.Deserialize<JsonElement>(text, Json);
         view.GetProperty("requestId").GetString().ShouldBe(requestId);
         view.GetProperty("studyId").GetString().ShouldBe("MPATI");
-        view.GetProperty("type").GetString().ShouldBe("access");
-        view.GetProperty("status").GetString().ShouldBe(RequestStatus.Acknowledged);
+        view.GetProperty("type").GetString().ShouldBe("query");
+        view.GetProperty("status").GetString().ShouldBe(RequestStatus.InProgress);
         view.GetProperty("channel").GetString().ShouldBe("web");
         view.GetProperty("pausedDays").GetInt32().ShouldBe(0);
         foreach (var field in new[] { "receivedAt", "clockStartedAt", "dueDate", "dueDateDerivation", "extendedTo", "outcome", "history" })
@@ -69,7 +70,14 @@ public sealed class SubmitRequestTests(TestEnvironment env)
             view.TryGetProperty(field, out _).ShouldBeTrue($"GET /api/requests/{{id}} has no '{field}'");
         }
 
-        view.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()).ShouldBe(["received", "acknowledged"]);
+        view.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()).ShouldBe(["received", "prepared", "acknowledged", "clock-started"]);
+
+        // A query needs no verification: the clock starts on the day of receipt, and the due date carries its derivation.
+        var receivedOn = UkTime.DateOf(view.GetProperty("receivedAt").GetDateTimeOffset());
+        view.GetProperty("clockStartedAt").GetDateTimeOffset().ShouldBe(view.GetProperty("receivedAt").GetDateTimeOffset());
+        var derivation = view.GetProperty("dueDateDerivation").EnumerateArray().Select(l => l.GetString()!).ToList();
+        derivation[0].ShouldStartWith($"received {receivedOn:yyyy-MM-dd}");
+        derivation[^1].ShouldBe($"due {view.GetProperty("dueDate").GetString()}");
 
         // Exactly one acknowledgement, to the requester, threaded by the request id
         var outbox = new Outbox(env.Blobs);
@@ -81,6 +89,9 @@ public sealed class SubmitRequestTests(TestEnvironment env)
         message.MessageId.ShouldStartWith(requestId);
         message.TextBody!.ShouldContain(requestId);
         message.HtmlBody!.ShouldContain(requestId);
+        message.From.Mailboxes.Single().Address.ShouldBe("MPATI@natcen.ac.uk", "emails come from the study policy's research mailbox");
+        message.TextBody!.ShouldContain("dpo@natcen.ac.uk", customMessage: "a query's acknowledgement carries the DPO's details");
+        message.TextBody!.ShouldContain("0303 123 1113", customMessage: "and the ICO's");
         blobs[0].ShouldNotContain("alex", Case.Insensitive);
     }
 
