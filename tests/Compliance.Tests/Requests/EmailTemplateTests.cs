@@ -1,0 +1,52 @@
+using Compliance.Mail;
+
+namespace Compliance.Tests.Requests;
+
+/// <summary>Every email template renders with the values its caller supplies, in both parts, with a subject carrying the reference.</summary>
+public sealed class EmailTemplateTests
+{
+    private static readonly Dictionary<string, string> AllValues = new(StringComparer.Ordinal)
+    {
+        ["requestId"] = "DSR-20261125-7KQ2M9XA",
+        ["greeting"] = "Dear <Robin & Sam>,",
+        ["teamName"] = "Team",
+        ["mailbox"] = "team@example.org",
+        ["dpoName"] = "DPO",
+        ["dpoOrganisation"] = "Org",
+        ["dpoAddress"] = "Addr",
+        ["dpoEmail"] = "dpo@example.org",
+        ["icoName"] = "ICO",
+        ["icoAddress"] = "Addr",
+        ["icoHelpline"] = "0000",
+        ["icoWebsite"] = "https://ico.example/",
+        ["what"] = "request",
+        ["receivedOn"] = "1 March 2026",
+        ["code"] = "123456",
+        ["codeValidUntil"] = "8 March 2026",
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Each_kind_renders_with_its_reference_and_encodes_html(string kind)
+    {
+        var email = EmailTemplates.Render(kind, AllValues);
+
+        email.Subject.ShouldContain("[Ref DSR-20261125-7KQ2M9XA]");
+        email.Text.ShouldContain("Dear <Robin & Sam>,");
+        email.Html.ShouldContain("Dear &lt;Robin &amp; Sam&gt;,");
+        email.Text.ShouldNotContain("{{");
+        email.Html.ShouldNotContain("{{");
+        EmailTemplates.PlaceholdersOf(kind).ShouldAllBe(p => AllValues.ContainsKey(p));
+    }
+
+    [Fact]
+    public void A_missing_value_is_an_error_naming_it()
+    {
+        var values = new Dictionary<string, string>(AllValues);
+        values.Remove("code");
+
+        Should.Throw<InvalidOperationException>(() => EmailTemplates.Render(EmailKind.VerificationCode, values)).Message.ShouldContain("{{code}}");
+    }
+
+    public static TheoryData<string> Kinds => new(EmailKind.All);
+}
