@@ -122,16 +122,10 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, denied) = await AuthorizeStudyAsync(req, id, ResearcherRoles, cancellationToken);
+        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
         }
 
         using (document)
@@ -176,16 +170,10 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, denied) = await AuthorizeStudyAsync(req, id, ResearcherRoles, cancellationToken);
+        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
         }
 
         using (document)
@@ -328,16 +316,10 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, denied) = await AuthorizeStudyAsync(req, id, PublicationRoles, cancellationToken);
+        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, PublicationRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
         }
 
         using (document)
@@ -364,6 +346,23 @@ public sealed class StudiesHttp(
             logger.LogInformation("Publication of study {StudyId} recorded", study.StudyId);
             return new OkObjectResult(StudyView.From(study with { PublishedOn = publishedOn, UpdatedAt = now }));
         }
+    }
+
+    /// <summary>The principal and study checks of <see cref="AuthorizeStudyAsync"/>, then the JSON body (the caller disposes it).</summary>
+    private async Task<(Study? Study, System.Text.Json.JsonDocument? Body, IActionResult? Denied)> AuthorizeStudyAndReadBodyAsync(
+        HttpRequest req,
+        string id,
+        IReadOnlyCollection<string> roles,
+        CancellationToken cancellationToken)
+    {
+        var (study, denied) = await AuthorizeStudyAsync(req, id, roles, cancellationToken);
+        if (denied is not null)
+        {
+            return (null, null, denied);
+        }
+
+        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        return problem is not null ? (null, null, problem) : (study, document, null);
     }
 
     /// <summary>The principal check, then the study: 401/403 before anything else, then 400 for a malformed id and 404 for an unknown one.</summary>
