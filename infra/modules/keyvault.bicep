@@ -37,7 +37,7 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
     // Key Vault references are resolved from the Function App over the public endpoint (no virtual network); every call
-    // needs an Entra ID token with a data role on the vault (ADR 0005).
+    // needs an Entra ID token with a data role on the vault (ADR 0006).
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       defaultAction: 'Allow'

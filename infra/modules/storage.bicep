@@ -76,7 +76,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     // Reached over its public endpoint (Flex Consumption without a virtual network); every request needs an Entra ID token
-    // with a data role on the account. ADR 0005 says why there are no private endpoints.
+    // with a data role on the account. ADR 0006 says why there are no private endpoints.
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       defaultAction: 'Allow'

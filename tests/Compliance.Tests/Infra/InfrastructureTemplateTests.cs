@@ -7,7 +7,7 @@ namespace Compliance.Tests.Infra;
 
 /// <summary>
 /// Reads the ARM template that infra/main.bicep compiles to and checks the security properties of the deployment, so that
-/// a later change cannot drop one silently (docs/deploy.md, ADR 0005).
+/// a later change cannot drop one silently (docs/deploy.md, ADRs 0005 and 0006).
 /// </summary>
 public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) : IClassFixture<CompiledMainTemplate>
 {
@@ -41,7 +41,7 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((bool)account["allowCrossTenantReplication"]!).ShouldBeFalse();
         ((string)account["minimumTlsVersion"]!).ShouldBe("TLS1_2");
         ((bool)account["supportsHttpsTrafficOnly"]!).ShouldBeTrue();
-        // As decided in ADR 0005: the public endpoint is reachable (Flex Consumption without a virtual network), every
+        // As decided in ADR 0006: the public endpoint is reachable (Flex Consumption without a virtual network), every
         // request needs an Entra ID token with a data role.
         ((string)account["publicNetworkAccess"]!).ShouldBe("Enabled");
         StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
