@@ -1,0 +1,312 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Compliance.Storage;
+using Compliance.Tests.Infrastructure;
+
+namespace Compliance.Tests.Infra;
+
+/// <summary>
+/// Reads the ARM template that infra/main.bicep compiles to and checks the security properties of the deployment, so that
+/// a later change cannot drop one silently (docs/deploy.md, ADRs 0005 and 0006).
+/// </summary>
+public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) : IClassFixture<CompiledMainTemplate>
+{
+    private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    /// <summary>Settings whose suffix names a service an identity-based connection reaches.</summary>
+    private static readonly string[] ConnectionSuffixes =
+        ["__blobServiceUri", "__queueServiceUri", "__tableServiceUri", "__serviceUri", "__accountName", "__fullyQualifiedNamespace"];
+
+    private ArmTemplate Main => compiled.Template;
+
+    private ArmTemplate StorageModule => Main.Module("storage").Template;
+
+    private ArmTemplate FunctionAppModule => Main.Module("function-app").Template;
+
+    private JsonObject AppSettings => FunctionAppModule.OfType("Microsoft.Web/sites/config")
+        .Single(r => ((string)r["name"]!).Contains("'appsettings'", StringComparison.Ordinal))["properties"]!.AsObject();
+
+    private JsonObject AuthSettings => FunctionAppModule.OfType("Microsoft.Web/sites/config")
+        .Single(r => ((string)r["name"]!).Contains("'authsettingsV2'", StringComparison.Ordinal))["properties"]!.AsObject();
+
+    [Fact]
+    public void Storage_accepts_only_Entra_ID_over_TLS_1_2_and_serves_no_public_blobs()
+    {
+        var account = StorageModule.One("Microsoft.Storage/storageAccounts")["properties"]!;
+
+        ((bool)account["allowSharedKeyAccess"]!).ShouldBeFalse("no account keys, and so no SAS or connection strings made from them");
+        ((bool)account["defaultToOAuthAuthentication"]!).ShouldBeTrue();
+        ((bool)account["isLocalUserEnabled"]!).ShouldBeFalse();
+        ((bool)account["allowBlobPublicAccess"]!).ShouldBeFalse();
+        ((bool)account["allowCrossTenantReplication"]!).ShouldBeFalse();
+        ((string)account["minimumTlsVersion"]!).ShouldBe("TLS1_2");
+        ((bool)account["supportsHttpsTrafficOnly"]!).ShouldBeTrue();
+        // As decided in ADR 0006: the public endpoint is reachable (Flex Consumption without a virtual network), every
+        // request needs an Entra ID token with a data role.
+        ((string)account["publicNetworkAccess"]!).ShouldBe("Enabled");
+        StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .ShouldAllBe(c => (string?)c["properties"]!["publicAccess"] == "None");
+    }
+
+    [Fact]
+    public void Storage_has_every_table_and_container_of_StorageLayout()
+    {
+        var layout = Main.Variables["storageLayout"]!;
+        Strings(layout["containers"]).ShouldBe(StorageLayout.Containers.All, ignoreOrder: true);
+        Strings(layout["tables"]).ShouldBe(StorageLayout.Tables.All, ignoreOrder: true);
+
+        var storage = Main.Module("storage");
+        Strings(Main.Resolve(storage.Argument("containerNames"))).ShouldBe(StorageLayout.Containers.All, ignoreOrder: true);
+        Strings(Main.Resolve(storage.Argument("tableNames"))).ShouldBe(StorageLayout.Tables.All, ignoreOrder: true);
+
+        // One container per name and one table per name, by copy loops over those parameters.
+        StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .ShouldContain(c => (string?)c["copy"]!["count"] == "[length(parameters('containerNames'))]"
+                && ((string)c["name"]!).Contains("parameters('containerNames')[copyIndex()]", StringComparison.Ordinal));
+        StorageModule.OfType("Microsoft.Storage/storageAccounts/tableServices/tables")
+            .ShouldContain(t => (string?)t["copy"]!["count"] == "[length(parameters('tableNames'))]"
+                && ((string)t["name"]!).Contains("parameters('tableNames')[copyIndex()]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Certificates_are_immutable_for_a_time()
+    {
+        Main.Resolve(Main.Module("storage").Argument("certificatesContainerName"))!.GetValue<string>()
+            .ShouldBe(StorageLayout.Containers.Certificates);
+
+        var policy = StorageModule.One("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
+        ((string)policy["name"]!).ShouldContain("parameters('certificatesContainerName')");
+        ((string)policy["properties"]!["immutabilityPeriodSinceCreationInDays"]!).ShouldBe("[parameters('certificateImmutabilityDays')]");
+        ((bool)policy["properties"]!["allowProtectedAppendWrites"]!).ShouldBeFalse();
+        ((bool)policy["properties"]!["allowProtectedAppendWritesAll"]!).ShouldBeFalse();
+        ((string)Main.Module("storage").Argument("certificateImmutabilityDays")!).ShouldBe("[parameters('certificateImmutabilityDays')]");
+        ((int)Main.Parameters["certificateImmutabilityDays"]!["defaultValue"]!).ShouldBeGreaterThanOrEqualTo(365);
+    }
+
+    [Fact]
+    public void Versioning_and_soft_delete_are_on_and_given_to_the_app_and_outputs_for_certificates()
+    {
+        var blob = StorageModule.One("Microsoft.Storage/storageAccounts/blobServices")["properties"]!;
+
+        ((bool)blob["isVersioningEnabled"]!).ShouldBeTrue();
+        ((bool)blob["deleteRetentionPolicy"]!["enabled"]!).ShouldBeTrue();
+        ((string)blob["deleteRetentionPolicy"]!["days"]!).ShouldBe("[parameters('blobSoftDeleteRetentionDays')]");
+        ((bool)blob["deleteRetentionPolicy"]!["allowPermanentDelete"]!).ShouldBeFalse("nobody may skip the window the certificates state");
+        ((bool)blob["containerDeleteRetentionPolicy"]!["enabled"]!).ShouldBeTrue();
+
+        // azd keeps outputs in the environment, and the app gets the same values as settings, for the certificates to state.
+        foreach (var output in new[]
+        {
+            "STORAGE_BLOB_SOFT_DELETE_RETENTION_DAYS", "STORAGE_CONTAINER_SOFT_DELETE_RETENTION_DAYS", "STORAGE_BLOB_VERSIONING_ENABLED",
+            "STORAGE_PREVIOUS_VERSION_RETENTION_DAYS", "STORAGE_CERTIFICATE_IMMUTABILITY_DAYS",
+        })
+        {
+            Main.Outputs.Select(o => o.Key).ShouldContain(output);
+        }
+
+        AppSettings.Select(s => s.Key).ShouldContain("StorageProtection__BlobSoftDeleteRetentionDays");
+        AppSettings.Select(s => s.Key).ShouldContain("StorageProtection__PreviousVersionRetentionDays");
+    }
+
+    [Fact]
+    public void Lifecycle_rules_are_a_safety_net_for_the_outbox_and_exports_and_bound_previous_versions()
+    {
+        var safetyNet = Main.Module("storage").Argument("safetyNetRetentionDays")!.AsObject();
+        safetyNet.Select(p => p.Key).ShouldBe([StorageLayout.Containers.MailOutbox, StorageLayout.Containers.Exports], ignoreOrder: true);
+
+        var lifecycle = StorageModule.One("Microsoft.Storage/storageAccounts/managementPolicies");
+        ((string)lifecycle["properties"]!["policy"]!["rules"]!).ShouldContain("variables('safetyNetRules')");
+        ((string)lifecycle["properties"]!["policy"]!["rules"]!).ShouldContain("variables('previousVersionsRule')");
+        StorageModule.Variables["previousVersionsRule"]!["definition"]!["actions"]!["version"]!["delete"]!["daysAfterCreationGreaterThan"]!
+            .GetValue<string>().ShouldBe("[parameters('previousVersionRetentionDays')]");
+    }
+
+    [Fact]
+    public void No_app_setting_or_resource_holds_a_storage_key_or_connection_string()
+    {
+        var everything = Main.Json.ToJsonString();
+        foreach (var forbidden in new[] { "listKeys", "listAccountSas", "listServiceSas", "AccountKey=", "SharedAccessSignature=", "DefaultEndpointsProtocol" })
+        {
+            everything.ShouldNotContain(forbidden, Case.Insensitive);
+        }
+
+        AppSettings.Select(s => s.Key).ShouldNotContain("AzureWebJobsStorage", "AzureWebJobsStorage is identity-based: service URIs, not a connection string");
+        AppSettings.Where(s => s.Key.EndsWith("ConnectionString", StringComparison.OrdinalIgnoreCase) || s.Key.EndsWith("CONNECTION_STRING", StringComparison.Ordinal))
+            .Select(s => s.Key)
+            .ShouldBe(["APPLICATIONINSIGHTS_CONNECTION_STRING"], "the only connection string is Application Insights', an address with local authentication disabled");
+    }
+
+    [Fact]
+    public void Every_storage_connection_uses_the_managed_identity()
+    {
+        var keys = AppSettings.Select(s => s.Key).ToList();
+        var connections = keys
+            .SelectMany(k => ConnectionSuffixes.Where(suffix => k.EndsWith(suffix, StringComparison.Ordinal)).Select(suffix => k[..^suffix.Length]))
+            .Distinct()
+            .ToList();
+
+        connections.ShouldContain("AzureWebJobsStorage");
+        foreach (var connection in connections)
+        {
+            ((string?)AppSettings[$"{connection}__credential"]).ShouldBe("managedidentity", $"{connection} must use the managed identity");
+            ((string?)AppSettings[$"{connection}__clientId"]).ShouldBe("[parameters('identityClientId')]", $"{connection} must name the user-assigned identity");
+        }
+
+        foreach (var service in new[] { "blob", "queue", "table" })
+        {
+            ((string?)AppSettings[$"AzureWebJobsStorage__{service}ServiceUri"]).ShouldBe($"[parameters('storage{char.ToUpperInvariant(service[0])}{service[1..]}Endpoint')]");
+        }
+
+        var site = FunctionAppModule.One("Microsoft.Web/sites");
+        ((string)site["identity"]!["type"]!).ShouldBe("UserAssigned");
+        ((string)site["properties"]!["keyVaultReferenceIdentity"]!).ShouldBe("[parameters('identityResourceId')]");
+        var deploymentStorage = site["properties"]!["functionAppConfig"]!["deployment"]!["storage"]!["authentication"]!;
+        ((string)deploymentStorage["type"]!).ShouldBe("UserAssignedIdentity");
+        ((string)deploymentStorage["userAssignedIdentityResourceId"]!).ShouldBe("[parameters('identityResourceId')]");
+    }
+
+    [Fact]
+    public void The_app_is_dotnet_isolated_10_on_Flex_Consumption_and_gets_every_setting_it_reads()
+    {
+        var plan = FunctionAppModule.One("Microsoft.Web/serverfarms");
+        ((string)plan["sku"]!["name"]!).ShouldBe("FC1");
+        ((string)plan["sku"]!["tier"]!).ShouldBe("FlexConsumption");
+        var runtime = FunctionAppModule.One("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["runtime"]!;
+        ((string)runtime["name"]!).ShouldBe("dotnet-isolated");
+        ((string)Main.Module("function-app").Argument("runtimeVersion")!).ShouldBe("10.0");
+
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.sample.json")), Lenient);
+        var read = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name)
+            // Flex Consumption takes the worker runtime from functionAppConfig.runtime and rejects the setting; the storage
+            // connection is identity-based (AzureWebJobsStorage__*), checked above.
+            .Except(["FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"])
+            .ToList();
+
+        read.ShouldNotBeEmpty();
+        read.ShouldAllBe(k => AppSettings.ContainsKey(k), "a setting in local.settings.sample.json is missing from the Function App's app settings");
+        AppSettings.Select(s => s.Key).ShouldNotContain("FUNCTIONS_WORKER_RUNTIME");
+        AppSettings.Select(s => s.Key).ShouldNotContain("WEBSITE_RUN_FROM_PACKAGE");
+    }
+
+    [Fact]
+    public void Authentication_lets_participants_through_and_gives_staff_routes_the_principal()
+    {
+        // ADR 0005: the platform validates Entra ID tokens and sets X-MS-CLIENT-PRINCIPAL (stripping any a caller sends);
+        // anonymous requests still reach the app, whose participant routes are anonymous and staff routes check roles.
+        var auth = AuthSettings;
+        ((bool)auth["platform"]!["enabled"]!).ShouldBeTrue("without the platform module anyone could send X-MS-CLIENT-PRINCIPAL");
+        ((bool)auth["globalValidation"]!["requireAuthentication"]!).ShouldBeFalse();
+        ((string)auth["globalValidation"]!["unauthenticatedClientAction"]!).ShouldBe("AllowAnonymous");
+        ((bool)auth["httpSettings"]!["requireHttps"]!).ShouldBeTrue();
+
+        auth["identityProviders"]!.AsObject().Select(p => p.Key).ShouldBe(["azureActiveDirectory"]);
+        var entra = auth["identityProviders"]!["azureActiveDirectory"]!;
+        ((bool)entra["enabled"]!).ShouldBeTrue();
+        ((string)entra["registration"]!["clientId"]!).ShouldBe("[parameters('authClientId')]");
+        ((string)entra["registration"]!["openIdIssuer"]!).ShouldBe("[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, parameters('tenantId'))]");
+        Strings(entra["validation"]!["allowedAudiences"]).ShouldBe(["[parameters('authClientId')]", "[format('api://{0}', parameters('authClientId'))]"], ignoreOrder: true);
+        ((bool)auth["login"]!["tokenStore"]!["enabled"]!).ShouldBeFalse();
+
+        var site = FunctionAppModule.One("Microsoft.Web/sites")["properties"]!;
+        ((bool)site["httpsOnly"]!).ShouldBeTrue();
+        ((string)site["siteConfig"]!["minTlsVersion"]!).ShouldBe("1.2");
+        FunctionAppModule.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").Count.ShouldBe(2);
+        FunctionAppModule.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ShouldAllBe(p => !(bool)p["properties"]!["allow"]!);
+    }
+
+    [Fact]
+    public void Role_assignments_have_deterministic_names_and_give_the_app_what_it_needs()
+    {
+        var assignments = Main.SelfAndModules.SelectMany(t => t.OfType("Microsoft.Authorization/roleAssignments")).ToList();
+
+        assignments.ShouldNotBeEmpty();
+        foreach (var assignment in assignments)
+        {
+            var name = (string)assignment["name"]!;
+            name.ShouldStartWith("[guid(", customMessage: "role assignment names are guid(scope, principal, role)");
+            name.ShouldContain("resourceId(");
+            name.ShouldContain("PrincipalId')");
+            name.ShouldContain("roles')");
+            ((string)assignment["properties"]!["roleDefinitionId"]!).ShouldStartWith("[subscriptionResourceId('Microsoft.Authorization/roleDefinitions'");
+        }
+
+        Main.Json.ToJsonString().ShouldNotContain("newGuid(");
+
+        var rbac = Main.Module("role-assignments").Template;
+        var roles = rbac.Variables["roles"]!;
+        Strings(rbac.Variables["appStorageRoles"]).ShouldBe(
+            [
+                "[variables('roles').storageBlobDataOwner]", "[variables('roles').storageQueueDataContributor]",
+                "[variables('roles').storageTableDataContributor]",
+            ],
+            ignoreOrder: true);
+        ((string)roles["storageBlobDataOwner"]!).ShouldBe("b7e6dc6d-f1e8-4753-8033-0f276bb0955b");
+        ((string)roles["storageQueueDataContributor"]!).ShouldBe("974c5e8b-45b9-4653-ba55-5f855dd0fb88");
+        ((string)roles["storageTableDataContributor"]!).ShouldBe("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3");
+        ((string)roles["keyVaultSecretsUser"]!).ShouldBe("4633458b-17de-408a-b874-0445c86b69e6");
+        ((string)roles["monitoringMetricsPublisher"]!).ShouldBe("3913510d-42f4-4e42-8a64-420c390055eb");
+
+        var appRoles = assignments
+            .Where(a => (string?)a["properties"]!["principalId"] == "[parameters('appPrincipalId')]")
+            .Select(a => (string)a["properties"]!["roleDefinitionId"]!)
+            .ToList();
+        appRoles.ShouldContain(r => r.Contains("variables('appStorageRoles')[copyIndex()]", StringComparison.Ordinal));
+        appRoles.ShouldContain(r => r.Contains("variables('roles').keyVaultSecretsUser", StringComparison.Ordinal));
+        appRoles.ShouldContain(r => r.Contains("variables('roles').monitoringMetricsPublisher", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Application_Insights_and_Log_Analytics_accept_only_Entra_ID()
+    {
+        var monitoring = Main.Module("monitoring").Template;
+
+        ((bool)monitoring.One("Microsoft.Insights/components")["properties"]!["DisableLocalAuth"]!).ShouldBeTrue();
+        ((bool)monitoring.One("Microsoft.Insights/components")["properties"]!["DisableIpMasking"]!).ShouldBeFalse();
+        ((bool)monitoring.One("Microsoft.OperationalInsights/workspaces")["properties"]!["features"]!["disableLocalAuth"]!).ShouldBeTrue();
+        ((string?)AppSettings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]).ShouldBe("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]");
+    }
+
+    [Fact]
+    public void Key_Vault_uses_RBAC_with_purge_protection_and_the_app_reads_Graph_secrets_by_reference()
+    {
+        var vault = Main.Module("keyvault").Template.One("Microsoft.KeyVault/vaults")["properties"]!;
+
+        ((bool)vault["enableRbacAuthorization"]!).ShouldBeTrue();
+        ((bool)vault["enableSoftDelete"]!).ShouldBeTrue();
+        ((bool)vault["enablePurgeProtection"]!).ShouldBeTrue();
+        ((bool)vault["enabledForTemplateDeployment"]!).ShouldBeFalse();
+
+        ((string?)AppSettings["Graph__ClientSecret"]).ShouldStartWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName=graph-client-secret)'");
+        ((string?)AppSettings["Graph__ClientState"]).ShouldStartWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName=graph-client-state)'");
+    }
+
+    [Fact]
+    public void Every_parameter_says_whether_it_is_required_and_required_ones_have_no_default()
+    {
+        foreach (var template in Main.SelfAndModules)
+        {
+            foreach (var (name, parameter) in template.Parameters)
+            {
+                var description = (string?)parameter!["metadata"]?["description"];
+                description.ShouldNotBeNull($"{template.Path}: parameter '{name}' has no description");
+                var optional = parameter.AsObject().ContainsKey("defaultValue");
+                description.ShouldStartWith(optional ? "Optional." : "Required.", customMessage: $"{template.Path}: parameter '{name}'");
+            }
+        }
+    }
+
+    [Fact]
+    public void Azd_supplies_every_required_parameter_of_main()
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient);
+        var supplied = file.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToList();
+
+        var required = Main.Parameters.Where(p => !p.Value!.AsObject().ContainsKey("defaultValue")).Select(p => p.Key).ToList();
+        required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId"], ignoreOrder: true);
+        required.ShouldAllBe(p => supplied.Contains(p), "main.parameters.json must map every required parameter to an azd environment value");
+        supplied.ShouldAllBe(p => Main.Parameters.ContainsKey(p), "main.parameters.json names a parameter main.bicep does not have");
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(n => n!.GetValue<string>()).ToList() : throw new InvalidOperationException($"Not an array: {node?.ToJsonString()}");
+}
