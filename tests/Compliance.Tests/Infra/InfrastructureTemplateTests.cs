@@ -7,7 +7,7 @@ namespace Compliance.Tests.Infra;
 
 /// <summary>
 /// Reads the ARM template that infra/main.bicep compiles to and checks the security properties of the deployment, so that
-/// a later change cannot drop one silently (docs/deploy.md, ADRs 0005 and 0006).
+/// a later change cannot drop one silently (docs/deploy.md, ADRs 0006 and 0007).
 /// </summary>
 public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) : IClassFixture<CompiledMainTemplate>
 {
@@ -41,7 +41,7 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((bool)account["allowCrossTenantReplication"]!).ShouldBeFalse();
         ((string)account["minimumTlsVersion"]!).ShouldBe("TLS1_2");
         ((bool)account["supportsHttpsTrafficOnly"]!).ShouldBeTrue();
-        // As decided in ADR 0006: the public endpoint is reachable (Flex Consumption without a virtual network), every
+        // As decided in ADR 0007: the public endpoint is reachable (Flex Consumption without a virtual network), every
         // request needs an Entra ID token with a data role.
         ((string)account["publicNetworkAccess"]!).ShouldBe("Enabled");
         StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
@@ -191,7 +191,7 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     [Fact]
     public void Authentication_lets_participants_through_and_gives_staff_routes_the_principal()
     {
-        // ADR 0005: the platform validates Entra ID tokens and sets X-MS-CLIENT-PRINCIPAL (stripping any a caller sends);
+        // ADR 0006: the platform validates Entra ID tokens and sets X-MS-CLIENT-PRINCIPAL (stripping any a caller sends);
         // anonymous requests still reach the app, whose participant routes are anonymous and staff routes check roles.
         var auth = AuthSettings;
         ((bool)auth["platform"]!["enabled"]!).ShouldBeTrue("without the platform module anyone could send X-MS-CLIENT-PRINCIPAL");
