@@ -40,6 +40,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StudyStore>();
         services.AddSingleton<StudyPolicies>();
+        services.AddSingleton<Tasks.TaskStore>();
         services.AddSingleton(Deadlines.EnglandAndWalesBankHolidays.Default);
         services.AddSingleton<Deadlines.DeadlineCalculator>();
         services.AddSingleton<ArtifactStore>();

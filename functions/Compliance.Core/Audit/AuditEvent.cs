@@ -53,6 +53,9 @@ public static class AuditActions
     public const string RequestClosedUnverified = "request.closed-unverified";
     public const string ClockStarted = "request.clock-started";
 
+    public const string TaskCreated = "task.created";
+    public const string TaskCompleted = "task.completed";
+
     public const string StudyRegistered = "study.registered";
     public const string StudyUpdated = "study.updated";
     public const string PublicationRecorded = "study.publication-recorded";

@@ -1,4 +1,5 @@
 using Compliance.Requests;
+using Compliance.Tasks;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -50,18 +51,19 @@ public static class DataSubjectRequestOrchestration
         }
         else if (plan.VerificationMode == VerificationMode.DetailsCheck)
         {
-            // The DPO decides on the details the requester sends back; until that decision exists as a task, the request
-            // waits for the policy's period and is then closed with a notice, as an unanswered one would be.
+            // The requester is asked for details only a participant would know, and the DPO decides on them in a task.
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
+            var closeAt = plan.CloseUnverifiedAfter.AddTo(context.CurrentUtcDateTime);
             await context.CallActivityAsync(nameof(RequestActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
-            var verified = await WaitForVerificationAsync(context, plan with { ReminderAfter = plan.CloseUnverifiedAfter }, id);
-            if (verified is null)
+            await context.CallActivityAsync<string>(nameof(RequestActivities.CreateTask), new CreateTaskInput(id, TaskKind.IdentityCheck, closeAt, context.CurrentUtcDateTime), ActivityRetry);
+            var decision = await WaitForTaskAsync(context, TaskKind.IdentityCheck, closeAt);
+            if (decision?.Outcome != TaskOutcome.Verified)
             {
                 await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
                 return new RequestWorkflowResult(id, RequestStatus.ClosedUnverified);
             }
 
-            clockStartAt = verified.VerifiedAt;
+            clockStartAt = decision.CompletedAt;
         }
 
         context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
@@ -71,6 +73,17 @@ public static class DataSubjectRequestOrchestration
             ActivityRetry);
         logger.LogInformation("Request {RequestId}: clock started {ClockStart}, due {DueDate}", id, clock.ClockStart, clock.DueDate);
         return new RequestWorkflowResult(id, RequestStatus.InProgress);
+    }
+
+    /// <summary>Waits for a manual task of <paramref name="kind"/> to be completed, until <paramref name="until"/>; null when it was not.</summary>
+    private static async Task<TaskCompletedEvent?> WaitForTaskAsync(TaskOrchestrationContext context, string kind, DateTime until)
+    {
+        using var cancel = new CancellationTokenSource();
+        var completed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(kind), cancel.Token);
+        var timeout = context.CreateTimer(until, cancel.Token);
+        var winner = await Task.WhenAny(completed, timeout);
+        cancel.Cancel();
+        return winner == completed ? await completed : null;
     }
 
     /// <summary>

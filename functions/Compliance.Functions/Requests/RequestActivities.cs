@@ -3,6 +3,7 @@ using Compliance.Deadlines;
 using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Studies;
+using Compliance.Tasks;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,7 @@ public sealed class RequestActivities(
     Outbox outbox,
     RequestEmails emails,
     DeadlineCalculator deadlines,
+    TaskStore tasks,
     ILogger<RequestActivities> logger)
 {
     /// <summary>Matches the requester to a participant by the address held for them, and decides how identity is verified.</summary>
@@ -111,6 +113,27 @@ public sealed class RequestActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await FindAsync(input.RequestId, cancellationToken);
         await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, request.RequesterEmail, request.RequesterName, RequestStatus.AwaitingIdentityCheck, cancellationToken);
+    }
+
+    /// <summary>Creates a manual task for the request (once: its id comes from the request and the kind) and audits it.</summary>
+    [Function(nameof(CreateTask))]
+    public async Task<string> CreateTask([ActivityTrigger] CreateTaskInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var task = await tasks.EnsureAsync(new ManualTask
+        {
+            TaskId = TaskStore.IdFor(request.RequestId, input.Kind),
+            RequestId = request.RequestId,
+            StudyId = request.StudyId,
+            Kind = input.Kind,
+            AssigneeRole = Identity.Role.Dpo,
+            CreatedAt = input.At,
+            DueAt = input.DueAt,
+            Status = TaskStore.Open,
+        }, cancellationToken);
+        await audit.AppendAsync(Event(request, AuditActions.TaskCreated, $"task-{input.Kind}", ("taskId", task.TaskId), ("kind", input.Kind)), cancellationToken);
+        return task.TaskId;
     }
 
     /// <summary>Closes a request whose identity was not confirmed in time, with a notice to the requester; nothing else is done.</summary>

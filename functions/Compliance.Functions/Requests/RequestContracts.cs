@@ -44,8 +44,17 @@ public sealed record StartClockInput(string RequestId, DateTimeOffset ClockStart
 /// <summary>The output of <c>StartClock</c>.</summary>
 public sealed record StartClockResult(DateOnly ClockStart, DateOnly? DueDate);
 
+/// <summary>The input of <c>CreateTask</c>: a manual task of <paramref name="Kind"/> for the request, due at <paramref name="DueAt"/>.</summary>
+public sealed record CreateTaskInput(string RequestId, string Kind, DateTimeOffset DueAt, DateTimeOffset At);
+
+/// <summary>The event raised when a person completes a manual task of the request.</summary>
+public sealed record TaskCompletedEvent(string TaskId, string Outcome, DateTimeOffset CompletedAt);
+
 /// <summary>Names of the external events the orchestration waits for.</summary>
 public static class RequestEvents
 {
     public const string IdentityVerified = "IdentityVerified";
+
+    /// <summary>The event of a completed task of <paramref name="kind"/>; one name per kind, so a workflow waits for the one it needs.</summary>
+    public static string TaskCompleted(string kind) => $"TaskCompleted:{kind}";
 }

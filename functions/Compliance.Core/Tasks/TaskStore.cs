@@ -1,0 +1,153 @@
+using Azure;
+using Azure.Data.Tables;
+using Compliance.Storage;
+
+namespace Compliance.Tasks;
+
+/// <summary>The kinds of manual task, the outcomes each accepts and the role that completes it.</summary>
+public static class TaskKind
+{
+    /// <summary>A requester whose address matched no participant sent details; the DPO decides whether they are the participant.</summary>
+    public const string IdentityCheck = "identity-check";
+
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Outcomes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        [IdentityCheck] = [TaskOutcome.Verified, TaskOutcome.NotVerified],
+    };
+}
+
+/// <summary>Outcomes of manual tasks.</summary>
+public static class TaskOutcome
+{
+    public const string Verified = "verified";
+    public const string NotVerified = "not-verified";
+}
+
+/// <summary>A piece of work for a person that a workflow waits on: which request, what kind, who, by when.</summary>
+public sealed record ManualTask
+{
+    public required string TaskId { get; init; }
+    public required string RequestId { get; init; }
+    public required string StudyId { get; init; }
+    public required string Kind { get; init; }
+    public required string AssigneeRole { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset DueAt { get; init; }
+    public required string Status { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public string? CompletedBy { get; init; }
+    public string? Outcome { get; init; }
+}
+
+/// <summary>What became of completing a task.</summary>
+public enum TaskCompletion
+{
+    Completed,
+    NotFound,
+    AlreadyCompleted,
+}
+
+/// <summary>
+/// Manual tasks in the <c>Tasks</c> table. A task's id is made from its request and kind (<c>{requestId}.{kind}</c>), so a
+/// workflow step that runs twice creates it once.
+/// </summary>
+public sealed class TaskStore(TableServiceClient tables)
+{
+    public const string Open = "open";
+    public const string Done = "completed";
+    private const string Partition = "tasks";
+    private readonly TableClient table = tables.GetTableClient(StorageLayout.Tables.Tasks);
+
+    public static string IdFor(string requestId, string kind) => $"{requestId}.{kind}";
+
+    /// <summary>Creates the task unless it exists; returns it either way.</summary>
+    public async Task<ManualTask> EnsureAsync(ManualTask task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(task), cancellationToken);
+            return task;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return (await FindAsync(task.TaskId, cancellationToken))!;
+        }
+    }
+
+    public async Task<ManualTask?> FindAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, taskId, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } e ? FromEntity(e) : null;
+    }
+
+    /// <summary>Tasks with a status, optionally of one request, oldest due first.</summary>
+    public async Task<IReadOnlyList<ManualTask>> ListAsync(string status, string? requestId, CancellationToken cancellationToken = default)
+    {
+        var filter = requestId is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status} and RequestId eq {requestId}");
+        var result = new List<ManualTask>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            result.Add(FromEntity(e));
+        }
+
+        return result.OrderBy(t => t.DueAt).ToList();
+    }
+
+    /// <summary>Completes an open task with an outcome, once: a second completion is refused (optimistic concurrency).</summary>
+    public async Task<TaskCompletion> CompleteAsync(string taskId, string outcome, string completedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, taskId, cancellationToken: cancellationToken);
+        if (!response.HasValue || response.Value is not { } row)
+        {
+            return TaskCompletion.NotFound;
+        }
+
+        if (row.GetString("Status") != Open)
+        {
+            return TaskCompletion.AlreadyCompleted;
+        }
+
+        try
+        {
+            await table.UpdateEntityAsync(
+                new TableEntity(Partition, taskId) { ["Status"] = Done, ["Outcome"] = outcome, ["CompletedBy"] = completedBy, ["CompletedAt"] = at },
+                row.ETag,
+                TableUpdateMode.Merge,
+                cancellationToken);
+            return TaskCompletion.Completed;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return TaskCompletion.AlreadyCompleted;
+        }
+    }
+
+    private static TableEntity ToEntity(ManualTask t) => new(Partition, t.TaskId)
+    {
+        ["RequestId"] = t.RequestId,
+        ["StudyId"] = t.StudyId,
+        ["Kind"] = t.Kind,
+        ["AssigneeRole"] = t.AssigneeRole,
+        ["CreatedAt"] = t.CreatedAt,
+        ["DueAt"] = t.DueAt,
+        ["Status"] = t.Status,
+    };
+
+    private static ManualTask FromEntity(TableEntity e) => new()
+    {
+        TaskId = e.RowKey,
+        RequestId = e.GetString("RequestId") ?? string.Empty,
+        StudyId = e.GetString("StudyId") ?? string.Empty,
+        Kind = e.GetString("Kind") ?? string.Empty,
+        AssigneeRole = e.GetString("AssigneeRole") ?? string.Empty,
+        CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
+        DueAt = e.GetDateTimeOffset("DueAt") ?? default,
+        Status = e.GetString("Status") ?? string.Empty,
+        CompletedAt = e.GetDateTimeOffset("CompletedAt"),
+        CompletedBy = e.GetString("CompletedBy"),
+        Outcome = e.GetString("Outcome"),
+    };
+}

@@ -1,0 +1,117 @@
+using Compliance.Audit;
+using Compliance.Functions.Http;
+using Compliance.Functions.Requests;
+using Compliance.Identity;
+using Compliance.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Functions.Tasks;
+
+/// <summary>Manual tasks: staff list them; the role a task names completes it, which resumes the waiting workflow.</summary>
+public sealed class TasksHttp(TaskStore tasks, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<TasksHttp> logger)
+{
+    private static readonly string[] StaffRoles = [Role.Dpo, Role.Researcher, Role.Admin];
+
+    /// <summary><c>GET /api/tasks?status=open|completed&amp;requestId=</c>: tasks, oldest due first. Ids and kinds only.</summary>
+    [Function(nameof(ListTasks))]
+    public async Task<IActionResult> ListTasks(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tasks")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        var auth = StaffAuthorization.Require(req, StaffRoles);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var status = req.Query["status"].ToString() is { Length: > 0 } s ? s : TaskStore.Open;
+        if (status is not (TaskStore.Open or TaskStore.Done))
+        {
+            errors["status"] = [$"must be {TaskStore.Open} or {TaskStore.Done}."];
+        }
+
+        var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
+        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId))
+        {
+            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        return new OkObjectResult(new { tasks = await tasks.ListAsync(status, requestId, cancellationToken) });
+    }
+
+    /// <summary><c>POST /api/tasks/{id}/complete</c> with <c>{outcome}</c>: completes an open task once and resumes its workflow.</summary>
+    [Function(nameof(CompleteTask))]
+    public async Task<IActionResult> CompleteTask(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks/{id}/complete")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+        var auth = StaffAuthorization.Require(req, StaffRoles);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        var task = id.Length <= 100 ? await tasks.FindAsync(id, cancellationToken) : null;
+        if (task is null)
+        {
+            return ApiProblem.NotFound("There is no task with that id.");
+        }
+
+        if (!auth.Principal!.Roles.Contains(task.AssigneeRole))
+        {
+            return ApiProblem.Forbidden($"This task is for the role {task.AssigneeRole}.");
+        }
+
+        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        string? outcome;
+        using (document)
+        {
+            var allowed = TaskKind.Outcomes.GetValueOrDefault(task.Kind, []);
+            var fields = new JsonFields(document!.RootElement, ["outcome"]);
+            outcome = fields.Text("outcome", required: true, 32, o => allowed.Contains(o), $"must be one of: {string.Join(", ", allowed)}.");
+            if (fields.HasErrors)
+            {
+                return ApiProblem.Validation(fields.Errors);
+            }
+        }
+
+        var now = time.GetUtcNow();
+        var completion = await tasks.CompleteAsync(task.TaskId, outcome!, auth.Principal.Id, now, cancellationToken);
+        if (completion == TaskCompletion.AlreadyCompleted)
+        {
+            return ApiProblem.Create(StatusCodes.Status409Conflict, "conflict", "Already completed.", "The task was completed before; nothing was changed.");
+        }
+
+        await audit.AppendAsync(
+            new AuditEvent(auth.Principal.Id, AuditActions.TaskCompleted)
+            {
+                StudyId = task.StudyId,
+                RequestId = task.RequestId,
+                Details = new Dictionary<string, string> { ["taskId"] = task.TaskId, ["kind"] = task.Kind, ["outcome"] = outcome! },
+                IdempotencyKey = $"{task.TaskId}:completed",
+            },
+            cancellationToken);
+        await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome!, now), cancellationToken);
+        logger.LogInformation("Task {TaskId} completed: {Outcome}", task.TaskId, outcome);
+        return new OkObjectResult(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = auth.Principal.Id });
+    }
+}
