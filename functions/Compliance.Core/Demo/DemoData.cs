@@ -156,7 +156,8 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditL
         return stream.ToArray();
     }
 
-    private const string InterviewTranscript =
+    /// <summary>The interview transcript (plain text speaker turns).</summary>
+    public const string InterviewTranscript =
         """
         Interviewer: Thank you for taking part. Could you describe how performance is managed where you work?
         Alex Morgan: We have quarterly reviews. My manager, Priya Shah, sets targets with each of us.
@@ -172,7 +173,8 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditL
         Follow up: none.
         """;
 
-    private const string FocusGroupTranscript =
+    /// <summary>The focus group transcript (stored as a .docx, one paragraph per turn).</summary>
+    public const string FocusGroupTranscript =
         """
         Moderator: Welcome, everyone. Let's start with introductions.
         Sam Patel: Hi, I'm Sam, I work in procurement.

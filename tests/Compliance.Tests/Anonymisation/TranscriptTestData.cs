@@ -7,7 +7,7 @@ using DocumentFormat.OpenXml.Wordprocessing;
 
 namespace Compliance.Tests.Anonymisation;
 
-/// <summary>The demo study's transcripts and people (copied from Compliance.Demo.DemoData, whose API stays as it is).</summary>
+/// <summary>The demo study's transcripts (from Compliance.Demo.DemoData) and its people as the anonymiser sees them.</summary>
 internal static class TranscriptTestData
 {
     public static TranscriptPerson Alex { get; } = new("P-ALEX", "Alex Morgan", "alex.morgan@example.org", "01632 960001");
@@ -25,27 +25,9 @@ internal static class TranscriptTestData
     /// <summary>Postcodes in the demo transcripts.</summary>
     public static IReadOnlyList<string> Postcodes { get; } = ["NP10 8XG"];
 
-    public const string InterviewTranscript =
-        """
-        Interviewer: Thank you for taking part. Could you describe how performance is managed where you work?
-        Alex Morgan: We have quarterly reviews. My manager, Priya Shah, sets targets with each of us.
-        Interviewer: How well does that work?
-        Alex Morgan: Mostly well. You can reach me on alex.morgan@example.org if you need anything after this.
-        Interviewer: Thank you. Anything else you would like to add?
-        Alex Morgan: Only that the office in Newport, NP10 8XG, has changed a lot since 2019.
-        """;
+    public const string InterviewTranscript = Compliance.Demo.DemoData.InterviewTranscript;
 
-    public const string FocusGroupTranscript =
-        """
-        Moderator: Welcome, everyone. Let's start with introductions.
-        Sam Patel: Hi, I'm Sam, I work in procurement.
-        Jordan Lee: I'm Jordan. I manage a team of twelve.
-        Casey Evans: Casey here, I'm in HR. My number is 01632 960004 if the team needs it.
-        Moderator: What helps you manage people well?
-        Jordan Lee: Clear goals. Sam's team does this brilliantly.
-        Sam Patel: Thanks, Jordan. We borrowed it from the Cardiff office.
-        Casey Evans: Training matters more than anything.
-        """;
+    public const string FocusGroupTranscript = Compliance.Demo.DemoData.FocusGroupTranscript;
 
     public static AnonymisationOptions Interview(string? own = "P-ALEX") => new()
     {
