@@ -52,6 +52,7 @@ public static class AuditActions
     public const string RequestVerified = "request.verified";
     public const string RequestClosedUnverified = "request.closed-unverified";
     public const string ClockStarted = "request.clock-started";
+    public const string RequestDuplicate = "request.duplicate";
 
     public const string TaskCreated = "task.created";
     public const string TaskCompleted = "task.completed";

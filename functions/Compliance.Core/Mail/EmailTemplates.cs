@@ -12,8 +12,9 @@ public static class EmailKind
     public const string VerificationReminder = "verification-reminder";
     public const string IdentityDetailsNeeded = "identity-details-needed";
     public const string UnverifiedClosed = "unverified-closed";
+    public const string Duplicate = "duplicate";
 
-    public static IReadOnlyList<string> All { get; } = [Acknowledgement, AcknowledgementDpo, VerificationCode, VerificationReminder, IdentityDetailsNeeded, UnverifiedClosed];
+    public static IReadOnlyList<string> All { get; } = [Acknowledgement, AcknowledgementDpo, VerificationCode, VerificationReminder, IdentityDetailsNeeded, UnverifiedClosed, Duplicate];
 }
 
 /// <summary>An email rendered from its templates.</summary>

@@ -53,6 +53,15 @@ public sealed class RequestEmails(IOptions<MailOptions> options)
         return Build(request, policy, messageKey, EmailKind.VerificationCode, values, heldAddress, heldName, sentAt, replyTo: true);
     }
 
+    /// <summary>The notice that a request was linked to the requester's open request of the same type.</summary>
+    public MimeMessage Duplicate(DataSubjectRequestRecord request, StudyPolicy policy, string firstRequestId, DateTimeOffset sentAt)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var values = Values(request, policy);
+        values["firstRequestId"] = firstRequestId;
+        return Build(request, policy, EmailKind.Duplicate, EmailKind.Duplicate, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false);
+    }
+
     /// <summary>Any other request email of <paramref name="kind"/> to <paramref name="to"/>.</summary>
     public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, string to, string? toName, DateTimeOffset sentAt) =>
         Build(request, policy, messageKey, kind, Values(request, policy, toName), to, toName, sentAt, replyTo: true);

@@ -36,6 +36,9 @@ public sealed record DataSubjectRequestRecord
     /// <summary>How identity is being verified (<see cref="Requests.VerificationMode"/>).</summary>
     public string? VerificationMode { get; init; }
 
+    /// <summary>For a duplicate: the open request it was linked to.</summary>
+    public string? DuplicateOf { get; init; }
+
     /// <summary>When the requester proved their identity with a code.</summary>
     public DateTimeOffset? VerifiedAt { get; init; }
 }

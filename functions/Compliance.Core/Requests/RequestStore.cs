@@ -99,6 +99,24 @@ public sealed class RequestStore(TableServiceClient tables)
         }
     }
 
+    /// <summary>The earliest open request of <paramref name="type"/> by the participant in the study, if any.</summary>
+    public async Task<DataSubjectRequestRecord?> FindOpenAsync(string studyId, string participantId, string type, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"RowKey eq {RequestRowKey} and StudyId eq {studyId} and ParticipantId eq {participantId} and Type eq {type}");
+        var open = new List<DataSubjectRequestRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            var request = FromEntity(entity);
+            if (RequestStatus.IsOpen(request.Status))
+            {
+                open.Add(request);
+            }
+        }
+
+        return open.OrderBy(r => r.ReceivedAt).FirstOrDefault();
+    }
+
     /// <summary>Records a new verification code (its hash and expiry), resetting the count of wrong attempts.</summary>
     public Task SetVerificationCodeAsync(string requestId, string codeHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         table.UpdateEntityAsync(
@@ -200,6 +218,7 @@ public sealed class RequestStore(TableServiceClient tables)
         ["ParticipantId"] = r.ParticipantId,
         ["VerificationMode"] = r.VerificationMode,
         ["VerifiedAt"] = r.VerifiedAt,
+        ["DuplicateOf"] = r.DuplicateOf,
     };
 
     private static TableEntity ToEntity(string requestId, string stepKey, RequestHistoryEntry entry) =>
@@ -234,6 +253,7 @@ public sealed class RequestStore(TableServiceClient tables)
         ParticipantId = e.GetString("ParticipantId"),
         VerificationMode = e.GetString("VerificationMode"),
         VerifiedAt = e.GetDateTimeOffset("VerifiedAt"),
+        DuplicateOf = e.GetString("DuplicateOf"),
     };
 
     /// <summary>A date as the requests table stores it.</summary>

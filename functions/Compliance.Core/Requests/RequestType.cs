@@ -54,4 +54,12 @@ public static class RequestStatus
 
     /// <summary>The statutory clock runs: the due date is set.</summary>
     public const string InProgress = "in-progress";
+
+    /// <summary>A second open request of the same type from the same participant: linked to the first, no workflow of its own.</summary>
+    public const string Duplicate = "duplicate";
+
+    /// <summary>Statuses after which a request is no longer open.</summary>
+    public static IReadOnlySet<string> Closed { get; } = new HashSet<string>(StringComparer.Ordinal) { ClosedUnverified, Duplicate };
+
+    public static bool IsOpen(string status) => !Closed.Contains(status);
 }

@@ -1,6 +1,7 @@
 using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,16 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Functions.Requests;
 
 /// <summary>The HTTP routes of data-subject requests.</summary>
-public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<RequestsHttp> logger)
+public sealed class RequestsHttp(
+    RequestStore requests,
+    StudyStore studies,
+    StudyPolicies policies,
+    AuditLog audit,
+    Outbox outbox,
+    RequestEmails emails,
+    TimeProvider time,
+    IOptions<HttpOptions> httpOptions,
+    ILogger<RequestsHttp> logger)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
     public const string ParticipantActor = "participant";
@@ -61,12 +71,15 @@ public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, 
             enteredBy = auth.Principal!.Id;
         }
 
-        if (await policies.FindAsync(body.StudyId, cancellationToken) is null)
+        if (await policies.FindAsync(body.StudyId, cancellationToken) is not { } study)
         {
             return ApiProblem.Validation(new Dictionary<string, string[]> { ["studyId"] = ["is not a study this service handles."] });
         }
 
-        var record = await RecordAsync(body, now, enteredBy, cancellationToken);
+        // A second open request of the same type from the same participant is linked to the first and starts no workflow.
+        var participant = await studies.FindParticipantByEmailAsync(body.StudyId, body.Email, cancellationToken);
+        var first = participant is null ? null : await requests.FindOpenAsync(body.StudyId, participant.ParticipantId, body.Type, cancellationToken);
+        var record = await RecordAsync(body, now, enteredBy, participant?.ParticipantId, first?.RequestId, cancellationToken);
 
         // Audited before the workflow starts, so request.received always precedes what the workflow records.
         try
@@ -78,6 +91,15 @@ public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, 
             logger.LogError(ex, "The receipt of request {RequestId} could not be written to the audit log", record.RequestId);
             await requests.DeleteAsync(record.RequestId, CancellationToken.None);
             return ApiProblem.Unavailable("The request could not be recorded; nothing was kept. Please send it again.");
+        }
+
+        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{record.RequestId}";
+        if (first is not null)
+        {
+            await LinkDuplicateAsync(record, first.RequestId, study.Policy, now, cancellationToken);
+
+            // The same answer as for any request: it must not show whether the address belongs to a participant.
+            return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, RequestStatus.Received, statusUrl));
         }
 
         try
@@ -97,7 +119,6 @@ public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, 
         }
 
         logger.LogInformation("Request {RequestId} of type {RequestType} received for study {StudyId}", record.RequestId, record.Type, record.StudyId);
-        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{record.RequestId}";
         return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, record.Status, statusUrl));
     }
 
@@ -192,7 +213,34 @@ public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, 
         }
     }
 
-    private async Task<DataSubjectRequestRecord> RecordAsync(SubmitRequestBody body, DateTimeOffset now, string enteredBy, CancellationToken cancellationToken)
+    /// <summary>Tells the requester their open request goes on, records the link and audits it. Every write is create-only or keyed by step.</summary>
+    private async Task LinkDuplicateAsync(DataSubjectRequestRecord duplicate, string firstRequestId, Compliance.Policies.StudyPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await outbox.TryWriteAsync(
+            Outbox.BlobNameFor(duplicate.RequestId, EmailKind.Duplicate),
+            emails.Duplicate(duplicate, policy, firstRequestId, now),
+            new Dictionary<string, string> { ["requestId"] = duplicate.RequestId, ["kind"] = EmailKind.Duplicate, ["state"] = "pending" },
+            cancellationToken);
+        await requests.RecordStepAsync(duplicate.RequestId, "linked", new RequestHistoryEntry(now, "linked", RequestStatus.Duplicate, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(
+            new AuditEvent(AuditActors.System, AuditActions.RequestDuplicate)
+            {
+                StudyId = duplicate.StudyId,
+                RequestId = duplicate.RequestId,
+                Details = new Dictionary<string, string> { ["duplicateOf"] = firstRequestId },
+                IdempotencyKey = $"{duplicate.RequestId}:duplicate",
+            },
+            cancellationToken);
+        logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);
+    }
+
+    private async Task<DataSubjectRequestRecord> RecordAsync(
+        SubmitRequestBody body,
+        DateTimeOffset now,
+        string enteredBy,
+        string? participantId,
+        string? duplicateOf,
+        CancellationToken cancellationToken)
     {
         var receivedAt = body.ReceivedAt ?? now;
         for (var attempt = 1; ; attempt++)
@@ -204,7 +252,9 @@ public sealed class RequestsHttp(RequestStore requests, StudyPolicies policies, 
                 Type = body.Type,
                 Channel = body.Channel ?? RequestChannel.Web,
                 ReceivedAt = receivedAt,
-                Status = RequestStatus.Received,
+                Status = duplicateOf is null ? RequestStatus.Received : RequestStatus.Duplicate,
+                ParticipantId = participantId,
+                DuplicateOf = duplicateOf,
                 RequesterEmail = body.Email,
                 RequesterName = body.Name,
                 ParticipantRef = body.ParticipantRef,
@@ -239,11 +289,12 @@ public sealed record RequestView(
     DateOnly? ExtendedTo,
     int PausedDays,
     string? Outcome,
-    IReadOnlyList<RequestHistoryEntry> History)
+    IReadOnlyList<RequestHistoryEntry> History,
+    string? DuplicateOf = null)
 {
     public static RequestView From(DataSubjectRequestRecord r, IReadOnlyList<RequestHistoryEntry> history)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history);
+        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history, r.DuplicateOf);
     }
 }

@@ -23,6 +23,7 @@ public sealed class EmailTemplateTests
         ["receivedOn"] = "1 March 2026",
         ["code"] = "123456",
         ["codeValidUntil"] = "8 March 2026",
+        ["firstRequestId"] = "DSR-20261101-AAAAAAAA",
     };
 
     [Theory]
