@@ -1,0 +1,3 @@
+using Compliance.Benchmarks;
+
+return await RequestBenchmark.RunFromArgsAsync(args);
