@@ -122,7 +122,7 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
+        var (study, principal, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
@@ -155,7 +155,7 @@ public sealed class StudiesHttp(
                 return ApiProblem.Create(StatusCodes.Status409Conflict, "conflict", "Already registered.", "The study already has a participant with that email address.");
             }
 
-            await audit.AppendAsync(StudyAuditEvents.ParticipantRegistered(participant, ActorOf(req)), cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.ParticipantRegistered(participant, principal!.Id), cancellationToken);
             logger.LogInformation("Participant {ParticipantId} registered in study {StudyId}", participant.ParticipantId, participant.StudyId);
             return new CreatedResult(
                 $"/api/studies/{study.StudyId}/participants/{participant.ParticipantId}",
@@ -170,7 +170,7 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
+        var (study, principal, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, ResearcherRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
@@ -221,7 +221,7 @@ public sealed class StudiesHttp(
                 RegisteredAt = time.GetUtcNow(),
             };
             await studies.AddSessionAsync(session, cancellationToken);
-            await audit.AppendAsync(StudyAuditEvents.SessionRegistered(session, ActorOf(req)), cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.SessionRegistered(session, principal!.Id), cancellationToken);
             logger.LogInformation("Session {SessionId} ({Kind}) registered in study {StudyId}", session.SessionId, session.Kind, session.StudyId);
             return new CreatedResult($"/api/studies/{study.StudyId}/sessions/{session.SessionId}", SessionView.From(session));
         }
@@ -239,7 +239,7 @@ public sealed class StudiesHttp(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(req);
-        var (study, denied) = await AuthorizeStudyAsync(req, id, ResearcherRoles, cancellationToken);
+        var (study, principal, denied) = await AuthorizeStudyAsync(req, id, ResearcherRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
@@ -285,7 +285,7 @@ public sealed class StudiesHttp(
                 ArtifactKindOptions.ExtensionFor(contentType),
                 req.Body,
                 limits.MaxBytes,
-                ActorOf(req),
+                principal!.Id,
                 time.GetUtcNow(),
                 cancellationToken);
             if (artifact.Size == 0)
@@ -316,7 +316,7 @@ public sealed class StudiesHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var (study, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, PublicationRoles, cancellationToken);
+        var (study, principal, document, denied) = await AuthorizeStudyAndReadBodyAsync(req, id, PublicationRoles, cancellationToken);
         if (denied is not null)
         {
             return denied;
@@ -342,44 +342,41 @@ public sealed class StudiesHttp(
             }
 
             await studies.RecordPublicationAsync(study!.StudyId, publishedOn!.Value, now, cancellationToken);
-            await audit.AppendAsync(StudyAuditEvents.PublicationRecorded(study.StudyId, publishedOn.Value, ActorOf(req)), cancellationToken);
+            await audit.AppendAsync(StudyAuditEvents.PublicationRecorded(study.StudyId, publishedOn.Value, principal!.Id), cancellationToken);
             logger.LogInformation("Publication of study {StudyId} recorded", study.StudyId);
             return new OkObjectResult(StudyView.From(study with { PublishedOn = publishedOn, UpdatedAt = now }));
         }
     }
 
     /// <summary>The principal and study checks of <see cref="AuthorizeStudyAsync"/>, then the JSON body (the caller disposes it).</summary>
-    private async Task<(Study? Study, System.Text.Json.JsonDocument? Body, IActionResult? Denied)> AuthorizeStudyAndReadBodyAsync(
+    private async Task<(Study? Study, ClientPrincipal? Principal, System.Text.Json.JsonDocument? Body, IActionResult? Denied)> AuthorizeStudyAndReadBodyAsync(
         HttpRequest req,
         string id,
         IReadOnlyCollection<string> roles,
         CancellationToken cancellationToken)
     {
-        var (study, denied) = await AuthorizeStudyAsync(req, id, roles, cancellationToken);
+        var (study, principal, denied) = await AuthorizeStudyAsync(req, id, roles, cancellationToken);
         if (denied is not null)
         {
-            return (null, null, denied);
+            return (null, null, null, denied);
         }
 
         var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
-        return problem is not null ? (null, null, problem) : (study, document, null);
+        return problem is not null ? (null, null, null, problem) : (study, principal, document, null);
     }
 
     /// <summary>The principal check, then the study: 401/403 before anything else, then 400 for a malformed id and 404 for an unknown one.</summary>
-    private async Task<(Study? Study, IActionResult? Denied)> AuthorizeStudyAsync(HttpRequest req, string id, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    private async Task<(Study? Study, ClientPrincipal? Principal, IActionResult? Denied)> AuthorizeStudyAsync(HttpRequest req, string id, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
     {
         var auth = StaffAuthorization.Require(req, roles);
         if (auth.Denied is not null)
         {
-            return (null, auth.Denied);
+            return (null, null, auth.Denied);
         }
 
         var study = StudyIds.IsWellFormed(id) ? await studies.FindStudyAsync(id, cancellationToken) : null;
-        return study is null ? (null, ApiProblem.NotFound("There is no study with that id.")) : (study, null);
+        return study is null ? (null, null, ApiProblem.NotFound("There is no study with that id.")) : (study, auth.Principal, null);
     }
-
-    /// <summary>The id of the (already authorized) staff principal, for audit entries.</summary>
-    private static string ActorOf(HttpRequest req) => StaffAuthorization.Require(req, Role.All).Principal!.Id;
 
     private static bool IsPhone(string phone) => phone.Count(char.IsDigit) >= 6 && phone.All(c => char.IsDigit(c) || c is ' ' or '+' or '(' or ')' or '-');
 }
