@@ -57,4 +57,20 @@ public static class RequestAuditEvents
             IdempotencyKey = $"{request.RequestId}:discarded",
         };
     }
+
+    /// <summary>
+    /// Any other step of a request: <paramref name="action"/> by <paramref name="actor"/>, once per <paramref name="step"/>
+    /// (the idempotency key is <c>{requestId}:{step}</c>), with ids and codes as details.
+    /// </summary>
+    public static AuditEvent Step(DataSubjectRequestRecord request, string action, string step, string actor = AuditActors.System, params (string Key, string Value)[] details)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new AuditEvent(actor, action)
+        {
+            StudyId = request.StudyId,
+            RequestId = request.RequestId,
+            Details = details.Length == 0 ? null : details.ToDictionary(d => d.Key, d => d.Value),
+            IdempotencyKey = $"{request.RequestId}:{step}",
+        };
+    }
 }

@@ -98,7 +98,7 @@ public sealed class RequestActivities(
             messageKey,
             new RequestHistoryEntry(input.At, "verification-code-sent", RequestStatus.AwaitingVerification, AuditActors.System),
             cancellationToken: cancellationToken);
-        await audit.AppendAsync(Event(request, AuditActions.VerificationSent, messageKey), cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.VerificationSent, messageKey), cancellationToken);
     }
 
     /// <summary>Reminds the participant, at the held address, that the code is waiting.</summary>
@@ -132,7 +132,7 @@ public sealed class RequestActivities(
             DueAt = input.DueAt,
             Status = TaskStore.Open,
         }, cancellationToken);
-        await audit.AppendAsync(Event(request, AuditActions.TaskCreated, $"task-{input.Kind}", ("taskId", task.TaskId), ("kind", input.Kind)), cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.TaskCreated, $"task-{input.Kind}", AuditActors.System, ("taskId", task.TaskId), ("kind", input.Kind)), cancellationToken);
         return task.TaskId;
     }
 
@@ -143,7 +143,7 @@ public sealed class RequestActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await FindAsync(input.RequestId, cancellationToken);
         await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, request.RequesterEmail, request.RequesterName, RequestStatus.ClosedUnverified, cancellationToken);
-        await audit.AppendAsync(Event(request, AuditActions.RequestClosedUnverified, "closed-unverified"), cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestClosedUnverified, "closed-unverified"), cancellationToken);
     }
 
     /// <summary>Starts the statutory clock: the due date and its derivation from the calculator, stored on the request.</summary>
@@ -167,7 +167,7 @@ public sealed class RequestActivities(
                 ["PausedDays"] = deadline.PausedDays,
             },
             cancellationToken);
-        await audit.AppendAsync(Event(request, AuditActions.ClockStarted, "clock-started", ("dueDate", deadline.DueDate is { } d ? RequestStore.FormatDate(d) : "none")), cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockStarted, "clock-started", AuditActors.System, ("dueDate", deadline.DueDate is { } d ? RequestStore.FormatDate(d) : "none")), cancellationToken);
         return new StartClockResult(deadline.ClockStart, deadline.DueDate);
     }
 
@@ -200,13 +200,4 @@ public sealed class RequestActivities(
 
     private static Dictionary<string, string> Metadata(string requestId, string kind) =>
         new() { ["requestId"] = requestId, ["kind"] = kind, ["state"] = "pending" };
-
-    private static AuditEvent Event(DataSubjectRequestRecord request, string action, string step, params (string Key, string Value)[] details) =>
-        new(AuditActors.System, action)
-        {
-            StudyId = request.StudyId,
-            RequestId = request.RequestId,
-            Details = details.Length == 0 ? null : details.ToDictionary(d => d.Key, d => d.Value),
-            IdempotencyKey = $"{request.RequestId}:{step}",
-        };
 }

@@ -183,7 +183,7 @@ public sealed class RequestsHttp(
         switch (outcome)
         {
             case CodeCheck.Verified:
-                await audit.AppendAsync(new AuditEvent(AuditActors.Participant, AuditActions.RequestVerified) { StudyId = request!.StudyId, RequestId = id, IdempotencyKey = $"{id}:verified" }, cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request!, AuditActions.RequestVerified, "verified", AuditActors.Participant), cancellationToken);
                 await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(now), cancellationToken);
                 logger.LogInformation("Request {RequestId} verified", id);
                 return new OkObjectResult(new { requestId = id, status = "verified" });
@@ -222,15 +222,7 @@ public sealed class RequestsHttp(
             new Dictionary<string, string> { ["requestId"] = duplicate.RequestId, ["kind"] = EmailKind.Duplicate, ["state"] = "pending" },
             cancellationToken);
         await requests.RecordStepAsync(duplicate.RequestId, "linked", new RequestHistoryEntry(now, "linked", RequestStatus.Duplicate, AuditActors.System), cancellationToken: cancellationToken);
-        await audit.AppendAsync(
-            new AuditEvent(AuditActors.System, AuditActions.RequestDuplicate)
-            {
-                StudyId = duplicate.StudyId,
-                RequestId = duplicate.RequestId,
-                Details = new Dictionary<string, string> { ["duplicateOf"] = firstRequestId },
-                IdempotencyKey = $"{duplicate.RequestId}:duplicate",
-            },
-            cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
         logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);
     }
 
