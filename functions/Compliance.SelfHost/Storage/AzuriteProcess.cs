@@ -16,10 +16,10 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Azurite's well-known development account key (public, documented by Microsoft; not a secret).</summary>
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process process;
+    private readonly ChildProcess process;
     private readonly string? pidFile;
 
-    private AzuriteProcess(Process process, int blobPort, int queuePort, int tablePort, string? pidFile)
+    private AzuriteProcess(ChildProcess process, int blobPort, int queuePort, int tablePort, string? pidFile)
     {
         this.process = process;
         this.pidFile = pidFile;
@@ -83,13 +83,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             }
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = repositoryRoot,
-        };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = repositoryRoot };
         foreach (var arg in new[]
                  {
                      entry, "--skipApiVersionCheck", "--disableTelemetry", "--loose",
@@ -112,60 +106,26 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             start.ArgumentList.Add(dataPath);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite could not be started (is node on PATH?).");
-        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Text.StringBuilder();
-        void OnLine(string? line)
-        {
-            if (line is null)
+        // Ready when all three services say where they listen (with port 0 that is the only way to learn the ports).
+        var ports = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var process = await ChildProcess.StartAsync(
+            start,
+            line =>
             {
-                ready.TrySetException(new InvalidOperationException("Azurite exited during start-up:\n" + output));
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
                 var match = ListeningLine().Match(line);
                 if (match.Success)
                 {
                     ports[match.Groups["service"].Value] = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);
-                    if (ports.Count == 3)
-                    {
-                        ready.TrySetResult();
-                    }
                 }
-            }
-        }
 
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
-                }
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        catch
-        {
-            Kill(process);
-            throw;
-        }
+                return ports.Count == 3;
+            },
+            TimeSpan.FromSeconds(60),
+            cancellationToken);
 
         if (pidFile is not null)
         {
-            await File.WriteAllTextAsync(pidFile, process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            await File.WriteAllTextAsync(pidFile, process.Process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
         }
 
         return new AzuriteProcess(process, ports["Blob"], ports["Queue"], ports["Table"], pidFile);
@@ -173,27 +133,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill(process);
-        await process.WaitForExitAsync();
+        process.Kill();
+        await process.Process.WaitForExitAsync();
         process.Dispose();
         if (pidFile is not null)
         {
             File.Delete(pidFile);
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
         }
     }
 
