@@ -120,7 +120,7 @@ public sealed class RequestStore(TableServiceClient tables)
     /// <summary>Records a new verification code (its hash and expiry), resetting the count of wrong attempts.</summary>
     public Task SetVerificationCodeAsync(string requestId, string codeHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         table.UpdateEntityAsync(
-            new TableEntity(requestId, RequestRowKey) { ["CodeHash"] = codeHash, ["CodeExpiresAt"] = expiresAt, ["CodeAttempts"] = 0 },
+            new TableEntity(requestId, RequestRowKey) { [CodeRow.Hash] = codeHash, [CodeRow.ExpiresAt] = expiresAt, [CodeRow.Attempts] = 0 },
             ETag.All,
             TableUpdateMode.Merge,
             cancellationToken);
@@ -129,62 +129,17 @@ public sealed class RequestStore(TableServiceClient tables)
     /// Checks a verification code. Wrong codes are counted (with optimistic concurrency, so parallel guesses all count) and after
     /// <paramref name="maxAttempts"/> the code is locked until a new one is issued. An unknown request answers as a wrong code does.
     /// </summary>
-    public async Task<CodeCheck> CheckCodeAsync(string requestId, string code, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default)
-    {
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(requestId, RequestRowKey, cancellationToken: cancellationToken);
-            if (!response.HasValue || response.Value is not { } row || row.GetString("CodeHash") is not { } hash)
-            {
-                return CodeCheck.Rejected;
-            }
-
-            // The code is checked first: whether a request exists or is verified must not show to someone without its code.
-            var right = VerificationCodes.Matches(requestId, code, hash);
-            if (row.GetDateTimeOffset("VerifiedAt") is not null)
-            {
-                return right ? CodeCheck.AlreadyVerified : CodeCheck.Rejected;
-            }
-
-            if (row.GetString("Status") != RequestStatus.AwaitingVerification)
-            {
-                return CodeCheck.Rejected;
-            }
-
-            var attempts = row.GetInt32("CodeAttempts") ?? 0;
-            if (attempts >= maxAttempts)
-            {
-                return CodeCheck.Locked;
-            }
-
-            if (now > (row.GetDateTimeOffset("CodeExpiresAt") ?? DateTimeOffset.MinValue))
-            {
-                return CodeCheck.Expired;
-            }
-
-            var update = new TableEntity(requestId, RequestRowKey);
-            if (right)
-            {
-                update["VerifiedAt"] = now;
-            }
-            else
-            {
-                update["CodeAttempts"] = attempts + 1;
-            }
-
-            try
-            {
-                await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
-                return right ? CodeCheck.Verified : (attempts + 1 >= maxAttempts ? CodeCheck.Locked : CodeCheck.Rejected);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // Another attempt changed the row first; read it again so that every attempt is counted.
-            }
-        }
-
-        return CodeCheck.Rejected;
-    }
+    public Task<CodeCheck> CheckCodeAsync(string requestId, string code, DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken = default) =>
+        CodeRow.CheckAsync(
+            table,
+            requestId,
+            RequestRowKey,
+            requestId,
+            code,
+            now,
+            maxAttempts,
+            row => row.GetString("Status") == RequestStatus.AwaitingVerification,
+            cancellationToken);
 
     /// <summary>Removes a request and its history; used only when its workflow could not be started, so nothing half-made stays.</summary>
     public async Task DeleteAsync(string requestId, CancellationToken cancellationToken = default)
