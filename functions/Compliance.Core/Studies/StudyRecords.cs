@@ -35,6 +35,31 @@ public sealed record Participant
     public required string NoticeVersion { get; init; }
     public bool DoNotContact { get; init; }
     public required DateTimeOffset RegisteredAt { get; init; }
+
+    /// <summary>When the contact details were last erased (null if never); the id and the study's material stay.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    /// <summary>When the contact details or do-not-contact last changed after registration (null if never).</summary>
+    public DateTimeOffset? UpdatedAt { get; init; }
+}
+
+/// <summary>What a change to a participant's contact details did.</summary>
+public enum ContactChange
+{
+    /// <summary>The record was changed.</summary>
+    Updated,
+
+    /// <summary>The record already said so (a repeated step): nothing was written.</summary>
+    Unchanged,
+
+    /// <summary>The study has no participant with that id.</summary>
+    ParticipantNotFound,
+
+    /// <summary>Another participant of the study holds the new email address; nothing was written.</summary>
+    EmailInUse,
+
+    /// <summary>A pending new address has not been confirmed with its code (or there is none); nothing was written.</summary>
+    NotConfirmed,
 }
 
 /// <summary>The kinds of session the notice names.</summary>

@@ -10,6 +10,10 @@ namespace Compliance.Studies;
 public sealed class StudyStore(TableServiceClient tables)
 {
     private const string StudyRowKey = "study";
+
+    /// <summary>The columns an erasure removes; <c>EmailNormalised</c> is the one requests are matched by.</summary>
+    private static readonly string[] ContactFields = ["Name", "Email", "EmailNormalised", "Phone"];
+
     private readonly TableClient studies = tables.GetTableClient(StorageLayout.Tables.Studies);
     private readonly TableClient participants = tables.GetTableClient(StorageLayout.Tables.Participants);
     private readonly TableClient sessions = tables.GetTableClient(StorageLayout.Tables.Sessions);
@@ -120,6 +124,94 @@ public sealed class StudyStore(TableServiceClient tables)
         return result;
     }
 
+    /// <summary>
+    /// Erases a participant's contact details: name, email (and its normalised form, so the address no longer finds them)
+    /// and phone. The pseudonymous id and the notice version stay, and the participant is marked do-not-contact.
+    /// </summary>
+    public Task<ContactChange> EraseContactAsync(string studyId, string participantId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ChangeParticipantAsync(studyId, participantId, row =>
+        {
+            if (ContactFields.All(f => row.GetString(f) is null) && row.GetBoolean("DoNotContact") == true)
+            {
+                return false;
+            }
+
+            foreach (var field in ContactFields)
+            {
+                // Removed, not set to null: a replace then leaves no property at all, so nothing of the value survives in the row.
+                row.Remove(field);
+            }
+
+            row["DoNotContact"] = true;
+            row["ErasedAt"] = at;
+            row["UpdatedAt"] = at;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Marks a participant as not to be contacted again (opt-out); their contact details stay.</summary>
+    public Task<ContactChange> SetDoNotContactAsync(string studyId, string participantId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ChangeParticipantAsync(studyId, participantId, row =>
+        {
+            if (row.GetBoolean("DoNotContact") == true)
+            {
+                return false;
+            }
+
+            row["DoNotContact"] = true;
+            row["UpdatedAt"] = at;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Rectifies contact details: each value given replaces the one held, null leaves it as it is. A new email address also
+    /// becomes the one requests are matched by; one already held by another participant of the study is refused
+    /// (<see cref="ContactChange.EmailInUse"/>), as at registration. Do-not-contact is not changed.
+    /// </summary>
+    public async Task<ContactChange> UpdateContactAsync(
+        string studyId,
+        string participantId,
+        string? name,
+        string? phone,
+        string? email,
+        DateTimeOffset at,
+        CancellationToken cancellationToken = default)
+    {
+        name = Given(name, nameof(name));
+        phone = Given(phone, nameof(phone));
+        email = Given(email, nameof(email));
+        if (email is not null && !Mail.EmailAddresses.IsPlain(email))
+        {
+            throw new ArgumentException("Not a single plain email address.", nameof(email));
+        }
+
+        // Like registration, a check and not a lock: two participants given the same new address at the same moment could both get it.
+        if (email is not null && await FindParticipantByEmailAsync(studyId, email, cancellationToken) is { } holder &&
+            !string.Equals(holder.ParticipantId, participantId, StringComparison.Ordinal))
+        {
+            return ContactChange.EmailInUse;
+        }
+
+        return await ChangeParticipantAsync(studyId, participantId, row =>
+        {
+            var changed = false;
+            foreach (var (field, value) in new[] { ("Name", name), ("Phone", phone), ("Email", email), ("EmailNormalised", email is null ? null : NormaliseEmail(email)) })
+            {
+                if (value is not null && !string.Equals(row.GetString(field), value, StringComparison.Ordinal))
+                {
+                    row[field] = value;
+                    changed = true;
+                }
+            }
+
+            if (changed)
+            {
+                row["UpdatedAt"] = at;
+            }
+
+            return changed;
+        }, cancellationToken);
+    }
+
     public Task AddSessionAsync(Session session, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -149,6 +241,51 @@ public sealed class StudyStore(TableServiceClient tables)
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Reads the participant's row, lets <paramref name="change"/> edit it (false: nothing to do) and replaces it if nobody
+    /// changed it meanwhile, reading again otherwise, so concurrent changes are not lost.
+    /// </summary>
+    private async Task<ContactChange> ChangeParticipantAsync(string studyId, string participantId, Func<TableEntity, bool> change, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(studyId);
+        ArgumentException.ThrowIfNullOrEmpty(participantId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await participants.GetEntityIfExistsAsync<TableEntity>(studyId, participantId, cancellationToken: cancellationToken);
+            if (!response.HasValue || response.Value is not { } row)
+            {
+                return ContactChange.ParticipantNotFound;
+            }
+
+            if (!change(row))
+            {
+                return ContactChange.Unchanged;
+            }
+
+            try
+            {
+                await participants.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                return ContactChange.Updated;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 10)
+            {
+                // Changed by someone else since it was read: read it again and decide again.
+            }
+        }
+    }
+
+    /// <summary>A value given for a contact field, trimmed; null means "not given". An empty value is an error: erasing is a separate step.</summary>
+    private static string? Given(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var trimmed = value.Trim();
+        return trimmed.Length > 0 ? trimmed : throw new ArgumentException("An empty value; erase contact details instead.", field);
     }
 
     internal static string? Format(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -181,6 +318,8 @@ public sealed class StudyStore(TableServiceClient tables)
         NoticeVersion = e.GetString("NoticeVersion") ?? string.Empty,
         DoNotContact = e.GetBoolean("DoNotContact") ?? false,
         RegisteredAt = e.GetDateTimeOffset("RegisteredAt") ?? default,
+        ErasedAt = e.GetDateTimeOffset("ErasedAt"),
+        UpdatedAt = e.GetDateTimeOffset("UpdatedAt"),
     };
 
     private static Session ToSession(TableEntity e) => new()
