@@ -44,6 +44,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(Deadlines.EnglandAndWalesBankHolidays.Default);
         services.AddSingleton<Deadlines.DeadlineCalculator>();
         services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<Deletion.BlobEraser>();
+        services.AddSingleton<Participants.ParticipantDataEraser>();
         services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<AuditLog>();

@@ -111,6 +111,30 @@ public sealed class ArtifactStore(TableServiceClient tables, BlobServiceClient b
         await table.SubmitTransactionAsync(actions, cancellationToken);
     }
 
+    /// <summary>
+    /// Removes an artifact's index: its row and its rows per participant, in one transaction so that no participant row is
+    /// left pointing at nothing. Rows already gone count as removed, so a second call after a crash changes nothing.
+    /// </summary>
+    public async Task DeleteIndexAsync(Artifact artifact, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        var keys = artifact.ParticipantIds.Select(p => $"{ParticipantIndexPrefix}{p}|{artifact.ArtifactId}").Prepend(artifact.ArtifactId).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            await table.SubmitTransactionAsync(
+                keys.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(artifact.StudyId, k), ETag.All)),
+                cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404)
+        {
+            // Some row is already gone and a transaction deletes all or nothing; a single delete of a missing row succeeds.
+            foreach (var key in keys)
+            {
+                await table.DeleteEntityAsync(artifact.StudyId, key, ETag.All, cancellationToken);
+            }
+        }
+    }
+
     public async Task<Artifact?> FindAsync(string studyId, string artifactId, CancellationToken cancellationToken = default)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(studyId, artifactId, cancellationToken: cancellationToken);

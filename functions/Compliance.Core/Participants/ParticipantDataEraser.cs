@@ -1,0 +1,62 @@
+using Compliance.Deletion;
+using Compliance.Studies;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Participants;
+
+/// <summary>
+/// Research material of the participant's that was not deleted because it also holds other participants (a focus group's
+/// shared recording, transcript or notes): a researcher must redact the participant's contributions by hand.
+/// </summary>
+public sealed record KeptItem(string ArtifactId, string SessionId, string Kind);
+
+/// <summary>What a withdrawal deleted (each blob, version and snapshot once) and what it kept for redaction; pseudonymous ids only.</summary>
+public sealed record ErasureResult(IReadOnlyList<DeletedItem> Deleted, IReadOnlyList<KeptItem> KeptForRedaction);
+
+/// <summary>
+/// Removes a withdrawing participant's research material: every artifact that concerns only them (recordings, transcripts,
+/// notes, anonymised transcripts) with every version and snapshot of its blob, then its index rows. Artifacts that also
+/// concern other participants hold their voices and words too, so they are kept and reported for redaction (docs/participants.md).
+/// </summary>
+public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser blobEraser, ILogger<ParticipantDataEraser> logger)
+{
+    /// <summary>
+    /// Deletes the participant's own material. Runs again safely after a crash part way: the index rows of an artifact go only
+    /// after its blob is gone, so an artifact half done is found again and finished, and nothing is reported as deleted twice.
+    /// Kept items are reported on every run, so a caller that crashed before acting on them still learns of them.
+    /// </summary>
+    public async Task<ErasureResult> DeleteResearchDataAsync(string studyId, string participantId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(studyId);
+        ArgumentException.ThrowIfNullOrEmpty(participantId);
+        var deleted = new List<DeletedItem>();
+        var kept = new List<KeptItem>();
+
+        foreach (var artifact in await artifacts.ListByParticipantAsync(studyId, participantId, cancellationToken))
+        {
+            if (artifact.ParticipantIds.Any(p => !string.Equals(p, participantId, StringComparison.Ordinal)))
+            {
+                kept.Add(new KeptItem(artifact.ArtifactId, artifact.SessionId, artifact.Kind));
+                continue;
+            }
+
+            // A row pointing outside the study's own names would be a corrupt index; deleting by it could remove someone else's blob.
+            if (!artifact.BlobName.StartsWith($"{studyId}/", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Artifact {artifact.ArtifactId} of study {studyId} names a blob outside the study.");
+            }
+
+            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+            deleted.AddRange(await blobEraser.DeleteEverythingAsync(container, artifact.BlobName, artifact.Sha256, cancellationToken));
+            await artifacts.DeleteIndexAsync(artifact, cancellationToken);
+        }
+
+        logger.LogInformation(
+            "Research data of participant {ParticipantId} in study {StudyId}: {DeletedCount} items deleted, {KeptCount} shared artifacts kept for redaction",
+            participantId,
+            studyId,
+            deleted.Count,
+            kept.Count);
+        return new ErasureResult(deleted, kept);
+    }
+}
