@@ -46,6 +46,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<Deletion.BlobEraser>();
         services.AddSingleton<Participants.ParticipantDataEraser>();
+        services.AddSingleton<Participants.PendingContactChanges>();
         services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<AuditLog>();
