@@ -50,6 +50,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
         services.AddSingleton<Access.AccessExportBuilder>();
+        services.AddSingleton<Access.ExportLinks>();
         return builder;
     }
 }
