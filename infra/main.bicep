@@ -150,6 +150,7 @@ var storageLayout = {
     'mail-inbound'
     'mail-outbox'
     'exports'
+    'redaction-logs'
     'certificates'
   ]
 }

@@ -16,7 +16,7 @@ namespace Compliance;
 /// <summary>Registers the domain and its storage; both hosts call it.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, the audit log, mail and the time provider.</summary>
+    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, the audit log, mail, access exports and the time provider.</summary>
     public static IHostApplicationBuilder AddComplianceCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -52,6 +52,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
+        services.AddSingleton<Access.AccessExportBuilder>();
+        services.AddSingleton<Access.ExportLinks>();
         return builder;
     }
 }

@@ -78,7 +78,17 @@ public static class PolicyReader
             var ico = o.Child("ico", ["name", "address", "helpline", "website", "liveChat"], n =>
                 new IcoContact(n.Text("name")!, n.Text("address")!, n.Text("helpline")!, n.Url("website", true)!, n.Url("liveChat", false)));
             var access = o.Child("access", ["transcriptAvailableAfterSession", "exportLinkValidFor"], n =>
-                new AccessPolicy(n.Period("transcriptAvailableAfterSession"), n.Period("exportLinkValidFor", min: 1)));
+            {
+                var link = n.Period("exportLinkValidFor", min: 1);
+
+                // The link is a user-delegation SAS in Azure, which cannot be valid longer than its key (Access.ExportLinks).
+                if (link.Count > 0 && (link.Unit == PeriodUnit.Months || link.ToTimeSpan() > Access.ExportLinks.MaxUserDelegationValidity))
+                {
+                    n.Error("exportLinkValidFor", $"must be at most {Access.ExportLinks.MaxUserDelegationValidity.TotalDays} days, the longest Azure Storage lets a link signed by the app's identity work (got '{link}')");
+                }
+
+                return new AccessPolicy(n.Period("transcriptAvailableAfterSession"), link);
+            });
             var withdrawal = o.Child("withdrawal", ["cutOff", "cutOffRule"], n =>
             {
                 var rule = n.Text("cutOffRule");

@@ -32,8 +32,11 @@ public static class StorageLayout
         public const string MailInbound = "mail-inbound";
         public const string MailOutbox = "mail-outbox";
         public const string Exports = "exports";
+
+        /// <summary>Redaction logs of access exports, kept apart from the packages they describe (docs/access.md).</summary>
+        public const string RedactionLogs = "redaction-logs";
         public const string Certificates = "certificates";
 
-        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, Certificates];
+        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates];
     }
 }
