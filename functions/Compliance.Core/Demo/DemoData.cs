@@ -15,11 +15,15 @@ namespace Compliance.Demo;
 /// focus group with small recordings, transcripts (plain text and .docx) and notes. Names use example domains and Ofcom's
 /// drama telephone numbers; nothing here is about a real person.
 /// </summary>
-public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditLog audit, PolicyCatalog policies, TimeProvider time, ILogger<DemoData> logger)
+public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, Suppliers.SupplierStore suppliers, AuditLog audit, PolicyCatalog policies, TimeProvider time, ILogger<DemoData> logger)
 {
     public const string StudyId = "MPATI";
     public const string PolicyFile = "mpati";
     public const string Actor = "system:demo-data";
+
+    /// <summary>The demo study's transcription supplier (the notice's "transcription company"); its address is fictional.</summary>
+    public const string SupplierId = "mcgowan-transcriptions";
+    public const string SupplierEmail = "deletions@mcgowan-transcriptions.example";
 
     /// <summary>The fictional participants (name, email, phone).</summary>
     public static IReadOnlyList<(string Name, string Email, string Phone)> People { get; } =
@@ -84,7 +88,7 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditL
             Kind = SessionKind.Interview,
             Date = new DateOnly(2024, 7, 10),
             ParticipantIds = [ids[0]],
-            SupplierId = "mcgowan-transcriptions",
+            SupplierId = SupplierId,
             RegisteredAt = now,
         };
         var focusGroup = new Session
@@ -94,9 +98,12 @@ public sealed class DemoData(StudyStore studies, ArtifactStore artifacts, AuditL
             Kind = SessionKind.FocusGroup,
             Date = new DateOnly(2024, 7, 18),
             ParticipantIds = [ids[1], ids[2], ids[3]],
-            SupplierId = "mcgowan-transcriptions",
+            SupplierId = SupplierId,
             RegisteredAt = now,
         };
+        await suppliers.UpsertAsync(
+            new Suppliers.Supplier { SupplierId = SupplierId, Name = "McGowan Transcriptions", Email = SupplierEmail, Approved = true, ContractSignedOn = new DateOnly(2024, 5, 1), UpdatedAt = now },
+            cancellationToken);
         foreach (var session in new[] { interview, focusGroup })
         {
             await studies.AddSessionAsync(session, cancellationToken);
