@@ -13,8 +13,27 @@ public static class EmailKind
     public const string IdentityDetailsNeeded = "identity-details-needed";
     public const string UnverifiedClosed = "unverified-closed";
     public const string Duplicate = "duplicate";
+    public const string Clarification = "clarification";
+    public const string Extension = "extension";
+    public const string Refusal = "refusal";
+    public const string OutcomeAccess = "outcome-access";
+    public const string OutcomeWithdraw = "outcome-withdraw";
+    public const string OutcomeEraseContact = "outcome-erase-contact";
+    public const string OutcomeRectifyContact = "outcome-rectify-contact";
+    public const string OutcomeOptOut = "outcome-opt-out";
+    public const string OutcomeReviewed = "outcome-reviewed";
+    public const string OutcomeNoData = "outcome-no-data";
+    public const string AddressConfirmation = "address-confirmation";
+    public const string DpoDeadlineReminder = "dpo-deadline-reminder";
+    public const string DpoDeadlineEscalation = "dpo-deadline-escalation";
+    public const string SupplierDeletionNotice = "supplier-deletion-notice";
 
-    public static IReadOnlyList<string> All { get; } = [Acknowledgement, AcknowledgementDpo, VerificationCode, VerificationReminder, IdentityDetailsNeeded, UnverifiedClosed, Duplicate];
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Acknowledgement, AcknowledgementDpo, VerificationCode, VerificationReminder, IdentityDetailsNeeded, UnverifiedClosed, Duplicate,
+        Clarification, Extension, Refusal, OutcomeAccess, OutcomeWithdraw, OutcomeEraseContact, OutcomeRectifyContact, OutcomeOptOut,
+        OutcomeReviewed, OutcomeNoData, AddressConfirmation, DpoDeadlineReminder, DpoDeadlineEscalation, SupplierDeletionNotice,
+    ];
 }
 
 /// <summary>An email rendered from its templates.</summary>

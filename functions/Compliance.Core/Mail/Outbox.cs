@@ -17,6 +17,10 @@ public sealed class Outbox(BlobServiceClient blobs)
     /// <summary>The blob name of a request's message: <c>requests/{requestId}/{messageKey}.eml</c>.</summary>
     public static string BlobNameFor(string requestId, string messageKey) => $"requests/{requestId}/{messageKey}.eml";
 
+    /// <summary>The metadata of a request's message waiting to be sent: ids and the kind, never an address.</summary>
+    public static Dictionary<string, string> MetadataFor(string requestId, string kind) =>
+        new(StringComparer.Ordinal) { ["requestId"] = requestId, ["kind"] = kind, ["state"] = "pending" };
+
     /// <summary>
     /// Writes <paramref name="message"/> unless a message already exists under <paramref name="blobName"/>.
     /// Returns true when this call wrote it, false when it was already there.

@@ -49,7 +49,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options)
     {
         var values = Values(request, policy, heldName);
         values["code"] = code;
-        values["codeValidUntil"] = validUntil.ToString("d MMMM yyyy, HH:mm 'UTC'", EnGb);
+        values["codeValidUntil"] = FormatMoment(validUntil);
         return Build(request, policy, messageKey, EmailKind.VerificationCode, values, heldAddress, heldName, sentAt, replyTo: true);
     }
 
@@ -61,6 +61,38 @@ public sealed class RequestEmails(IOptions<MailOptions> options)
         values["firstRequestId"] = firstRequestId;
         return Build(request, policy, EmailKind.Duplicate, EmailKind.Duplicate, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false);
     }
+
+    /// <summary>
+    /// A request email of <paramref name="kind"/> to <paramref name="to"/> with values beyond the common ones (a question, a
+    /// date, a link). Participant emails thread under the acknowledgement; staff and supplier emails start their own thread.
+    /// </summary>
+    public MimeMessage Compose(
+        DataSubjectRequestRecord request,
+        StudyPolicy policy,
+        string kind,
+        string messageKey,
+        string to,
+        string? toName,
+        DateTimeOffset sentAt,
+        IReadOnlyDictionary<string, string> extra,
+        bool toParticipant = true)
+    {
+        ArgumentNullException.ThrowIfNull(extra);
+        var values = Values(request, policy, toName);
+        values["what"] = TypeDescriptions.GetValueOrDefault(request.Type, "request");
+        foreach (var (key, value) in extra)
+        {
+            values[key] = value;
+        }
+
+        return Build(request, policy, messageKey, kind, values, to, toName, sentAt, replyTo: toParticipant);
+    }
+
+    /// <summary>A date as the emails write it: <c>2 September 2024</c>.</summary>
+    public static string FormatDate(DateOnly date) => date.ToString("d MMMM yyyy", EnGb);
+
+    /// <summary>A moment as the emails write it, in UTC.</summary>
+    public static string FormatMoment(DateTimeOffset moment) => moment.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", EnGb);
 
     /// <summary>Any other request email of <paramref name="kind"/> to <paramref name="to"/>.</summary>
     public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, string to, string? toName, DateTimeOffset sentAt) =>

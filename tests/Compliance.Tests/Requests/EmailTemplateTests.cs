@@ -24,6 +24,22 @@ public sealed class EmailTemplateTests
         ["code"] = "123456",
         ["codeValidUntil"] = "8 March 2026",
         ["firstRequestId"] = "DSR-20261101-AAAAAAAA",
+        ["question"] = "Which session?",
+        ["reason"] = "Many recordings.",
+        ["newDueDate"] = "1 June 2026",
+        ["exemption"] = "the research exemption",
+        ["link"] = "https://example.org/x",
+        ["linkExpiresOn"] = "8 March 2026",
+        ["sharedMaterialNote"] = string.Empty,
+        ["dueDate"] = "1 April 2026",
+        ["daysLeft"] = "7 days",
+        ["daysOverdue"] = "1 day",
+        ["escalateEvery"] = "1 day",
+        ["status"] = "in-progress",
+        ["type"] = "access",
+        ["studyId"] = "MPATI",
+        ["sessionIds"] = "S-AAAAAAAA",
+        ["materials"] = "the recordings and transcripts",
     };
 
     [Theory]
