@@ -54,6 +54,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RequestEmails>();
         services.AddSingleton<Access.AccessExportBuilder>();
         services.AddSingleton<Access.ExportLinks>();
+        services.AddSingleton<Suppliers.SupplierStore>();
         return builder;
     }
 }

@@ -54,6 +54,27 @@ public static class AuditActions
     public const string ClockStarted = "request.clock-started";
     public const string RequestDuplicate = "request.duplicate";
 
+    /// <summary>The DPO asked for an action (<c>approve</c>, <c>refuse</c>, …); what it did follows as its own entry.</summary>
+    public const string ActionRequested = "request.action-requested";
+    public const string NoteAdded = "request.note";
+    public const string ActionRejected = "request.action-rejected";
+    public const string RequestApproved = "request.approved";
+    public const string RequestRefused = "request.refused";
+    public const string RequestExtended = "request.extended";
+    public const string ClockPaused = "request.clock-paused";
+    public const string ClockResumed = "request.clock-resumed";
+    public const string DeadlineReminder = "request.deadline-reminder";
+    public const string DeadlineEscalation = "request.deadline-escalation";
+    public const string RequestCompleted = "request.completed";
+    public const string ExportCreated = "request.export-created";
+    public const string ResearchDataDeleted = "request.research-data-deleted";
+    public const string ContactErased = "request.contact-erased";
+    public const string ContactUpdated = "request.contact-updated";
+    public const string DoNotContactSet = "request.do-not-contact";
+    public const string AddressConfirmationSent = "request.address-confirmation-sent";
+    public const string AddressConfirmed = "request.address-confirmed";
+    public const string SupplierNotified = "request.supplier-notified";
+
     public const string TaskCreated = "task.created";
     public const string TaskCompleted = "task.completed";
 
@@ -63,4 +84,6 @@ public static class AuditActions
     public const string ParticipantRegistered = "participant.registered";
     public const string SessionRegistered = "session.registered";
     public const string ArtifactUploaded = "artifact.uploaded";
+    public const string SupplierRegistered = "supplier.registered";
+    public const string SupplierUpdated = "supplier.updated";
 }

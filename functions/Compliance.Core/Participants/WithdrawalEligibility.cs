@@ -1,5 +1,6 @@
 using System.Globalization;
 using Compliance.Policies;
+using Compliance.Requests;
 using Compliance.Studies;
 
 namespace Compliance.Participants;

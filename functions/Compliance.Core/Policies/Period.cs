@@ -37,6 +37,9 @@ public readonly partial record struct Period(int Count, PeriodUnit Unit)
     /// <summary>The moment <see cref="Count"/> units after <paramref name="moment"/> (calendar months for months).</summary>
     public DateTime AddTo(DateTime moment) => Unit == PeriodUnit.Months ? moment.AddMonths(Count) : moment + ToTimeSpan();
 
+    /// <summary>The moment <see cref="Count"/> units before <paramref name="moment"/> (calendar months for months).</summary>
+    public DateTime SubtractFrom(DateTime moment) => Unit == PeriodUnit.Months ? moment.AddMonths(-Count) : moment - ToTimeSpan();
+
     /// <summary>The date <see cref="Count"/> units before <paramref name="date"/>.</summary>
     public DateOnly SubtractFrom(DateOnly date) => Unit switch
     {

@@ -41,6 +41,24 @@ public sealed record DataSubjectRequestRecord
 
     /// <summary>When the requester proved their identity with a code.</summary>
     public DateTimeOffset? VerifiedAt { get; init; }
+
+    /// <summary>Clarification pauses of the clock, oldest first; the last may still be open.</summary>
+    public IReadOnlyList<Deadlines.ClockPause> Pauses { get; init; } = [];
+
+    /// <summary>The DPO's decision, once made.</summary>
+    public RequestDecision? Decision { get; init; }
+
+    /// <summary>For <c>rectify-contact</c>: the contact details as the requester wants them.</summary>
+    public ContactCorrection? RequestedChange { get; init; }
+
+    /// <summary>Whether the clock is stopped for clarification.</summary>
+    public bool IsPaused => Pauses.Count > 0 && Pauses[^1].To is null;
+}
+
+/// <summary>New contact details a participant asked for; null fields stay as they are.</summary>
+public sealed record ContactCorrection(string? Name, string? Email, string? Phone)
+{
+    public bool IsEmpty => Name is null && Email is null && Phone is null;
 }
 
 /// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>

@@ -73,4 +73,11 @@ public static class RequestAuditEvents
             IdempotencyKey = $"{request.RequestId}:{step}",
         };
     }
+
+    /// <summary>A list of ids as one audit detail value: joined by '+', or <c>none</c> (detail values are never empty or spaced).</summary>
+    public static string Ids(IEnumerable<string> ids)
+    {
+        var joined = string.Join('+', ids);
+        return joined.Length == 0 ? "none" : joined;
+    }
 }

@@ -14,6 +14,7 @@ public sealed class RequestStore(TableServiceClient tables)
 {
     private const string RequestRowKey = "request";
     private const string HistoryPrefix = "history|";
+    private const string ActionPrefix = "action|";
 
     private readonly TableClient table = tables.GetTableClient(StorageLayout.Tables.Requests);
 
@@ -141,6 +142,91 @@ public sealed class RequestStore(TableServiceClient tables)
             row => row.GetString("Status") == RequestStatus.AwaitingVerification,
             cancellationToken);
 
+    /// <summary>Requests (newest first), optionally only those with a status and of a study. Ids, types and dates; no history.</summary>
+    public async Task<IReadOnlyList<DataSubjectRequestRecord>> ListAsync(string? status, string? studyId, CancellationToken cancellationToken = default)
+    {
+        var filter = (status, studyId) switch
+        {
+            (null, null) => TableClient.CreateQueryFilter($"RowKey eq {RequestRowKey}"),
+            (not null, null) => TableClient.CreateQueryFilter($"RowKey eq {RequestRowKey} and Status eq {status}"),
+            (null, not null) => TableClient.CreateQueryFilter($"RowKey eq {RequestRowKey} and StudyId eq {studyId}"),
+            _ => TableClient.CreateQueryFilter($"RowKey eq {RequestRowKey} and Status eq {status} and StudyId eq {studyId}"),
+        };
+        var result = new List<DataSubjectRequestRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            result.Add(FromEntity(entity));
+        }
+
+        return result.OrderByDescending(r => r.ReceivedAt).ToList();
+    }
+
+    /// <summary>Stores an action the DPO took, beside its request; false if one with that id exists.</summary>
+    public async Task<bool> TryAddActionAsync(RequestActionRecord action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(action.RequestId, ActionPrefix + action.ActionId)
+                {
+                    ["Action"] = action.Action,
+                    ["Actor"] = action.Actor,
+                    ["At"] = action.At,
+                    ["Reason"] = action.Reason,
+                    ["Exemption"] = action.Exemption,
+                    ["Text"] = action.Text,
+                },
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An action stored with <see cref="TryAddActionAsync"/>, or null.</summary>
+    public async Task<RequestActionRecord?> FindActionAsync(string requestId, string actionId, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(requestId, ActionPrefix + actionId, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } e
+            ? new RequestActionRecord
+            {
+                RequestId = requestId,
+                ActionId = actionId,
+                Action = e.GetString("Action") ?? string.Empty,
+                Actor = e.GetString("Actor") ?? string.Empty,
+                At = e.GetDateTimeOffset("At") ?? default,
+                Reason = e.GetString("Reason"),
+                Exemption = e.GetString("Exemption"),
+                Text = e.GetString("Text"),
+                Result = e.GetString("Result"),
+            }
+            : null;
+    }
+
+    /// <summary>Records what the workflow made of an action.</summary>
+    public Task SetActionResultAsync(string requestId, string actionId, string result, CancellationToken cancellationToken = default) =>
+        table.UpdateEntityAsync(new TableEntity(requestId, ActionPrefix + actionId) { ["Result"] = result }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>The column values of the clock's pauses, for <see cref="RecordStepAsync"/>.</summary>
+    public static string PausesColumn(IReadOnlyList<Deadlines.ClockPause> pauses) => JsonSerializer.Serialize(pauses);
+
+    /// <summary>The column values of a decision, for <see cref="RecordStepAsync"/>.</summary>
+    public static Dictionary<string, object?> DecisionColumns(RequestDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return new Dictionary<string, object?>
+        {
+            ["Decision"] = decision.Decision,
+            ["DecidedBy"] = decision.Reviewer,
+            ["DecidedAt"] = decision.DecidedAt,
+            ["DecisionExemption"] = decision.Exemption,
+            ["DecisionReason"] = decision.Reason,
+        };
+    }
+
     /// <summary>Removes a request and its history; used only when its workflow could not be started, so nothing half-made stays.</summary>
     public async Task DeleteAsync(string requestId, CancellationToken cancellationToken = default)
     {
@@ -174,6 +260,10 @@ public sealed class RequestStore(TableServiceClient tables)
         ["VerificationMode"] = r.VerificationMode,
         ["VerifiedAt"] = r.VerifiedAt,
         ["DuplicateOf"] = r.DuplicateOf,
+        ["Pauses"] = PausesColumn(r.Pauses),
+        ["NewName"] = r.RequestedChange?.Name,
+        ["NewEmail"] = r.RequestedChange?.Email,
+        ["NewPhone"] = r.RequestedChange?.Phone,
     };
 
     private static TableEntity ToEntity(string requestId, string stepKey, RequestHistoryEntry entry) =>
@@ -194,9 +284,9 @@ public sealed class RequestStore(TableServiceClient tables)
         ReceivedAt = e.GetDateTimeOffset("ReceivedAt") ?? default,
         Status = e.GetString("Status") ?? string.Empty,
         RequesterEmail = e.GetString("RequesterEmail") ?? string.Empty,
-        RequesterName = e.GetString("RequesterName"),
+        RequesterName = e.GetString("RequesterName") is { Length: > 0 } requesterName ? requesterName : null,
         ParticipantRef = e.GetString("ParticipantRef"),
-        Details = e.GetString("Details"),
+        Details = e.GetString("Details") is { Length: > 0 } details ? details : null,
         IdentityConfirmed = e.GetBoolean("IdentityConfirmed") ?? false,
         EnteredBy = e.GetString("EnteredBy") ?? string.Empty,
         ClockStartedAt = e.GetDateTimeOffset("ClockStartedAt"),
@@ -209,11 +299,17 @@ public sealed class RequestStore(TableServiceClient tables)
         VerificationMode = e.GetString("VerificationMode"),
         VerifiedAt = e.GetDateTimeOffset("VerifiedAt"),
         DuplicateOf = e.GetString("DuplicateOf"),
+        Pauses = JsonSerializer.Deserialize<Deadlines.ClockPause[]>(e.GetString("Pauses") ?? "[]") ?? [],
+        Decision = e.GetString("Decision") is { } decision
+            ? new RequestDecision(decision, e.GetString("DecidedBy") ?? string.Empty, e.GetDateTimeOffset("DecidedAt") ?? default, e.GetString("DecisionExemption"), e.GetString("DecisionReason"))
+            : null,
+        RequestedChange = new ContactCorrection(e.GetString("NewName"), e.GetString("NewEmail"), e.GetString("NewPhone")) is { IsEmpty: false } change ? change : null,
     };
 
     /// <summary>A date as the requests table stores it.</summary>
     public static string FormatDate(DateOnly date) => date.ToString("O", CultureInfo.InvariantCulture);
 
+    // A merge cannot remove a property, so a date that no longer applies (a paused clock's due date) is stored empty.
     private static DateOnly? ParseDate(string? value) =>
-        value is null ? null : DateOnly.ParseExact(value, "O", CultureInfo.InvariantCulture);
+        string.IsNullOrEmpty(value) ? null : DateOnly.ParseExact(value, "O", CultureInfo.InvariantCulture);
 }

@@ -55,11 +55,26 @@ public static class RequestStatus
     /// <summary>The statutory clock runs: the due date is set.</summary>
     public const string InProgress = "in-progress";
 
+    /// <summary>The DPO asked the requester for clarification: the clock is stopped until the answer (or <c>resume</c>).</summary>
+    public const string Paused = "paused";
+
+    /// <summary>A new email address was given: a code went to it, and it replaces the old one only once confirmed.</summary>
+    public const string AwaitingAddressConfirmation = "awaiting-address-confirmation";
+
+    /// <summary>Done: the outcome was sent to the requester.</summary>
+    public const string Completed = "completed";
+
+    /// <summary>Refused, with the reason, the exemption and the right to complain to the ICO.</summary>
+    public const string Refused = "refused";
+
     /// <summary>A second open request of the same type from the same participant: linked to the first, no workflow of its own.</summary>
     public const string Duplicate = "duplicate";
 
+    public static IReadOnlyList<string> All { get; } =
+        [Received, Acknowledged, AwaitingVerification, AwaitingIdentityCheck, ClosedUnverified, InProgress, Paused, AwaitingAddressConfirmation, Completed, Refused, Duplicate];
+
     /// <summary>Statuses after which a request is no longer open.</summary>
-    public static IReadOnlySet<string> Closed { get; } = new HashSet<string>(StringComparer.Ordinal) { ClosedUnverified, Duplicate };
+    public static IReadOnlySet<string> Closed { get; } = new HashSet<string>(StringComparer.Ordinal) { ClosedUnverified, Duplicate, Completed, Refused };
 
     public static bool IsOpen(string status) => !Closed.Contains(status);
 }

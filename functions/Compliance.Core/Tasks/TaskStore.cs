@@ -10,10 +10,37 @@ public static class TaskKind
     /// <summary>A requester whose address matched no participant sent details; the DPO decides whether they are the participant.</summary>
     public const string IdentityCheck = "identity-check";
 
+    /// <summary>An eligible withdrawal waits for the DPO's approval (or refusal, through the request's <c>refuse</c> action).</summary>
+    public const string Approval = "approval";
+
+    /// <summary>An objection, complaint or query for the DPO to handle and answer.</summary>
+    public const string DpoReview = "dpo-review";
+
+    /// <summary>An access request is due but a session of the participant has no transcript yet: a researcher uploads it.</summary>
+    public const string TranscriptUpload = "transcript-upload";
+
+    /// <summary>A withdrawn participant's voice is in a focus group's shared material: a researcher redacts their part.</summary>
+    public const string Redaction = "redaction";
+
+    /// <summary>The transcription supplier was told to delete a session's material (Art. 19): the DPO records its confirmation.</summary>
+    public const string SupplierConfirmation = "supplier-confirmation";
+
+    /// <summary>A rectification that did not say what to change: the DPO makes the change by hand.</summary>
+    public const string Rectification = "rectification";
+
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Outcomes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [IdentityCheck] = [TaskOutcome.Verified, TaskOutcome.NotVerified],
+        [Approval] = [TaskOutcome.Approved],
+        [DpoReview] = [TaskOutcome.Resolved],
+        [TranscriptUpload] = [TaskOutcome.Uploaded],
+        [Redaction] = [TaskOutcome.Redacted],
+        [SupplierConfirmation] = [TaskOutcome.Confirmed],
+        [Rectification] = [TaskOutcome.Done],
     };
+
+    /// <summary>The role that completes a task of <paramref name="kind"/>.</summary>
+    public static string AssigneeOf(string kind) => kind is TranscriptUpload or Redaction ? Identity.Role.Researcher : Identity.Role.Dpo;
 }
 
 /// <summary>Outcomes of manual tasks.</summary>
@@ -21,6 +48,15 @@ public static class TaskOutcome
 {
     public const string Verified = "verified";
     public const string NotVerified = "not-verified";
+    public const string Approved = "approved";
+    public const string Resolved = "resolved";
+    public const string Uploaded = "uploaded";
+    public const string Redacted = "redacted";
+    public const string Confirmed = "confirmed";
+    public const string Done = "done";
+
+    /// <summary>Set by the system on the open tasks of a request that was refused: nothing is left to do.</summary>
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>A piece of work for a person that a workflow waits on: which request, what kind, who, by when.</summary>

@@ -24,6 +24,7 @@ public static class DataSubjectRequestOrchestration
         ArgumentNullException.ThrowIfNull(input);
         var logger = context.CreateReplaySafeLogger(nameof(DataSubjectRequest));
         var id = input.RequestId;
+        var oversight = new RequestOversight(context, id, ActivityRetry);
 
         context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
         var plan = await context.CallActivityAsync<RequestPlan>(nameof(RequestActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
@@ -39,12 +40,17 @@ public static class DataSubjectRequestOrchestration
         {
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
             await context.CallActivityAsync(nameof(RequestActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime), ActivityRetry);
-            var verified = await WaitForVerificationAsync(context, plan, id);
+            var verified = await oversight.WaitForVerificationAsync(plan);
+            if (oversight.Refused)
+            {
+                return Finished(id, RequestStatus.Refused);
+            }
+
             if (verified is null)
             {
                 await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
                 logger.LogInformation("Request {RequestId} closed unverified", id);
-                return new RequestWorkflowResult(id, RequestStatus.ClosedUnverified);
+                return Finished(id, RequestStatus.ClosedUnverified);
             }
 
             clockStartAt = verified.VerifiedAt;
@@ -55,15 +61,23 @@ public static class DataSubjectRequestOrchestration
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
             var closeAt = plan.CloseUnverifiedAfter.AddTo(context.CurrentUtcDateTime);
             await context.CallActivityAsync(nameof(RequestActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
-            await context.CallActivityAsync<string>(nameof(RequestActivities.CreateTask), new CreateTaskInput(id, TaskKind.IdentityCheck, closeAt, context.CurrentUtcDateTime), ActivityRetry);
-            var decision = await WaitForTaskAsync(context, TaskKind.IdentityCheck, closeAt);
-            if (decision?.Outcome != TaskOutcome.Verified)
+            await CreateTaskAsync(context, id, TaskKind.IdentityCheck, closeAt);
+            using var cancel = new CancellationTokenSource();
+            var decision = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.IdentityCheck), cancel.Token);
+            var timeout = context.CreateTimer(closeAt, cancel.Token);
+            if (!await oversight.WaitUntilAsync(() => decision.IsCompleted || timeout.IsCompleted, decision, timeout))
             {
-                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
-                return new RequestWorkflowResult(id, RequestStatus.ClosedUnverified);
+                return Finished(id, RequestStatus.Refused);
             }
 
-            clockStartAt = decision.CompletedAt;
+            cancel.Cancel();
+            if (!decision.IsCompletedSuccessfully || (await decision).Outcome != TaskOutcome.Verified)
+            {
+                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                return Finished(id, RequestStatus.ClosedUnverified);
+            }
+
+            clockStartAt = (await decision).CompletedAt;
         }
 
         context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
@@ -71,44 +85,17 @@ public static class DataSubjectRequestOrchestration
             nameof(RequestActivities.StartClock),
             new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime),
             ActivityRetry);
+        oversight.ClockStarted(clock);
         logger.LogInformation("Request {RequestId}: clock started {ClockStart}, due {DueDate}", id, clock.ClockStart, clock.DueDate);
-        return new RequestWorkflowResult(id, RequestStatus.InProgress);
+
+        var status = await RequestWork.RunAsync(context, oversight, id, plan.RequestType, ActivityRetry);
+        logger.LogInformation("Request {RequestId} finished: {Status}", id, status);
+        return Finished(id, status);
     }
 
-    /// <summary>Waits for a manual task of <paramref name="kind"/> to be completed, until <paramref name="until"/>; null when it was not.</summary>
-    private static async Task<TaskCompletedEvent?> WaitForTaskAsync(TaskOrchestrationContext context, string kind, DateTime until)
-    {
-        using var cancel = new CancellationTokenSource();
-        var completed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(kind), cancel.Token);
-        var timeout = context.CreateTimer(until, cancel.Token);
-        var winner = await Task.WhenAny(completed, timeout);
-        cancel.Cancel();
-        return winner == completed ? await completed : null;
-    }
+    private static RequestWorkflowResult Finished(string requestId, string status) => new(requestId, status);
 
-    /// <summary>
-    /// Waits for the requester's identity to be verified, with a reminder after the policy's period and closure after its
-    /// longer one. Returns null when it closed unverified.
-    /// </summary>
-    private static async Task<IdentityVerifiedEvent?> WaitForVerificationAsync(TaskOrchestrationContext context, RequestPlan plan, string requestId)
-    {
-        var started = context.CurrentUtcDateTime;
-        var closeAt = plan.CloseUnverifiedAfter.AddTo(started);
-        var remindAt = plan.ReminderAfter.AddTo(started);
-        using var cancel = new CancellationTokenSource();
-        var verified = context.WaitForExternalEvent<IdentityVerifiedEvent>(RequestEvents.IdentityVerified, cancel.Token);
-        var close = context.CreateTimer(closeAt, cancel.Token);
-        if (remindAt < closeAt)
-        {
-            var remind = context.CreateTimer(remindAt, cancel.Token);
-            if (await Task.WhenAny(verified, remind, close) == remind)
-            {
-                await context.CallActivityAsync(nameof(RequestActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime), ActivityRetry);
-            }
-        }
-
-        var winner = await Task.WhenAny(verified, close);
-        cancel.Cancel();
-        return winner == verified ? await verified : null;
-    }
+    /// <summary>Creates a manual task of <paramref name="kind"/> for the request, due at <paramref name="dueAt"/>.</summary>
+    internal static Task<string> CreateTaskAsync(TaskOrchestrationContext context, string requestId, string kind, DateTime dueAt) =>
+        context.CallActivityAsync<string>(nameof(RequestActivities.CreateTask), new CreateTaskInput(requestId, kind, dueAt, context.CurrentUtcDateTime), ActivityRetry);
 }

@@ -22,6 +22,8 @@ public sealed class RequestActivities(
     RequestEmails emails,
     DeadlineCalculator deadlines,
     TaskStore tasks,
+    RequestMailer mailer,
+    RequestDecisions decisions,
     ILogger<RequestActivities> logger)
 {
     /// <summary>Matches the requester to a participant by the address held for them, and decides how identity is verified.</summary>
@@ -45,7 +47,7 @@ public sealed class RequestActivities(
             cancellationToken);
         logger.LogInformation("Request {RequestId}: verification {VerificationMode}", request.RequestId, mode);
         var v = policy.Verification;
-        return new RequestPlan(mode, request.ReceivedAt, v.CodeValidFor, v.ReminderAfter, v.CloseUnverifiedAfter);
+        return new RequestPlan(mode, request.ReceivedAt, v.CodeValidFor, v.ReminderAfter, v.CloseUnverifiedAfter, request.Type);
     }
 
     /// <summary>Writes the acknowledgement to the outbox (once), records the request as acknowledged and audits it (once).</summary>
@@ -57,7 +59,7 @@ public sealed class RequestActivities(
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var (kind, message) = emails.Acknowledgement(request, policy, input.At);
         var blobName = Outbox.BlobNameFor(request.RequestId, RequestEmails.AcknowledgementKey);
-        var written = await outbox.TryWriteAsync(blobName, message, Metadata(request.RequestId, kind), cancellationToken);
+        var written = await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
 
         await requests.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(input.At, "acknowledged", RequestStatus.Acknowledged, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Acknowledged(request, RequestEmails.AcknowledgementKey), cancellationToken);
@@ -92,7 +94,7 @@ public sealed class RequestActivities(
         var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
         await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, cancellationToken);
         var message = emails.VerificationCode(request, policy, participant.Email, participant.Name, code, validUntil, messageKey, input.At);
-        await outbox.TryWriteAsync(blobName, message, Metadata(request.RequestId, EmailKind.VerificationCode), cancellationToken);
+        await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, EmailKind.VerificationCode), cancellationToken);
         await requests.RecordStepAsync(
             request.RequestId,
             messageKey,
@@ -127,7 +129,7 @@ public sealed class RequestActivities(
             RequestId = request.RequestId,
             StudyId = request.StudyId,
             Kind = input.Kind,
-            AssigneeRole = Identity.Role.Dpo,
+            AssigneeRole = TaskKind.AssigneeOf(input.Kind),
             CreatedAt = input.At,
             DueAt = input.DueAt,
             Status = TaskStore.Open,
@@ -168,8 +170,107 @@ public sealed class RequestActivities(
             },
             cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockStarted, "clock-started", AuditActors.System, ("dueDate", deadline.DueDate is { } d ? RequestStore.FormatDate(d) : "none")), cancellationToken);
-        return new StartClockResult(deadline.ClockStart, deadline.DueDate);
+        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        return new StartClockResult(deadline.ClockStart, deadline.DueDate, policy.Deadlines.RemindBefore, policy.Deadlines.EscalateEvery);
     }
+
+    /// <summary>Whether the request is linked to a participant, so that there is data of theirs to act on.</summary>
+    [Function(nameof(CheckParticipant))]
+    public async Task<ParticipantCheck> CheckParticipant([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        return new ParticipantCheck(request.ParticipantId is not null
+            && await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken) is not null);
+    }
+
+    /// <summary>Writes the outcome email (once) and, when asked, closes the request as completed with that outcome.</summary>
+    [Function(nameof(SendOutcome))]
+    public async Task SendOutcome([ActivityTrigger] OutcomeInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (input.Kind == EmailKind.OutcomeWithdraw)
+        {
+            extra["sharedMaterialNote"] = await TookPartInFocusGroupAsync(request, cancellationToken)
+                ? "A group discussion's shared recording also holds other people's voices, so it stays; your part of it is removed by hand."
+                : string.Empty;
+        }
+
+        await mailer.SendToRequesterAsync(request, input.Kind, "outcome", extra, input.At, cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, "outcome-sent", new RequestHistoryEntry(input.At, "outcome-sent", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        if (input.Close)
+        {
+            await CompleteRequest(input, cancellationToken);
+        }
+    }
+
+    /// <summary>Closes the request as completed, with its outcome (the outcome email's kind without the <c>outcome-</c> prefix).</summary>
+    [Function(nameof(CompleteRequest))]
+    public async Task CompleteRequest([ActivityTrigger] OutcomeInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var outcome = input.Kind.StartsWith("outcome-", StringComparison.Ordinal) ? input.Kind["outcome-".Length..] : input.Kind;
+        await requests.RecordStepAsync(
+            request.RequestId,
+            "completed",
+            new RequestHistoryEntry(input.At, "completed", RequestStatus.Completed, AuditActors.System),
+            new Dictionary<string, object?> { ["Outcome"] = outcome },
+            cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestCompleted, "completed", AuditActors.System, ("outcome", outcome)), cancellationToken);
+    }
+
+    /// <summary>Reminds the DPO that a request is due soon, or tells them it is overdue; once per alarm key.</summary>
+    [Function(nameof(RemindDpo))]
+    public async Task RemindDpo([ActivityTrigger] DeadlineAlarmInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        var today = UkTime.DateOf(input.At);
+        var escalation = input.Kind == "escalation";
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dueDate"] = RequestStore.FormatDate(input.DueDate),
+            ["daysLeft"] = Days(input.DueDate.DayNumber - today.DayNumber),
+            ["daysOverdue"] = Days(today.DayNumber - input.DueDate.DayNumber),
+            ["escalateEvery"] = policy.Deadlines.EscalateEvery.ToString(),
+            ["status"] = request.Status,
+            ["type"] = request.Type,
+            ["studyId"] = request.StudyId,
+        };
+        var kind = escalation ? EmailKind.DpoDeadlineEscalation : EmailKind.DpoDeadlineReminder;
+        await mailer.SendToAsync(request, kind, $"dpo-{input.Key}", policy.Dpo.Email, policy.Dpo.Name, extra, input.At, toParticipant: false, cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, input.Key, new RequestHistoryEntry(input.At, escalation ? "deadline-escalation" : "deadline-reminder", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(
+            RequestAuditEvents.Step(request, escalation ? AuditActions.DeadlineEscalation : AuditActions.DeadlineReminder, input.Key, AuditActors.System, ("dueDate", RequestStore.FormatDate(input.DueDate))),
+            cancellationToken);
+        logger.LogInformation("Request {RequestId}: DPO {AlarmKind} for due date {DueDate}", request.RequestId, input.Kind, input.DueDate);
+    }
+
+    /// <summary>Records the approval the DPO gave by completing the approval task, as the decision with reviewer and date.</summary>
+    [Function(nameof(RecordApprovalByTask))]
+    public async Task RecordApprovalByTask([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        if (request.Decision is not null)
+        {
+            return;
+        }
+
+        var task = await tasks.FindAsync(TaskStore.IdFor(request.RequestId, TaskKind.Approval), cancellationToken);
+        var decision = new RequestDecision(RequestDecision.Approved, task?.CompletedBy ?? AuditActors.System, task?.CompletedAt ?? input.At, null, null);
+        await decisions.ApproveAsync(request, "approved-by-task", decision, decision.DecidedAt, cancellationToken);
+    }
+
+    private async Task<bool> TookPartInFocusGroupAsync(DataSubjectRequestRecord request, CancellationToken cancellationToken) =>
+        request.ParticipantId is { } participantId
+        && (await studies.ListSessionsAsync(request.StudyId, cancellationToken)).Any(s => s.Kind == SessionKind.FocusGroup && s.ParticipantIds.Contains(participantId));
+
+    private static string Days(int days) => days == 1 ? "1 day" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{days} days");
 
     private async Task SendToHeldAddressAsync(RequestStepInput input, string kind, string messageKey, string status, CancellationToken cancellationToken)
     {
@@ -190,14 +291,11 @@ public sealed class RequestActivities(
         await outbox.TryWriteAsync(
             Outbox.BlobNameFor(request.RequestId, messageKey),
             emails.Simple(request, policy, kind, messageKey, to, toName, input.At),
-            Metadata(request.RequestId, kind),
+            Outbox.MetadataFor(request.RequestId, kind),
             cancellationToken);
         await requests.RecordStepAsync(request.RequestId, messageKey, new RequestHistoryEntry(input.At, messageKey, status, AuditActors.System), cancellationToken: cancellationToken);
     }
 
     private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
         await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
-
-    private static Dictionary<string, string> Metadata(string requestId, string kind) =>
-        new() { ["requestId"] = requestId, ["kind"] = kind, ["state"] = "pending" };
 }

@@ -30,7 +30,8 @@ public sealed record RequestPlan(
     DateTimeOffset ReceivedAt,
     Period CodeValidFor,
     Period ReminderAfter,
-    Period CloseUnverifiedAfter);
+    Period CloseUnverifiedAfter,
+    string? RequestType = null);
 
 /// <summary>The input of <c>SendVerificationCode</c>: the <paramref name="Sequence"/>th code of the request.</summary>
 public sealed record VerificationCodeInput(string RequestId, int Sequence, DateTimeOffset At);
@@ -42,7 +43,7 @@ public sealed record IdentityVerifiedEvent(DateTimeOffset VerifiedAt);
 public sealed record StartClockInput(string RequestId, DateTimeOffset ClockStartAt, bool IdentityHadToBeConfirmed, DateTimeOffset At);
 
 /// <summary>The output of <c>StartClock</c>.</summary>
-public sealed record StartClockResult(DateOnly ClockStart, DateOnly? DueDate);
+public sealed record StartClockResult(DateOnly ClockStart, DateOnly? DueDate, IReadOnlyList<Period>? RemindBefore = null, Period? EscalateEvery = null);
 
 /// <summary>The input of <c>CreateTask</c>: a manual task of <paramref name="Kind"/> for the request, due at <paramref name="DueAt"/>.</summary>
 public sealed record CreateTaskInput(string RequestId, string Kind, DateTimeOffset DueAt, DateTimeOffset At);
@@ -55,6 +56,59 @@ public static class RequestEvents
 {
     public const string IdentityVerified = "IdentityVerified";
 
+    /// <summary>The DPO acted on the request (<see cref="RequestActionEvent"/>).</summary>
+    public const string Action = "RequestAction";
+
+    /// <summary>The requester confirmed a new email address (<see cref="AddressConfirmedEvent"/>).</summary>
+    public const string AddressConfirmed = "AddressConfirmed";
+
     /// <summary>The event of a completed task of <paramref name="kind"/>; one name per kind, so a workflow waits for the one it needs.</summary>
     public static string TaskCompleted(string kind) => $"TaskCompleted:{kind}";
 }
+
+/// <summary>The event raised when the DPO acts on a request; the action's words are stored beside the request, not here.</summary>
+public sealed record RequestActionEvent(string ActionId, string Action, DateTimeOffset At);
+
+/// <summary>The input of <c>ApplyRequestAction</c>: the stored action to carry out.</summary>
+public sealed record RequestActionInput(string RequestId, string ActionId, DateTimeOffset At);
+
+/// <summary>What <c>ApplyRequestAction</c> did, and the clock as it now stands.</summary>
+/// <param name="Action">The action's kind (<c>approve</c>, <c>clarify</c>, …).</param>
+/// <param name="Applied">False when the action no longer fitted (say, a second extension); the DPO sees why in the history.</param>
+/// <param name="DueDate">The due date now; null while the clock is paused.</param>
+/// <param name="Paused">Whether the clock is stopped for clarification.</param>
+/// <param name="Decision">The decision on the request, once there is one (<c>approved</c>, <c>refused</c>).</param>
+public sealed record RequestActionResult(string Action, bool Applied, DateOnly? DueDate, bool Paused, string? Decision);
+
+/// <summary>The input of <c>RemindDpo</c>: a reminder before the due date, or an escalation after it, once per key.</summary>
+public sealed record DeadlineAlarmInput(string RequestId, string Kind, string Key, DateOnly DueDate, DateTimeOffset At);
+
+/// <summary>The input of <c>SendOutcome</c>: the outcome email of <paramref name="Kind"/>, and whether the request closes with it.</summary>
+public sealed record OutcomeInput(string RequestId, string Kind, bool Close, DateTimeOffset At);
+
+/// <summary>The output of <c>CheckParticipant</c>: whether the request is linked to a participant, so there is data to act on.</summary>
+public sealed record ParticipantCheck(bool HasParticipant);
+
+/// <summary>The output of <c>CheckAccessReadiness</c>: when the transcript may be given, and which sessions have none yet.</summary>
+public sealed record AccessReadiness(DateTimeOffset AvailableAt, IReadOnlyList<string> SessionsWithoutTranscript);
+
+/// <summary>The output of <c>CheckWithdrawal</c>: whether the withdrawal can be carried out (else it was refused with the reason).</summary>
+public sealed record WithdrawalCheck(bool Eligible);
+
+/// <summary>The output of <c>DeleteResearchData</c>: counts only, and whether shared focus-group material needs redaction.</summary>
+public sealed record ResearchDataDeletion(int Deleted, int KeptForRedaction);
+
+/// <summary>The output of <c>NotifySuppliers</c>: whether a supplier was told and its confirmation is awaited.</summary>
+public sealed record SupplierNotice(bool Notified);
+
+/// <summary>The output of <c>RequestAddressConfirmation</c>: whether a code went to a new address, and how long it works.</summary>
+public sealed record AddressConfirmationPlan(bool Sent, Period CodeValidFor);
+
+/// <summary>The event raised when the requester confirms a new email address with its code.</summary>
+public sealed record AddressConfirmedEvent(DateTimeOffset ConfirmedAt);
+
+/// <summary>The input of <c>UpdateContact</c>: whether the new email address was confirmed and may replace the old one.</summary>
+public sealed record UpdateContactInput(string RequestId, bool EmailConfirmed, DateTimeOffset At);
+
+/// <summary>The input of <c>NotifySuppliers</c>: what the supplier is asked to delete (<c>session-material</c> or <c>contact-details</c>).</summary>
+public sealed record SupplierNoticeInput(string RequestId, string Scope, DateTimeOffset At);

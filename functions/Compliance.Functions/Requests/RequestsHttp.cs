@@ -21,6 +21,7 @@ public sealed class RequestsHttp(
     AuditLog audit,
     Outbox outbox,
     RequestEmails emails,
+    Compliance.Participants.PendingContactChanges pendingChanges,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
     ILogger<RequestsHttp> logger)
@@ -145,6 +146,41 @@ public sealed class RequestsHttp(
         return new OkObjectResult(RequestView.From(request, history));
     }
 
+    /// <summary><c>GET /api/requests?status=&amp;studyId=</c>: requests, newest first, for staff who handle them. No contact details.</summary>
+    [Function(nameof(ListRequests))]
+    public async Task<IActionResult> ListRequests(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "requests")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(req);
+        var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var status = req.Query["status"].ToString() is { Length: > 0 } s ? s : null;
+        if (status is not null && !RequestStatus.All.Contains(status, StringComparer.Ordinal))
+        {
+            errors["status"] = [$"must be one of: {string.Join(", ", RequestStatus.All)}."];
+        }
+
+        var studyId = req.Query["studyId"].ToString() is { Length: > 0 } st ? st : null;
+        if (studyId is not null && !StudyIds.IsWellFormed(studyId))
+        {
+            errors["studyId"] = ["must be a study id: letters, digits, '-' and '_'."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblem.Validation(errors);
+        }
+
+        var list = await requests.ListAsync(status, studyId, cancellationToken);
+        return new OkObjectResult(new { requests = list.Select(RequestSummary.From).ToList() });
+    }
+
     /// <summary>
     /// <c>POST /api/requests/{id}/verify</c>: the requester proves their identity with the code sent to the address held for
     /// them. A wrong, expired or locked code and an unknown request all get the same answer, so nothing can be learnt by guessing.
@@ -177,6 +213,11 @@ public sealed class RequestsHttp(
         var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
         var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
         var now = time.GetUtcNow();
+        if (request is { Status: RequestStatus.AwaitingAddressConfirmation } && found is { } forAddress)
+        {
+            return await ConfirmAddressAsync(request, code!, forAddress.Policy.Verification.MaxAttempts, now, durable, cancellationToken);
+        }
+
         var outcome = found is { } f
             ? await requests.CheckCodeAsync(id, code!, now, f.Policy.Verification.MaxAttempts, cancellationToken)
             : CodeCheck.Rejected;
@@ -193,12 +234,33 @@ public sealed class RequestsHttp(
                 return new OkObjectResult(new { requestId = id, status = "verified" });
             default:
                 logger.LogInformation("A verification attempt for request {RequestId} failed: {Outcome}", id, outcome);
-                return ApiProblem.BadRequest(
-                    "invalid-code",
-                    "The code is not valid.",
-                    "Check the code in our email and the request reference. Codes expire, and after several wrong attempts a code stops working: reply to our email and we will help.");
+                return InvalidCode();
         }
     }
+
+    /// <summary>A rectification's new address is confirmed by the code sent to it; the answer to a wrong code is the usual one.</summary>
+    private async Task<IActionResult> ConfirmAddressAsync(DataSubjectRequestRecord request, string code, int maxAttempts, DateTimeOffset now, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var outcome = await pendingChanges.CheckPendingEmailCodeAsync(request.RequestId, code, now, maxAttempts, cancellationToken);
+        if (outcome is not (CodeCheck.Verified or CodeCheck.AlreadyVerified))
+        {
+            logger.LogInformation("An address confirmation for request {RequestId} failed: {Outcome}", request.RequestId, outcome);
+            return InvalidCode();
+        }
+
+        if (outcome == CodeCheck.Verified)
+        {
+            await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.AddressConfirmed, "address-confirmed", AuditActors.Participant, ("field", "email")), cancellationToken);
+        }
+
+        await durable.RaiseEventAsync(request.RequestId, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(now), cancellationToken);
+        return new OkObjectResult(new { requestId = request.RequestId, status = "confirmed" });
+    }
+
+    private static ObjectResult InvalidCode() => ApiProblem.BadRequest(
+        "invalid-code",
+        "The code is not valid.",
+        "Check the code in our email and the request reference. Codes expire, and after several wrong attempts a code stops working: reply to our email and we will help.");
 
     /// <summary>The receipt is already in the append-only log; say what became of the request rather than leave it dangling.</summary>
     private async Task AuditDiscardedAsync(DataSubjectRequestRecord record)
@@ -219,7 +281,7 @@ public sealed class RequestsHttp(
         await outbox.TryWriteAsync(
             Outbox.BlobNameFor(duplicate.RequestId, EmailKind.Duplicate),
             emails.Duplicate(duplicate, policy, firstRequestId, now),
-            new Dictionary<string, string> { ["requestId"] = duplicate.RequestId, ["kind"] = EmailKind.Duplicate, ["state"] = "pending" },
+            Outbox.MetadataFor(duplicate.RequestId, EmailKind.Duplicate),
             cancellationToken);
         await requests.RecordStepAsync(duplicate.RequestId, "linked", new RequestHistoryEntry(now, "linked", RequestStatus.Duplicate, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
@@ -253,6 +315,7 @@ public sealed class RequestsHttp(
                 Details = body.Details,
                 IdentityConfirmed = body.IdentityConfirmed ?? false,
                 EnteredBy = enteredBy,
+                RequestedChange = body.Changes,
             };
 
             // Ids carry 40 random bits; a clash is vanishingly rare, and a new id is all it needs.
@@ -282,11 +345,23 @@ public sealed record RequestView(
     int PausedDays,
     string? Outcome,
     IReadOnlyList<RequestHistoryEntry> History,
-    string? DuplicateOf = null)
+    string? DuplicateOf = null,
+    bool Paused = false,
+    RequestDecision? Decision = null)
 {
     public static RequestView From(DataSubjectRequestRecord r, IReadOnlyList<RequestHistoryEntry> history)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history, r.DuplicateOf);
+        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history, r.DuplicateOf, r.IsPaused, r.Decision);
+    }
+}
+
+/// <summary>A request in <c>GET /api/requests</c>: where it stands and when it is due.</summary>
+public sealed record RequestSummary(string RequestId, string StudyId, string Type, string Status, string Channel, DateTimeOffset ReceivedAt, DateOnly? DueDate, DateOnly? ExtendedTo, bool Paused, string? Outcome)
+{
+    public static RequestSummary From(DataSubjectRequestRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.DueDate, r.ExtendedTo, r.IsPaused, r.Outcome);
     }
 }

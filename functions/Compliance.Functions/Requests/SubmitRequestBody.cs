@@ -16,7 +16,8 @@ public sealed partial record SubmitRequestBody
     public const int MaxDetailsLength = 10_000;
 
     private static readonly TimeZoneInfo UkTime = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
-    private static readonly string[] KnownFields = ["studyId", "type", "email", "name", "participantRef", "details", "receivedAt", "channel", "identityConfirmed"];
+    private static readonly string[] KnownFields = ["studyId", "type", "email", "name", "participantRef", "details", "receivedAt", "channel", "identityConfirmed", "changes"];
+    private static readonly string[] ChangeFields = ["name", "email", "phone"];
 
     public required string StudyId { get; init; }
     public required string Type { get; init; }
@@ -24,6 +25,9 @@ public sealed partial record SubmitRequestBody
     public string? Name { get; init; }
     public string? ParticipantRef { get; init; }
     public string? Details { get; init; }
+
+    /// <summary>For <c>rectify-contact</c>: the contact details as they should be (<c>{name?, email?, phone?}</c>).</summary>
+    public ContactCorrection? Changes { get; init; }
 
     /// <summary>Staff only: when the request was received, if not now.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
@@ -66,6 +70,7 @@ public sealed partial record SubmitRequestBody
         }
 
         var identityConfirmed = fields.Boolean("identityConfirmed");
+        var changes = ParseChanges(fields, type);
 
         errors = fields.Errors;
         if (fields.HasErrors)
@@ -84,7 +89,43 @@ public sealed partial record SubmitRequestBody
             ReceivedAt = receivedAt,
             Channel = channel,
             IdentityConfirmed = identityConfirmed,
+            Changes = changes,
         };
+    }
+
+    /// <summary>The new contact details of a rectification; each bad one is named as <c>changes.{field}</c>.</summary>
+    private static ContactCorrection? ParseChanges(JsonFields fields, string? type)
+    {
+        if (fields.Mapping("changes", required: false) is not { } element)
+        {
+            return null;
+        }
+
+        if (type != RequestType.RectifyContact)
+        {
+            fields.Add("changes", $"is only for {RequestType.RectifyContact} requests.");
+            return null;
+        }
+
+        var inner = new JsonFields(element, ChangeFields);
+        var change = new ContactCorrection(
+            inner.Text("name", required: false, MaxNameLength),
+            inner.Text("email", required: false, MaxEmailLength, EmailAddresses.IsPlain, "must be a single email address such as name@example.org."),
+            inner.Text("phone", required: false, 32, p => p.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')'), "must be a phone number: digits, spaces, '+', '-', brackets."));
+        foreach (var (field, messages) in inner.Errors)
+        {
+            foreach (var message in messages)
+            {
+                fields.Add($"changes.{field}", message);
+            }
+        }
+
+        if (!inner.HasErrors && change.IsEmpty)
+        {
+            fields.Add("changes", "must give at least one of name, email, phone.");
+        }
+
+        return inner.HasErrors || change.IsEmpty ? null : change;
     }
 
     /// <summary>A date means the start of that day in UK time, where the statutory clock is kept.</summary>

@@ -13,7 +13,14 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Functions.Tasks;
 
 /// <summary>Manual tasks: staff list them; the role a task names completes it, which resumes the waiting workflow.</summary>
-public sealed class TasksHttp(TaskStore tasks, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<TasksHttp> logger)
+public sealed class TasksHttp(
+    TaskStore tasks,
+    Compliance.Requests.RequestStore requests,
+    Compliance.Studies.StudyStore studies,
+    AuditLog audit,
+    TimeProvider time,
+    IOptions<HttpOptions> httpOptions,
+    ILogger<TasksHttp> logger)
 {
     private static readonly string[] StaffRoles = [Role.Dpo, Role.Researcher, Role.Admin];
 
@@ -50,7 +57,10 @@ public sealed class TasksHttp(TaskStore tasks, AuditLog audit, TimeProvider time
         return new OkObjectResult(new { tasks = await tasks.ListAsync(status, requestId, cancellationToken) });
     }
 
-    /// <summary><c>POST /api/tasks/{id}/complete</c> with <c>{outcome}</c>: completes an open task once and resumes its workflow.</summary>
+    /// <summary>
+    /// <c>POST /api/tasks/{id}/complete</c> with <c>{outcome}</c>: completes an open task once and resumes its workflow. An
+    /// identity check found <c>verified</c> may name the participant the requester turned out to be (<c>participantId</c>).
+    /// </summary>
     [Function(nameof(CompleteTask))]
     public async Task<IActionResult> CompleteTask(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks/{id}/complete")] HttpRequest req,
@@ -83,11 +93,18 @@ public sealed class TasksHttp(TaskStore tasks, AuditLog audit, TimeProvider time
         }
 
         string? outcome;
+        string? participantId;
         using (document)
         {
             var allowed = TaskKind.Outcomes.GetValueOrDefault(task.Kind, []);
-            var fields = new JsonFields(document!.RootElement, ["outcome"]);
+            var fields = new JsonFields(document!.RootElement, task.Kind == TaskKind.IdentityCheck ? ["outcome", "participantId"] : ["outcome"]);
             outcome = fields.Text("outcome", required: true, 32, o => allowed.Contains(o), $"must be one of: {string.Join(", ", allowed)}.");
+            participantId = fields.Text("participantId", required: false, 64);
+            if (participantId is not null && outcome == TaskOutcome.Verified && await studies.FindParticipantAsync(task.StudyId, participantId, cancellationToken) is null)
+            {
+                fields.Add("participantId", "is not a participant of the request's study.");
+            }
+
             if (fields.HasErrors)
             {
                 return ApiProblem.Validation(fields.Errors);
@@ -99,6 +116,17 @@ public sealed class TasksHttp(TaskStore tasks, AuditLog audit, TimeProvider time
         if (completion == TaskCompletion.AlreadyCompleted)
         {
             return ApiProblem.Create(StatusCodes.Status409Conflict, "conflict", "Already completed.", "The task was completed before; nothing was changed.");
+        }
+
+        if (participantId is not null && outcome == TaskOutcome.Verified)
+        {
+            // The DPO found who the requester is: the request now acts on that participant's data.
+            await requests.RecordStepAsync(
+                task.RequestId,
+                "participant-linked",
+                new Compliance.Requests.RequestHistoryEntry(now, "participant-linked", Compliance.Requests.RequestStatus.AwaitingIdentityCheck, auth.Principal.Id),
+                new Dictionary<string, object?> { ["ParticipantId"] = participantId },
+                cancellationToken);
         }
 
         await audit.AppendAsync(

@@ -53,12 +53,36 @@ public static class StudyApi
         return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("participantId").GetString()!;
     }
 
-    public static async Task<string> RegisterSessionAsync(HttpClient http, string studyId, string kind, string date, params string[] participantIds)
+    public static Task<string> RegisterSessionAsync(HttpClient http, string studyId, string kind, string date, params string[] participantIds) =>
+        RegisterSessionWithSupplierAsync(http, studyId, kind, date, supplierId: null, participantIds);
+
+    public static async Task<string> RegisterSessionWithSupplierAsync(HttpClient http, string studyId, string kind, string date, string? supplierId, params string[] participantIds)
     {
-        using var post = Staff.PostJson($"/api/studies/{studyId}/sessions", JsonSerializer.Serialize(new { kind, date, participantIds }), Role.Researcher);
+        using var post = Staff.PostJson($"/api/studies/{studyId}/sessions", JsonSerializer.Serialize(new { kind, date, participantIds, supplierId }), Role.Researcher);
         using var response = await http.SendAsync(post, TestContext.Current.CancellationToken);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("sessionId").GetString()!;
+    }
+
+    /// <summary>Uploads an artifact and returns its id.</summary>
+    public static async Task<string> UploadAsync(HttpClient http, string studyId, string sessionId, string kind, byte[] content, string contentType)
+    {
+        using var upload = Upload(studyId, sessionId, kind, content, contentType);
+        using var response = await http.SendAsync(upload, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("artifactId").GetString()!;
+    }
+
+    /// <summary>Registers (or updates) a supplier with an address for its deletion notices.</summary>
+    public static async Task RegisterSupplierAsync(HttpClient http, string supplierId, string email)
+    {
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/suppliers/{supplierId}")
+        {
+            Content = JsonContent.Create(new { name = "Test Transcriptions", email, approved = true, contractSignedOn = "2024-05-01" }),
+        };
+        put.SignIn(Role.Dpo);
+        using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
+        response.StatusCode.ShouldBeOneOf(HttpStatusCode.Created, HttpStatusCode.OK);
     }
 
     public static HttpRequestMessage Upload(string studyId, string sessionId, string kind, byte[] content, string contentType, string? role = Role.Researcher)

@@ -1,5 +1,6 @@
 using Compliance.Participants;
 using Compliance.Policies;
+using Compliance.Requests;
 using Compliance.Studies;
 using Compliance.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-namespace Compliance.Participants;
+namespace Compliance.Requests;
 
 /// <summary>The exemptions a refusal may rest on: a stable code for records and a plain-words legal label for letters.</summary>
 public static class RefusalExemption

@@ -1,0 +1,68 @@
+using Compliance.Access;
+using Compliance.Audit;
+using Compliance.Mail;
+using Compliance.Requests;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Functions.Requests;
+
+/// <summary>
+/// The activities of an access request: when the anonymised transcript may be given, and the export package with its
+/// read-only link. The link exists only in the email to the participant.
+/// </summary>
+public sealed class AccessActivities(
+    RequestStore requests,
+    AccessExportBuilder exports,
+    ExportLinks links,
+    RequestMailer mailer,
+    AuditLog audit,
+    ILogger<AccessActivities> logger)
+{
+    /// <summary>From when the export may be built (latest session + the policy's days) and which sessions have no transcript yet.</summary>
+    [Function(nameof(CheckAccessReadiness))]
+    public async Task<AccessReadiness> CheckAccessReadiness([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var readiness = await exports.CheckTranscriptsAsync(request.StudyId, request.ParticipantId!, cancellationToken);
+        return new AccessReadiness(readiness.EarliestBuildAt ?? input.At, readiness.SessionsWithoutTranscript);
+    }
+
+    /// <summary>
+    /// Builds the package (the same blob if built before), makes a link that expires after the policy's period, and sends it.
+    /// Once the email is written, a retry changes nothing: no second link is made.
+    /// </summary>
+    [Function(nameof(DeliverAccessExport))]
+    public async Task DeliverAccessExport([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var export = await exports.BuildAsync(request.StudyId, request.RequestId, request.ParticipantId!, cancellationToken);
+        var link = await links.CreateAsync(request.StudyId, export, cancellationToken);
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["link"] = link.Uri.ToString(),
+            ["linkExpiresOn"] = RequestEmails.FormatMoment(link.ExpiresOn),
+        };
+        await mailer.SendToRequesterAsync(request, EmailKind.OutcomeAccess, "outcome", extra, input.At, cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, "export-sent", new RequestHistoryEntry(input.At, "export-sent", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(
+            RequestAuditEvents.Step(
+                request,
+                AuditActions.ExportCreated,
+                "export-sent",
+                AuditActors.System,
+                ("blob", $"{export.Container}/{export.BlobName}"),
+                ("sha256", export.Sha256),
+                ("sessions", RequestAuditEvents.Ids(export.SessionIds)),
+                ("sessionsToReview", RequestAuditEvents.Ids(export.SessionsToReview)),
+                ("redactionLog", export.RedactionLogBlobName),
+                ("linkExpiresOn", link.ExpiresOn.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture))),
+            cancellationToken);
+        logger.LogInformation("Request {RequestId}: access export of {Sessions} sessions sent", request.RequestId, export.SessionIds.Count);
+    }
+
+    private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
+        await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
+}

@@ -1,0 +1,231 @@
+using Compliance.Audit;
+using Compliance.Mail;
+using Compliance.Participants;
+using Compliance.Requests;
+using Compliance.Studies;
+using Compliance.Suppliers;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Functions.Requests;
+
+/// <summary>
+/// The activities that change a participant's data for a request: withdrawal (rule, deletion), erasure, rectification,
+/// opt-out, and the Art. 19 notice to the transcription supplier. Each is idempotent: a retry deletes, changes or sends nothing twice.
+/// </summary>
+public sealed class ParticipantActivities(
+    RequestStore requests,
+    StudyStore studies,
+    StudyPolicies policies,
+    ParticipantDataEraser eraser,
+    PendingContactChanges pendingChanges,
+    SupplierStore suppliers,
+    RequestDecisions decisions,
+    RequestMailer mailer,
+    AuditLog audit,
+    ILogger<ParticipantActivities> logger)
+{
+    /// <summary>Scope of a supplier notice after a withdrawal: the session's recordings and transcripts.</summary>
+    public const string SessionMaterial = "session-material";
+
+    /// <summary>Scope of a supplier notice after an erasure of contact details.</summary>
+    public const string ContactDetails = "contact-details";
+
+    /// <summary>
+    /// Applies the notice's rule (clock start before the cut-off, analysis not started). When it fails, the request is refused
+    /// here, by rule, with the research exemption and the reason in plain words.
+    /// </summary>
+    [Function(nameof(CheckWithdrawal))]
+    public async Task<WithdrawalCheck> CheckWithdrawal([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var (study, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        var clockStart = UkTime.DateOf(request.ClockStartedAt ?? request.ReceivedAt);
+        var decision = WithdrawalEligibility.Decide(policy, study, clockStart);
+        if (!decision.Eligible && request.Decision is null)
+        {
+            await decisions.RefuseAsync(request, new RequestDecision(RequestDecision.Refused, AuditActors.System, input.At, decision.Exemption, decision.Reason), "withdrawal-ineligible", input.At, cancellationToken);
+        }
+
+        return new WithdrawalCheck(decision.Eligible);
+    }
+
+    /// <summary>Deletes the participant's research data, every version and snapshot; shared focus-group material stays for redaction.</summary>
+    [Function(nameof(DeleteResearchData))]
+    public async Task<ResearchDataDeletion> DeleteResearchData([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var result = await eraser.DeleteResearchDataAsync(request.StudyId, request.ParticipantId!, cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, "research-data-deleted", new RequestHistoryEntry(input.At, "research-data-deleted", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(
+            RequestAuditEvents.Step(
+                request,
+                AuditActions.ResearchDataDeleted,
+                "research-data-deleted",
+                AuditActors.System,
+                ("participantId", request.ParticipantId!),
+                ("deleted", result.Deleted.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("keptForRedaction", RequestAuditEvents.Ids(result.KeptForRedaction.Select(k => k.ArtifactId)))),
+            cancellationToken);
+        logger.LogInformation("Request {RequestId}: {Deleted} blobs deleted, {Kept} shared items kept for redaction", request.RequestId, result.Deleted.Count, result.KeptForRedaction.Count);
+        return new ResearchDataDeletion(result.Deleted.Count, result.KeptForRedaction.Count);
+    }
+
+    /// <summary>Erases the participant's contact details (the id stays, do-not-contact is set) and the address on this request.</summary>
+    [Function(nameof(EraseContact))]
+    public async Task EraseContact([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        await studies.EraseContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
+        await requests.RecordStepAsync(
+            request.RequestId,
+            "contact-erased",
+            new RequestHistoryEntry(input.At, "contact-erased", request.Status, AuditActors.System),
+            new Dictionary<string, object?> { ["RequesterEmail"] = string.Empty, ["RequesterName"] = string.Empty, ["Details"] = string.Empty },
+            cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ContactErased, "contact-erased", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
+    }
+
+    /// <summary>Opt-out: the participant is not to be contacted again; research data untouched.</summary>
+    [Function(nameof(SetDoNotContact))]
+    public async Task SetDoNotContact([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
+        await requests.RecordStepAsync(request.RequestId, "do-not-contact", new RequestHistoryEntry(input.At, "do-not-contact", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.DoNotContactSet, "do-not-contact", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
+    }
+
+    /// <summary>When a rectification gives a new email address, sends a code to that address; it replaces the old one only once confirmed.</summary>
+    [Function(nameof(RequestAddressConfirmation))]
+    public async Task<AddressConfirmationPlan> RequestAddressConfirmation([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        if (request.RequestedChange?.Email is not { } newEmail)
+        {
+            return new AddressConfirmationPlan(false, policy.Verification.CodeValidFor);
+        }
+
+        if (!await mailer.IsWrittenAsync(request.RequestId, EmailKind.AddressConfirmation, cancellationToken))
+        {
+            var code = VerificationCodes.New();
+            var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
+            await pendingChanges.SetPendingEmailAsync(request.RequestId, request.StudyId, request.ParticipantId!, newEmail, PendingContactChanges.HashCode(request.RequestId, code), validUntil, cancellationToken);
+            var extra = new Dictionary<string, string>(StringComparer.Ordinal) { ["code"] = code, ["codeValidUntil"] = RequestEmails.FormatMoment(validUntil) };
+            await mailer.SendToAsync(request, EmailKind.AddressConfirmation, EmailKind.AddressConfirmation, newEmail, request.RequestedChange.Name ?? request.RequesterName, extra, input.At, toParticipant: true, cancellationToken);
+        }
+
+        await requests.RecordStepAsync(request.RequestId, "address-confirmation-sent", new RequestHistoryEntry(input.At, "address-confirmation-sent", RequestStatus.AwaitingAddressConfirmation, AuditActors.System), cancellationToken: cancellationToken);
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.AddressConfirmationSent, "address-confirmation-sent"), cancellationToken);
+        return new AddressConfirmationPlan(true, policy.Verification.CodeValidFor);
+    }
+
+    /// <summary>
+    /// Applies the rectification: name and phone as asked, the new address only if it was confirmed. False when there was
+    /// nothing the workflow could apply by itself (no structured change, or only an address that was never confirmed).
+    /// </summary>
+    [Function(nameof(UpdateContact))]
+    public async Task<bool> UpdateContact([ActivityTrigger] UpdateContactInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        if (request.RequestedChange is not { } change)
+        {
+            return false;
+        }
+
+        var applied = false;
+        if (change.Email is not null)
+        {
+            if (input.EmailConfirmed)
+            {
+                await pendingChanges.ApplyPendingEmailAsync(request.RequestId, input.At, cancellationToken);
+                applied = true;
+            }
+            else
+            {
+                await pendingChanges.DiscardPendingEmailAsync(request.RequestId, cancellationToken);
+            }
+        }
+
+        if (change.Name is not null || change.Phone is not null)
+        {
+            await studies.UpdateContactAsync(request.StudyId, request.ParticipantId!, change.Name, change.Phone, email: null, input.At, cancellationToken);
+            applied = true;
+        }
+
+        if (applied)
+        {
+            await requests.RecordStepAsync(request.RequestId, "contact-updated", new RequestHistoryEntry(input.At, "contact-updated", RequestStatus.InProgress, AuditActors.System), cancellationToken: cancellationToken);
+            await audit.AppendAsync(
+                RequestAuditEvents.Step(request, AuditActions.ContactUpdated, "contact-updated", AuditActors.System, ("fields", Fields(change, input.EmailConfirmed))),
+                cancellationToken);
+        }
+
+        return applied;
+    }
+
+    /// <summary>
+    /// Art. 19: tells each supplier that transcribed one of the participant's sessions which sessions' material to delete
+    /// (session ids only). True when at least one supplier was involved, so the workflow waits for its confirmation.
+    /// </summary>
+    [Function(nameof(NotifySuppliers))]
+    public async Task<SupplierNotice> NotifySuppliers([ActivityTrigger] SupplierNoticeInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await FindAsync(input.RequestId, cancellationToken);
+        var sessions = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
+            .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
+            .GroupBy(s => s.SupplierId!, StringComparer.Ordinal)
+            .ToList();
+        foreach (var group in sessions)
+        {
+            var supplier = await suppliers.FindAsync(group.Key, cancellationToken);
+            var sessionIds = string.Join(", ", group.Select(s => s.SessionId).Order(StringComparer.Ordinal));
+            if (supplier?.Email is { } address)
+            {
+                var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["sessionIds"] = sessionIds,
+                    ["materials"] = input.Scope == SessionMaterial
+                        ? "the recordings, transcripts and notes"
+                        : "any contact details of the participant (such as a name, email address or phone number in your correspondence)",
+                    ["studyId"] = request.StudyId,
+                };
+                await mailer.SendToAsync(request, EmailKind.SupplierDeletionNotice, $"supplier-notice-{group.Key}", address, supplier.Name, extra, input.At, toParticipant: false, cancellationToken);
+            }
+
+            // Without an address on record the notice cannot go by email; the confirmation task tells the DPO to send it by hand.
+            await audit.AppendAsync(
+                RequestAuditEvents.Step(
+                    request,
+                    AuditActions.SupplierNotified,
+                    $"supplier-notice-{group.Key}",
+                    AuditActors.System,
+                    ("supplierId", group.Key),
+                    ("sessions", RequestAuditEvents.Ids(group.Select(s => s.SessionId).Order(StringComparer.Ordinal))),
+                    ("scope", input.Scope),
+                    ("sent", supplier?.Email is null ? "no-address-on-record" : "outbox")),
+                cancellationToken);
+        }
+
+        if (sessions.Count > 0)
+        {
+            await requests.RecordStepAsync(request.RequestId, "suppliers-notified", new RequestHistoryEntry(input.At, "suppliers-notified", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        }
+
+        return new SupplierNotice(sessions.Count > 0);
+    }
+
+    private static string Fields(ContactCorrection change, bool emailConfirmed) =>
+        RequestAuditEvents.Ids(new[] { change.Name is null ? null : "name", change.Phone is null ? null : "phone", change.Email is not null && emailConfirmed ? "email" : null }.OfType<string>());
+
+    private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
+        await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
+}

@@ -1,0 +1,52 @@
+using Compliance.Mail;
+using Compliance.Requests;
+using Compliance.Studies;
+
+namespace Compliance.Functions.Requests;
+
+/// <summary>
+/// Writes a request's emails to the outbox, once per message key: to the participant at the address held for them (or to the
+/// requester when no participant is linked), or to staff and suppliers. The only place the workflow's steps touch an address.
+/// </summary>
+public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Outbox outbox, RequestEmails emails)
+{
+    /// <summary>Whether the request's message with <paramref name="messageKey"/> is already in the outbox.</summary>
+    public Task<bool> IsWrittenAsync(string requestId, string messageKey, CancellationToken cancellationToken) =>
+        outbox.ExistsAsync(Outbox.BlobNameFor(requestId, messageKey), cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="kind"/> to the participant's held address, else the requester's. Returns false when the message
+    /// was already written (a retried step), or when there is no address left to write to.
+    /// </summary>
+    public async Task<bool> SendToRequesterAsync(DataSubjectRequestRecord request, string kind, string messageKey, IReadOnlyDictionary<string, string> extra, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var blobName = Outbox.BlobNameFor(request.RequestId, messageKey);
+        if (await outbox.ExistsAsync(blobName, cancellationToken))
+        {
+            return false;
+        }
+
+        var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
+        var (to, name) = participant is null ? (request.RequesterEmail, request.RequesterName) : (participant.Email, participant.Name);
+        return to is not null && await SendToAsync(request, kind, messageKey, to, name, extra, at, toParticipant: true, cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="kind"/> to <paramref name="to"/>; staff and supplier emails (<paramref name="toParticipant"/> false) start their own thread.</summary>
+    public async Task<bool> SendToAsync(
+        DataSubjectRequestRecord request,
+        string kind,
+        string messageKey,
+        string to,
+        string? toName,
+        IReadOnlyDictionary<string, string> extra,
+        DateTimeOffset at,
+        bool toParticipant,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        var message = emails.Compose(request, policy, kind, messageKey, to, toName, at, extra, toParticipant);
+        return await outbox.TryWriteAsync(Outbox.BlobNameFor(request.RequestId, messageKey), message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
+    }
+}
