@@ -52,17 +52,18 @@ public sealed class RequestStore(TableServiceClient tables)
     public async Task<IReadOnlyList<RequestHistoryEntry>> GetHistoryAsync(string requestId, CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {requestId} and RowKey ge {HistoryPrefix} and RowKey lt {HistoryPrefix + "~"}");
-        var entries = new List<RequestHistoryEntry>();
+        var entries = new List<(RequestHistoryEntry Entry, DateTimeOffset? Written)>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            entries.Add(new RequestHistoryEntry(
+            entries.Add((new RequestHistoryEntry(
                 entity.GetDateTimeOffset("At") ?? default,
                 entity.GetString("Event") ?? string.Empty,
                 entity.GetString("Status") ?? string.Empty,
-                entity.GetString("Actor") ?? string.Empty));
+                entity.GetString("Actor") ?? string.Empty), entity.Timestamp));
         }
 
-        return entries.OrderBy(e => e.At).ToList();
+        // Steps of one activity share its time; the order they were written in breaks the tie.
+        return entries.OrderBy(e => e.Entry.At).ThenBy(e => e.Written).Select(e => e.Entry).ToList();
     }
 
     /// <summary>

@@ -87,15 +87,15 @@ public sealed class AuditHttpTests(TestEnvironment env)
         var requestId = (await submitted.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("requestId").GetString()!;
         var (text, page) = await Eventually.GetAsync(
             () => GetAuditAsync($"/api/audit?requestId={requestId}"),
-            r => r.Page.GetProperty("count").GetInt32() >= 3,
-            because: "request.received, request.acknowledged and request.clock-started to be audited");
+            r => r.Page.GetProperty("count").GetInt32() >= 4,
+            because: "request.received, request.acknowledged, request.clock-started and the DPO's task to be audited");
 
         // Assert: the entries, in order, after the study's registration, with ids and codes only
         var entries = page.GetProperty("entries").EnumerateArray().ToList();
-        entries.Select(e => e.GetProperty("action").GetString()).ShouldBe([AuditActions.RequestReceived, AuditActions.RequestAcknowledged, AuditActions.ClockStarted]);
-        entries.Select(e => e.GetProperty("actor").GetString()).ShouldBe([AuditActors.Participant, AuditActors.System, AuditActors.System]);
+        entries.Select(e => e.GetProperty("action").GetString()).ShouldBe([AuditActions.RequestReceived, AuditActions.RequestAcknowledged, AuditActions.ClockStarted, AuditActions.TaskCreated]);
+        entries.Select(e => e.GetProperty("actor").GetString()).ShouldBe([AuditActors.Participant, AuditActors.System, AuditActors.System, AuditActors.System]);
         entries.ShouldAllBe(e => e.GetProperty("requestId").GetString() == requestId && e.GetProperty("studyId").GetString() == studyId);
-        entries.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBe([2L, 3L, 4L]);
+        entries.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBe([2L, 3L, 4L, 5L]);
         entries[1].GetProperty("previousHash").GetString().ShouldBe(entries[0].GetProperty("hash").GetString());
         entries[0].GetProperty("chain").GetString().ShouldBe("study:" + studyId);
         entries[0].GetProperty("details").GetProperty("type").GetString().ShouldBe("query");

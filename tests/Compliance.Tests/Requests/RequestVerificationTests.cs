@@ -43,7 +43,7 @@ public sealed partial class RequestVerificationTests(TestEnvironment env)
         instance.SerializedCustomStatus!.ShouldNotContain(code);
         instance.SerializedOutput!.ShouldNotContain(code);
         var started = (await new RequestStore(env.Tables).FindAsync(requestId, Ct))!;
-        started.Status.ShouldBe(RequestStatus.InProgress);
+        started.Status.ShouldBe(RequestStatus.Completed, "a participant with no sessions gets the contact details held at once");
         started.VerifiedAt.ShouldNotBeNull();
         started.ClockStartedAt.ShouldBe(started.VerifiedAt);
         started.DueDate.ShouldNotBeNull();
@@ -148,11 +148,11 @@ public sealed partial class RequestVerificationTests(TestEnvironment env)
         using var response = await env.Http.SendAsync(post, Ct);
         var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requestId").GetString()!;
 
-        var request = await WaitForStatusAsync(requestId, RequestStatus.InProgress);
+        var request = (await Eventually.GetAsync(() => new RequestStore(env.Tables).FindAsync(requestId, Ct), r => r?.DueDate is not null, because: "the clock to start"))!;
 
         request.VerificationMode.ShouldBe(VerificationMode.None);
         request.DueDate.ShouldBe(new DateOnly(2026, 4, 7), "received 3 March 2026: 3 April is Good Friday, 6 April Easter Monday");
-        (await new Outbox(env.Blobs).ListAsync($"requests/{requestId}/", Ct)).ShouldBe([$"requests/{requestId}/acknowledgement.eml"]);
+        (await new Outbox(env.Blobs).ListAsync($"requests/{requestId}/", Ct)).ShouldNotContain(n => n.Contains("verification", StringComparison.Ordinal));
     }
 
     private async Task<string> SubmitAsync(string studyId, string type, string email)

@@ -36,7 +36,8 @@ public sealed class SubmitRequestTests(TestEnvironment env)
         statusUrl.ShouldEndWith($"/api/requests/{requestId}");
         response.Headers.Location!.ToString().ShouldBe(statusUrl);
 
-        // The orchestration (instance id = request id) completes, carrying ids only
+        // The orchestration (instance id = request id) completes once the DPO has answered the query, carrying ids only
+        await new RequestApi(env).CompleteTaskAsync(requestId, Compliance.Tasks.TaskKind.DpoReview, Compliance.Tasks.TaskOutcome.Resolved);
         var instance = await Eventually.GetAsync(
             () => env.Durable.GetInstanceAsync(requestId, getInputsAndOutputs: true, TestContext.Current.CancellationToken),
             i => i is { IsCompleted: true },
@@ -62,7 +63,8 @@ public sealed class SubmitRequestTests(TestEnvironment env)
         view.GetProperty("requestId").GetString().ShouldBe(requestId);
         view.GetProperty("studyId").GetString().ShouldBe("MPATI");
         view.GetProperty("type").GetString().ShouldBe("query");
-        view.GetProperty("status").GetString().ShouldBe(RequestStatus.InProgress);
+        view.GetProperty("status").GetString().ShouldBe(RequestStatus.Completed);
+        view.GetProperty("outcome").GetString().ShouldBe("reviewed");
         view.GetProperty("channel").GetString().ShouldBe("web");
         view.GetProperty("pausedDays").GetInt32().ShouldBe(0);
         foreach (var field in new[] { "receivedAt", "clockStartedAt", "dueDate", "dueDateDerivation", "extendedTo", "outcome", "history" })
@@ -70,7 +72,7 @@ public sealed class SubmitRequestTests(TestEnvironment env)
             view.TryGetProperty(field, out _).ShouldBeTrue($"GET /api/requests/{{id}} has no '{field}'");
         }
 
-        view.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()).ShouldBe(["received", "prepared", "acknowledged", "clock-started"]);
+        view.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("event").GetString()).ShouldBe(["received", "prepared", "acknowledged", "clock-started", "outcome-sent", "completed"]);
 
         // A query needs no verification: the clock starts on the day of receipt, and the due date carries its derivation.
         var receivedOn = UkTime.DateOf(view.GetProperty("receivedAt").GetDateTimeOffset());
@@ -79,11 +81,11 @@ public sealed class SubmitRequestTests(TestEnvironment env)
         derivation[0].ShouldStartWith($"received {receivedOn:yyyy-MM-dd}");
         derivation[^1].ShouldBe($"due {view.GetProperty("dueDate").GetString()}");
 
-        // Exactly one acknowledgement, to the requester, threaded by the request id
+        // Exactly one acknowledgement and one outcome, to the requester, threaded by the request id
         var outbox = new Outbox(env.Blobs);
         var blobs = await outbox.ListAsync($"requests/{requestId}/", TestContext.Current.CancellationToken);
-        blobs.ShouldBe([Outbox.BlobNameFor(requestId, RequestEmails.AcknowledgementKey)]);
-        var message = await outbox.ReadAsync(blobs[0], TestContext.Current.CancellationToken);
+        blobs.ShouldBe([Outbox.BlobNameFor(requestId, RequestEmails.AcknowledgementKey), Outbox.BlobNameFor(requestId, "outcome")], ignoreOrder: true);
+        var message = await outbox.ReadAsync(Outbox.BlobNameFor(requestId, RequestEmails.AcknowledgementKey), TestContext.Current.CancellationToken);
         message.To.Mailboxes.Single().Address.ShouldBe(email);
         message.Subject!.ShouldContain($"[Ref {requestId}]");
         message.MessageId.ShouldStartWith(requestId);

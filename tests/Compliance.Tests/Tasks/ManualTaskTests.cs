@@ -32,7 +32,8 @@ public sealed class ManualTaskTests(TestEnvironment env)
         var instance = await Eventually.GetAsync(() => env.Durable.GetInstanceAsync(requestId, true, Ct), i => i is { IsCompleted: true }, because: "the workflow to go on");
         instance!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed);
         var request = (await new RequestStore(env.Tables).FindAsync(requestId, Ct))!;
-        request.Status.ShouldBe(RequestStatus.InProgress);
+        request.Status.ShouldBe(RequestStatus.Completed);
+        request.Outcome.ShouldBe("no-data", "verified, but linked to no participant: there is no data to give");
         request.DueDateDerivation.ShouldContain(line => line.StartsWith("clock started on identity confirmation", StringComparison.Ordinal));
 
         using var again = await CompleteAsync(taskId, TaskOutcome.NotVerified, Role.Dpo);
