@@ -213,7 +213,11 @@ public sealed class RequestsHttp(
         var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
         var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
         var now = time.GetUtcNow();
-        if (request is { Status: RequestStatus.AwaitingAddressConfirmation } && found is { } forAddress)
+        // A rectification's new address, once its code has gone out (always after identity is confirmed), is confirmed here
+        // too, whatever the status: a clarification pause in between must not make the code unusable.
+        if (request is { Type: RequestType.RectifyContact }
+            && found is { } forAddress
+            && await pendingChanges.FindPendingEmailAsync(request.RequestId, cancellationToken) is { ConfirmedAt: null })
         {
             return await ConfirmAddressAsync(request, code!, forAddress.Policy.Verification.MaxAttempts, now, durable, cancellationToken);
         }
