@@ -48,6 +48,11 @@ public sealed class RequestStore(TableServiceClient tables)
         return response.HasValue && response.Value is { } entity ? FromEntity(entity) : null;
     }
 
+    /// <summary>The request with that id; a workflow step's request must exist, so its absence is an error.</summary>
+    /// <exception cref="InvalidOperationException">No request has that id.</exception>
+    public async Task<DataSubjectRequestRecord> GetAsync(string requestId, CancellationToken cancellationToken = default) =>
+        await FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
+
     /// <summary>The request's history, oldest first.</summary>
     public async Task<IReadOnlyList<RequestHistoryEntry>> GetHistoryAsync(string requestId, CancellationToken cancellationToken = default)
     {

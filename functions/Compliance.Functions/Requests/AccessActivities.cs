@@ -24,7 +24,7 @@ public sealed class AccessActivities(
     public async Task<AccessReadiness> CheckAccessReadiness([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var readiness = await exports.CheckTranscriptsAsync(request.StudyId, request.ParticipantId!, cancellationToken);
         return new AccessReadiness(readiness.EarliestBuildAt ?? input.At, readiness.SessionsWithoutTranscript);
     }
@@ -37,7 +37,7 @@ public sealed class AccessActivities(
     public async Task DeliverAccessExport([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var export = await exports.BuildAsync(request.StudyId, request.RequestId, request.ParticipantId!, cancellationToken);
         var link = await links.CreateAsync(request.StudyId, export, cancellationToken);
         var extra = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -63,6 +63,4 @@ public sealed class AccessActivities(
         logger.LogInformation("Request {RequestId}: access export of {Sessions} sessions sent", request.RequestId, export.SessionIds.Count);
     }
 
-    private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
-        await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
 }

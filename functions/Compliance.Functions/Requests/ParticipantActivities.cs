@@ -39,7 +39,7 @@ public sealed class ParticipantActivities(
     public async Task<WithdrawalCheck> CheckWithdrawal([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (study, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var clockStart = UkTime.DateOf(request.ClockStartedAt ?? request.ReceivedAt);
         var decision = WithdrawalEligibility.Decide(policy, study, clockStart);
@@ -56,7 +56,7 @@ public sealed class ParticipantActivities(
     public async Task<ResearchDataDeletion> DeleteResearchData([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var result = await eraser.DeleteResearchDataAsync(request.StudyId, request.ParticipantId!, cancellationToken);
         await requests.RecordStepAsync(request.RequestId, "research-data-deleted", new RequestHistoryEntry(input.At, "research-data-deleted", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(
@@ -78,7 +78,7 @@ public sealed class ParticipantActivities(
     public async Task EraseContact([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         await studies.EraseContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
         await requests.RecordStepAsync(
             request.RequestId,
@@ -94,7 +94,7 @@ public sealed class ParticipantActivities(
     public async Task SetDoNotContact([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
         await requests.RecordStepAsync(request.RequestId, "do-not-contact", new RequestHistoryEntry(input.At, "do-not-contact", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.DoNotContactSet, "do-not-contact", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
@@ -105,7 +105,7 @@ public sealed class ParticipantActivities(
     public async Task<AddressConfirmationPlan> RequestAddressConfirmation([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         if (request.RequestedChange?.Email is not { } newEmail)
         {
@@ -134,7 +134,7 @@ public sealed class ParticipantActivities(
     public async Task<bool> UpdateContact([ActivityTrigger] UpdateContactInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         if (request.RequestedChange is not { } change)
         {
             return false;
@@ -179,7 +179,7 @@ public sealed class ParticipantActivities(
     public async Task<SupplierNotice> NotifySuppliers([ActivityTrigger] SupplierNoticeInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var sessions = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
             .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
             .GroupBy(s => s.SupplierId!, StringComparer.Ordinal)
@@ -226,6 +226,4 @@ public sealed class ParticipantActivities(
     private static string Fields(ContactCorrection change, bool emailConfirmed) =>
         RequestAuditEvents.Ids(new[] { change.Name is null ? null : "name", change.Phone is null ? null : "phone", change.Email is not null && emailConfirmed ? "email" : null }.OfType<string>());
 
-    private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
-        await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
 }

@@ -27,7 +27,7 @@ public sealed class RequestActionActivities(
     public async Task<RequestActionResult> ApplyRequestAction([ActivityTrigger] RequestActionInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await requests.FindAsync(input.RequestId, cancellationToken) ?? throw new InvalidOperationException($"Request {input.RequestId} is not recorded.");
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var action = await requests.FindActionAsync(input.RequestId, input.ActionId, cancellationToken)
             ?? throw new InvalidOperationException($"Action {input.ActionId} of request {input.RequestId} is not recorded.");
         if (action.Result is null)

@@ -31,7 +31,7 @@ public sealed class RequestActivities(
     public async Task<RequestPlan> PrepareRequest([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var participant = await studies.FindParticipantByEmailAsync(request.StudyId, request.RequesterEmail, cancellationToken);
 
@@ -55,7 +55,7 @@ public sealed class RequestActivities(
     public async Task<AcknowledgeRequestResult> AcknowledgeRequest([ActivityTrigger] AcknowledgeRequestInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var (kind, message) = emails.Acknowledgement(request, policy, input.At);
         var blobName = Outbox.BlobNameFor(request.RequestId, RequestEmails.AcknowledgementKey);
@@ -82,7 +82,7 @@ public sealed class RequestActivities(
             return;
         }
 
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
         if (participant?.Email is null)
@@ -113,7 +113,7 @@ public sealed class RequestActivities(
     public async Task AskForIdentityDetails([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, request.RequesterEmail, request.RequesterName, RequestStatus.AwaitingIdentityCheck, cancellationToken);
     }
 
@@ -122,7 +122,7 @@ public sealed class RequestActivities(
     public async Task<string> CreateTask([ActivityTrigger] CreateTaskInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var task = await tasks.EnsureAsync(new ManualTask
         {
             TaskId = TaskStore.IdFor(request.RequestId, input.Kind),
@@ -143,7 +143,7 @@ public sealed class RequestActivities(
     public async Task CloseUnverified([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, request.RequesterEmail, request.RequesterName, RequestStatus.ClosedUnverified, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestClosedUnverified, "closed-unverified"), cancellationToken);
     }
@@ -153,7 +153,7 @@ public sealed class RequestActivities(
     public async Task<StartClockResult> StartClock([ActivityTrigger] StartClockInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var receivedOn = UkTime.DateOf(request.ReceivedAt);
         var confirmedOn = input.IdentityHadToBeConfirmed ? UkTime.DateOf(input.ClockStartAt) : (DateOnly?)null;
         var deadline = deadlines.Calculate(new DeadlineInput(receivedOn, confirmedOn < receivedOn ? receivedOn : confirmedOn));
@@ -179,7 +179,7 @@ public sealed class RequestActivities(
     public async Task<ParticipantCheck> CheckParticipant([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         return new ParticipantCheck(request.ParticipantId is not null
             && await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken) is not null);
     }
@@ -189,7 +189,7 @@ public sealed class RequestActivities(
     public async Task SendOutcome([ActivityTrigger] OutcomeInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var extra = new Dictionary<string, string>(StringComparer.Ordinal);
         if (input.Kind == EmailKind.OutcomeWithdraw)
         {
@@ -211,7 +211,7 @@ public sealed class RequestActivities(
     public async Task CompleteRequest([ActivityTrigger] OutcomeInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var outcome = input.Kind.StartsWith("outcome-", StringComparison.Ordinal) ? input.Kind["outcome-".Length..] : input.Kind;
         await requests.RecordStepAsync(
             request.RequestId,
@@ -227,7 +227,7 @@ public sealed class RequestActivities(
     public async Task RemindDpo([ActivityTrigger] DeadlineAlarmInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var today = UkTime.DateOf(input.At);
         var escalation = input.Kind == "escalation";
@@ -255,7 +255,7 @@ public sealed class RequestActivities(
     public async Task RecordApprovalByTask([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         if (request.Decision is not null)
         {
             return;
@@ -275,7 +275,7 @@ public sealed class RequestActivities(
     private async Task SendToHeldAddressAsync(RequestStepInput input, string kind, string messageKey, string status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await FindAsync(input.RequestId, cancellationToken);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
         if (participant?.Email is null)
         {
@@ -296,6 +296,4 @@ public sealed class RequestActivities(
         await requests.RecordStepAsync(request.RequestId, messageKey, new RequestHistoryEntry(input.At, messageKey, status, AuditActors.System), cancellationToken: cancellationToken);
     }
 
-    private async Task<DataSubjectRequestRecord> FindAsync(string requestId, CancellationToken cancellationToken) =>
-        await requests.FindAsync(requestId, cancellationToken) ?? throw new InvalidOperationException($"Request {requestId} is not recorded.");
 }
