@@ -55,6 +55,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Access.AccessExportBuilder>();
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();
+
+        // Email intake's pure core: reading raw messages within the size limit, and the classifier's embedded rules.
+        services.AddOptions<Intake.IntakeOptions>().BindConfiguration(Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Intake.InboundMessageReader>();
+        services.AddSingleton(Intake.RequestClassifier.Default);
         return builder;
     }
 }

@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Compliance.Intake;
+
+/// <summary>
+/// Text as the classifier compares it: lower-case words, contractions expanded (<c>don't</c> → <c>do not</c>), and
+/// <see cref="Break"/> where punctuation or a line break ends a clause, so a phrase never matches across clauses.
+/// </summary>
+public static partial class PhraseText
+{
+    /// <summary>The token that stands for a clause break.</summary>
+    public const string Break = "|";
+
+    /// <summary>The words of <paramref name="text"/>, with clause breaks.</summary>
+    public static IReadOnlyList<string> Words(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var lower = text.ToLowerInvariant().Replace('\u2019', '\'').Replace('\u2018', '\'').Replace('`', '\'');
+        lower = WontCant().Replace(lower, m => m.Value.StartsWith('w') ? "will not" : m.Value.StartsWith('s') ? "shall not" : "can not");
+        lower = Nt().Replace(lower, " not");
+        lower = Contraction().Replace(lower, m => m.Groups[1].Value switch
+        {
+            "m" => " am",
+            "ve" => " have",
+            "re" => " are",
+            "ll" => " will",
+            "d" => " would",
+            _ => string.Empty, // 's: a possessive or "is"; the word itself is what matters
+        });
+
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var c in lower)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                word.Append(c);
+                continue;
+            }
+
+            Flush();
+            if (c is '.' or '!' or '?' or ';' or ':' or ',' or '\n' or '(' or ')' or '"' or '\u201C' or '\u201D')
+            {
+                if (words.Count > 0 && words[^1] != Break)
+                {
+                    words.Add(Break);
+                }
+            }
+        }
+
+        Flush();
+        return words;
+
+        void Flush()
+        {
+            if (word.Length > 0)
+            {
+                words.Add(word.ToString());
+                word.Clear();
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\b(won't|can't|shan't)", RegexOptions.CultureInvariant)]
+    private static partial Regex WontCant();
+
+    [GeneratedRegex(@"n't\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Nt();
+
+    [GeneratedRegex(@"'(m|ve|re|ll|d|s)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Contraction();
+}
