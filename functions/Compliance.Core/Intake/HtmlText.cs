@@ -14,10 +14,19 @@ public static partial class HtmlText
 {
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
     {
-        "address", "article", "aside", "blockquote", "center", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure",
-        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "address", "article", "aside", "center", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+        "header", "li", "main", "nav", "section", "tbody", "tfoot", "thead", "tr",
     };
+
+    // Elements that stand apart from what is around them: a blank line before and after.
+    private static readonly HashSet<string> ParagraphElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "ol", "pre", "table", "ul",
+    };
+
+    // A paragraph break is carried as a line of its own holding a private-use character; Tidy makes it one blank line.
+    private const char Paragraph = '\uE002';
+    private const string ParagraphBreak = "\n\uE002\n";
 
     // Elements whose content is never text a person wrote.
     private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase) { "script", "style", "head", "title", "template", "noscript", "xml" };
@@ -59,9 +68,12 @@ public static partial class HtmlText
             }
             else if (name.Equals("blockquote", StringComparison.OrdinalIgnoreCase))
             {
-                output.Append('\n');
                 quoteDepth = Math.Max(0, quoteDepth + (closing ? -1 : 1));
-                output.Append(QuoteMarker(quoteDepth));
+                output.Append(ParagraphBreak).Append(QuoteMarker(quoteDepth)).Append('\n');
+            }
+            else if (ParagraphElements.Contains(name))
+            {
+                output.Append(ParagraphBreak);
             }
             else if (BlockElements.Contains(name))
             {
@@ -70,10 +82,10 @@ public static partial class HtmlText
                 {
                     output.Append("- ");
                 }
-                else if (!closing && (name.Equals("td", StringComparison.OrdinalIgnoreCase) || name.Equals("th", StringComparison.OrdinalIgnoreCase)))
-                {
-                    output.Append(' ');
-                }
+            }
+            else if (!closing && (name.Equals("td", StringComparison.OrdinalIgnoreCase) || name.Equals("th", StringComparison.OrdinalIgnoreCase)))
+            {
+                output.Append(' ');
             }
         }
 
@@ -117,7 +129,7 @@ public static partial class HtmlText
 
             line = Marker().Replace(line, string.Empty);
             line = Spaces().Replace(line, " ").Trim();
-            if (line.Length == 0)
+            if (line.Length > 0 && line.Trim(Paragraph).Trim().Length == 0)
             {
                 if (lines.Count > 0 && lines[^1].Length > 0)
                 {
@@ -125,6 +137,11 @@ public static partial class HtmlText
                 }
 
                 continue;
+            }
+
+            if (line.Length == 0)
+            {
+                continue; // layout between block elements
             }
 
             lines.Add(lineDepth > 0 ? string.Concat(Enumerable.Repeat("> ", lineDepth)) + line : line);

@@ -13,6 +13,13 @@ public sealed class InboundMessageReader(IOptions<IntakeOptions> options)
 {
     private const int HeaderPrefixBytes = 256 * 1024;
 
+    static InboundMessageReader()
+    {
+        // .NET has only the Unicode and Latin-1 encodings built in; without the code pages MimeKit would read Windows-1252
+        // (Outlook's default) as Latin-1 and lose its curly quotes and dashes.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+    }
+
     /// <summary>Reads <paramref name="raw"/> to its end; only up to the size limit is kept in memory.</summary>
     public async Task<InboundReadResult> ReadAsync(Stream raw, CancellationToken cancellationToken = default)
     {

@@ -122,6 +122,6 @@ public static partial class ReplyMatcher
     private static partial Regex BareRequestId();
 
     // Not part of a longer number, a date, a phone number or a reference: nothing digit-like or joined on either side.
-    [GeneratedRegex(@"(?<![\d+\-/.:,£$])(?<!\d )(?<a>\d{3})[ ]?(?<b>\d{3})(?![\d\-/.:,%]\d|\d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\d+\-/.,£$])(?<!\d )(?<a>\d{3})[ ]?(?<b>\d{3})(?![\d\-/.:,%]\d|\d)", RegexOptions.CultureInvariant)]
     private static partial Regex Code();
 }
