@@ -57,6 +57,9 @@ public sealed class RequestActionActivities(
         }
 
         var step = $"action-{action.ActionId}";
+
+        // The route audited the request for the action under the step's own key; what the action did is audited apart.
+        var applied = $"{step}-applied";
         var today = UkTime.DateOf(action.At);
         switch (action.Action)
         {
@@ -96,7 +99,7 @@ public sealed class RequestActionActivities(
                 var paused = request.Pauses.Append(new ClockPause(today)).ToList();
                 await WriteClockAsync(request, step, "clock-paused", RequestStatus.Paused, action.Actor, action.At, paused, extended: request.ExtendedTo is not null, cancellationToken);
                 await mailer.SendToRequesterAsync(request, EmailKind.Clarification, $"clarification-{action.ActionId}", new Dictionary<string, string> { ["question"] = action.Text ?? string.Empty }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockPaused, step, action.Actor, ("actionId", action.ActionId)), cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockPaused, applied, action.Actor, ("actionId", action.ActionId)), cancellationToken);
                 return null;
 
             case RequestAction.Resume:
@@ -108,7 +111,7 @@ public sealed class RequestActionActivities(
                 var open = request.Pauses[^1];
                 var resumed = request.Pauses.Take(request.Pauses.Count - 1).Append(open with { To = today < open.From ? open.From : today }).ToList();
                 var deadline = await WriteClockAsync(request, step, "clock-resumed", RequestStatus.InProgress, action.Actor, action.At, resumed, extended: request.ExtendedTo is not null, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockResumed, step, action.Actor, ("dueDate", Format(deadline.DueDate))), cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockResumed, applied, action.Actor, ("dueDate", Format(deadline.DueDate))), cancellationToken);
                 return null;
 
             case RequestAction.Extend:
@@ -126,7 +129,7 @@ public sealed class RequestActionActivities(
                 var extendedDeadline = await WriteClockAsync(request, step, "extended", request.Status, action.Actor, action.At, request.Pauses, extended: true, cancellationToken);
                 var newDue = extendedDeadline.DueDate is { } d ? RequestEmails.FormatDate(d) : "the date we will confirm when your answer to our question reaches us";
                 await mailer.SendToRequesterAsync(request, EmailKind.Extension, $"extension-{action.ActionId}", new Dictionary<string, string> { ["reason"] = action.Reason ?? string.Empty, ["newDueDate"] = newDue }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestExtended, step, action.Actor, ("dueDate", Format(extendedDeadline.DueDate))), cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestExtended, applied, action.Actor, ("dueDate", Format(extendedDeadline.DueDate))), cancellationToken);
                 return null;
 
             default:
