@@ -55,15 +55,24 @@ public sealed class RequestStore(TableServiceClient tables)
         var entries = new List<RequestHistoryEntry>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            entries.Add(new RequestHistoryEntry(
-                entity.GetDateTimeOffset("At") ?? default,
-                entity.GetString("Event") ?? string.Empty,
-                entity.GetString("Status") ?? string.Empty,
-                entity.GetString("Actor") ?? string.Empty));
+            entries.Add(FromHistoryEntity(entity));
         }
 
         return entries.OrderBy(e => e.At).ToList();
     }
+
+    /// <summary>The history entry recorded for <paramref name="stepKey"/>, or null when that step has not been recorded.</summary>
+    public async Task<RequestHistoryEntry?> FindStepAsync(string requestId, string stepKey, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(requestId, HistoryPrefix + stepKey, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } entity ? FromHistoryEntity(entity) : null;
+    }
+
+    private static RequestHistoryEntry FromHistoryEntity(TableEntity entity) => new(
+        entity.GetDateTimeOffset("At") ?? default,
+        entity.GetString("Event") ?? string.Empty,
+        entity.GetString("Status") ?? string.Empty,
+        entity.GetString("Actor") ?? string.Empty);
 
     /// <summary>
     /// Moves the request to <paramref name="entry"/>'s status and appends the entry, in one transaction, once per
