@@ -2,11 +2,13 @@ using Azure;
 using Azure.Data.Tables;
 using Compliance.Audit;
 using Compliance.Functions.Requests;
+using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Storage;
 using Compliance.Tasks;
 using Compliance.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
 
 namespace Compliance.Tests.Requests;
 
@@ -62,6 +64,28 @@ public sealed class ActivityRetryTests(TestEnvironment env)
         audit.ShouldNotContain(e => e.Action == AuditActions.ActionRejected);
         audit.Count(e => e.Action == AuditActions.RequestApproved).ShouldBe(1);
         (await new TaskStore(env.Tables).FindAsync(TaskStore.IdFor(requestId, TaskKind.DpoReview), Ct))!.Outcome.ShouldBe(TaskOutcome.Resolved);
+    }
+
+    [Fact]
+    public async Task A_code_email_written_by_an_attempt_that_died_before_recording_it_is_recorded_and_audited_when_run_again()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var held = $"p.{Guid.NewGuid():N}@example.org";
+        await StudyApi.RegisterParticipantAsync(env.Http, studyId, held);
+        var requestId = await api.SubmitAsync(new { studyId, type = "opt-out", email = held });
+        await api.CodeAsync(requestId);
+
+        // A second code whose email was written, but whose history entry and audit entry were not.
+        var blobName = Outbox.BlobNameFor(requestId, "verification-code-2");
+        using var written = new MimeMessage(new[] { new MailboxAddress(null, "mpati@natcen.ac.uk") }, new[] { new MailboxAddress(null, held) }, "Your code", new TextPart("plain") { Text = "123456" });
+        (await api.Outbox.TryWriteAsync(blobName, written, Outbox.MetadataFor(requestId, EmailKind.VerificationCode), Ct)).ShouldBeTrue();
+        await ActivatorUtilities.CreateInstance<RequestActivities>(env.Host.Services)
+            .SendVerificationCode(new VerificationCodeInput(requestId, 2, DateTimeOffset.UtcNow), Ct);
+
+        (await api.Store.FindStepAsync(requestId, "verification-code-2", Ct)).ShouldNotBeNull();
+        var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct);
+        audit.Count(e => e.Action == AuditActions.VerificationSent).ShouldBe(2);
+        (await api.Outbox.ReadAsync(blobName, Ct)).Subject.ShouldBe("Your code", "the email that went stands; no second code is made");
     }
 
     /// <summary>Waits until the workflow has applied the request's last action and recorded its result; returns the action's id.</summary>
