@@ -60,16 +60,25 @@ public sealed class RequestStore(TableServiceClient tables)
         var entries = new List<(RequestHistoryEntry Entry, DateTimeOffset? Written)>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            entries.Add((new RequestHistoryEntry(
-                entity.GetDateTimeOffset("At") ?? default,
-                entity.GetString("Event") ?? string.Empty,
-                entity.GetString("Status") ?? string.Empty,
-                entity.GetString("Actor") ?? string.Empty), entity.Timestamp));
+            entries.Add((FromHistoryEntity(entity), entity.Timestamp));
         }
 
         // Steps of one activity share its time; the order they were written in breaks the tie.
         return entries.OrderBy(e => e.Entry.At).ThenBy(e => e.Written).Select(e => e.Entry).ToList();
     }
+
+    /// <summary>The history entry recorded for <paramref name="stepKey"/>, or null when that step has not been recorded.</summary>
+    public async Task<RequestHistoryEntry?> FindStepAsync(string requestId, string stepKey, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(requestId, HistoryPrefix + stepKey, cancellationToken: cancellationToken);
+        return response.HasValue && response.Value is { } entity ? FromHistoryEntity(entity) : null;
+    }
+
+    private static RequestHistoryEntry FromHistoryEntity(TableEntity entity) => new(
+        entity.GetDateTimeOffset("At") ?? default,
+        entity.GetString("Event") ?? string.Empty,
+        entity.GetString("Status") ?? string.Empty,
+        entity.GetString("Actor") ?? string.Empty);
 
     /// <summary>
     /// Moves the request to <paramref name="entry"/>'s status and appends the entry, in one transaction, once per

@@ -32,7 +32,13 @@ public sealed class RequestActionActivities(
             ?? throw new InvalidOperationException($"Action {input.ActionId} of request {input.RequestId} is not recorded.");
         if (action.Result is null)
         {
-            var rejection = await ApplyAsync(request, action, cancellationToken);
+            // An action's effects (emails, audit, tasks) all come before its history entry, which is written with the state
+            // the action moves the request to. An entry that is there, and is no rejection, means an attempt that died before
+            // recording the result had carried the action out in full; applied again, it would be rejected by its own state.
+            var done = await requests.FindStepAsync(request.RequestId, $"action-{action.ActionId}", cancellationToken);
+            var rejection = done is not null && !done.Event.EndsWith("-rejected", StringComparison.Ordinal)
+                ? null
+                : await ApplyAsync(request, action, cancellationToken);
             if (rejection is not null)
             {
                 await requests.RecordStepAsync(request.RequestId, $"action-{action.ActionId}", new RequestHistoryEntry(action.At, $"{action.Action}-rejected", request.Status, action.Actor), cancellationToken: cancellationToken);
@@ -48,7 +54,11 @@ public sealed class RequestActionActivities(
         return new RequestActionResult(action.Action, action.Result == Applied, request.DueDate, request.IsPaused, request.Decision?.Decision);
     }
 
-    /// <summary>Carries out the action; returns a code saying why it was not, or null when it was.</summary>
+    /// <summary>
+    /// Carries out the action; returns a code saying why it was not, or null when it was. Its history entry, with the new
+    /// state, is written last, so a retry after a crash part way finds the state unchanged and does the same again (every
+    /// write is keyed by the action).
+    /// </summary>
     private async Task<string?> ApplyAsync(DataSubjectRequestRecord request, RequestActionRecord action, CancellationToken cancellationToken)
     {
         if (!RequestStatus.IsOpen(request.Status))
@@ -57,6 +67,9 @@ public sealed class RequestActionActivities(
         }
 
         var step = $"action-{action.ActionId}";
+
+        // The route audited the request for the action under the step's own key; what the action did is audited apart.
+        var applied = $"{step}-applied";
         var today = UkTime.DateOf(action.At);
         switch (action.Action)
         {
@@ -94,9 +107,9 @@ public sealed class RequestActionActivities(
                 }
 
                 var paused = request.Pauses.Append(new ClockPause(today)).ToList();
-                await WriteClockAsync(request, step, "clock-paused", RequestStatus.Paused, action.Actor, action.At, paused, extended: request.ExtendedTo is not null, cancellationToken);
                 await mailer.SendToRequesterAsync(request, EmailKind.Clarification, $"clarification-{action.ActionId}", new Dictionary<string, string> { ["question"] = action.Text ?? string.Empty }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockPaused, step, action.Actor, ("actionId", action.ActionId)), cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockPaused, applied, action.Actor, ("actionId", action.ActionId)), cancellationToken);
+                await WriteClockAsync(request, step, "clock-paused", RequestStatus.Paused, action.Actor, action.At, paused, extended: request.ExtendedTo is not null, Clock(request, paused, request.ExtendedTo is not null), cancellationToken);
                 return null;
 
             case RequestAction.Resume:
@@ -107,8 +120,9 @@ public sealed class RequestActionActivities(
 
                 var open = request.Pauses[^1];
                 var resumed = request.Pauses.Take(request.Pauses.Count - 1).Append(open with { To = today < open.From ? open.From : today }).ToList();
-                var deadline = await WriteClockAsync(request, step, "clock-resumed", RequestStatus.InProgress, action.Actor, action.At, resumed, extended: request.ExtendedTo is not null, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockResumed, step, action.Actor, ("dueDate", Format(deadline.DueDate))), cancellationToken);
+                var deadline = Clock(request, resumed, request.ExtendedTo is not null);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockResumed, applied, action.Actor, ("dueDate", Format(deadline.DueDate))), cancellationToken);
+                await WriteClockAsync(request, step, "clock-resumed", RequestStatus.InProgress, action.Actor, action.At, resumed, extended: request.ExtendedTo is not null, deadline, cancellationToken);
                 return null;
 
             case RequestAction.Extend:
@@ -123,10 +137,11 @@ public sealed class RequestActionActivities(
                     return "first-month-passed";
                 }
 
-                var extendedDeadline = await WriteClockAsync(request, step, "extended", request.Status, action.Actor, action.At, request.Pauses, extended: true, cancellationToken);
+                var extendedDeadline = Clock(request, request.Pauses, extended: true);
                 var newDue = extendedDeadline.DueDate is { } d ? RequestEmails.FormatDate(d) : "the date we will confirm when your answer to our question reaches us";
                 await mailer.SendToRequesterAsync(request, EmailKind.Extension, $"extension-{action.ActionId}", new Dictionary<string, string> { ["reason"] = action.Reason ?? string.Empty, ["newDueDate"] = newDue }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestExtended, step, action.Actor, ("dueDate", Format(extendedDeadline.DueDate))), cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestExtended, applied, action.Actor, ("dueDate", Format(extendedDeadline.DueDate))), cancellationToken);
+                await WriteClockAsync(request, step, "extended", request.Status, action.Actor, action.At, request.Pauses, extended: true, extendedDeadline, cancellationToken);
                 return null;
 
             default:
@@ -134,8 +149,16 @@ public sealed class RequestActionActivities(
         }
     }
 
+    /// <summary>The due date, with its derivation, that <paramref name="pauses"/> (and an extension) give the request.</summary>
+    private Deadline Clock(DataSubjectRequestRecord request, IReadOnlyList<ClockPause> pauses, bool extended)
+    {
+        var receivedOn = UkTime.DateOf(request.ReceivedAt);
+        var clockStart = UkTime.DateOf(request.ClockStartedAt!.Value);
+        return deadlines.Calculate(new DeadlineInput(receivedOn, clockStart > receivedOn ? clockStart : null, pauses, extended));
+    }
+
     /// <summary>Stores the pauses (and extension) and the due date they give, with its derivation.</summary>
-    private async Task<Deadline> WriteClockAsync(
+    private async Task WriteClockAsync(
         DataSubjectRequestRecord request,
         string step,
         string historyEvent,
@@ -144,11 +167,9 @@ public sealed class RequestActionActivities(
         DateTimeOffset at,
         IReadOnlyList<ClockPause> pauses,
         bool extended,
+        Deadline deadline,
         CancellationToken cancellationToken)
     {
-        var receivedOn = UkTime.DateOf(request.ReceivedAt);
-        var clockStart = UkTime.DateOf(request.ClockStartedAt!.Value);
-        var deadline = deadlines.Calculate(new DeadlineInput(receivedOn, clockStart > receivedOn ? clockStart : null, pauses, extended));
         await requests.RecordStepAsync(
             request.RequestId,
             step,
@@ -162,7 +183,6 @@ public sealed class RequestActionActivities(
                 ["ExtendedTo"] = extended && deadline.DueDate is { } extendedTo ? RequestStore.FormatDate(extendedTo) : (request.ExtendedTo is { } kept ? RequestStore.FormatDate(kept) : null),
             },
             cancellationToken);
-        return deadline;
     }
 
     private static string Format(DateOnly? date) => date is { } d ? RequestStore.FormatDate(d) : "none";

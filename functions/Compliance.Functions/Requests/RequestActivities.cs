@@ -69,7 +69,8 @@ public sealed class RequestActivities(
 
     /// <summary>
     /// Sends a code to the address held for the participant (never one given in the request). The code exists only in the
-    /// email and, hashed, in the request row; if this step runs again after its email was written, it changes nothing.
+    /// email and, hashed, in the request row; if this step runs again after its email was written, the code in it stands and
+    /// only what the first attempt did not record (history, audit) is written.
     /// </summary>
     [Function(nameof(SendVerificationCode))]
     public async Task SendVerificationCode([ActivityTrigger] VerificationCodeInput input, CancellationToken cancellationToken)
@@ -77,24 +78,23 @@ public sealed class RequestActivities(
         ArgumentNullException.ThrowIfNull(input);
         var messageKey = $"{EmailKind.VerificationCode}-{input.Sequence}";
         var blobName = Outbox.BlobNameFor(input.RequestId, messageKey);
-        if (await outbox.ExistsAsync(blobName, cancellationToken))
-        {
-            return;
-        }
-
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
-        if (participant?.Email is null)
+        if (!await outbox.ExistsAsync(blobName, cancellationToken))
         {
-            throw new InvalidOperationException($"Request {request.RequestId} has no participant address to send a code to.");
+            var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+            var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
+            if (participant?.Email is null)
+            {
+                throw new InvalidOperationException($"Request {request.RequestId} has no participant address to send a code to.");
+            }
+
+            var code = VerificationCodes.New();
+            var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
+            await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, cancellationToken);
+            var message = emails.VerificationCode(request, policy, participant.Email, participant.Name, code, validUntil, messageKey, input.At);
+            await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, EmailKind.VerificationCode), cancellationToken);
         }
 
-        var code = VerificationCodes.New();
-        var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
-        await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, cancellationToken);
-        var message = emails.VerificationCode(request, policy, participant.Email, participant.Name, code, validUntil, messageKey, input.At);
-        await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, EmailKind.VerificationCode), cancellationToken);
         await requests.RecordStepAsync(
             request.RequestId,
             messageKey,

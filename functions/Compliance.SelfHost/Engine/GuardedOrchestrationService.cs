@@ -8,6 +8,7 @@ namespace Compliance.SelfHost.Engine;
 /// the service when the worker connects and stops it when the host stops, both from <c>async void</c> handlers; a host stopped
 /// while the service is still starting made the Azure Storage service throw inside one of those, which ends the process.
 /// Here a stop waits for a start in progress, a stop before any start does nothing, and a failing stop is logged, not thrown.
+/// A work item whose start message was delivered again after a crash loses that duplicate (<see cref="DuplicateStartMessages"/>).
 /// Everything else passes straight through.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
@@ -75,7 +76,19 @@ internal sealed class GuardedOrchestrationService(IOrchestrationService inner, I
     public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
     public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) => inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        if (workItem is not null && DuplicateStartMessages.Drop(workItem) > 0)
+        {
+            logger.LogWarning("{InstanceId}: a start message delivered again after a crash was dropped", workItem.InstanceId);
+        }
+
+        // Null when no work arrived within the timeout, as the backend returns it (the interface predates nullable annotations).
+        return workItem!;
+    }
+
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
     public Task CompleteTaskOrchestrationWorkItemAsync(

@@ -123,6 +123,28 @@ public sealed class DpoActionTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Pausing_resuming_and_extending_are_each_audited_besides_the_DPOs_request_for_them()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var requestId = await api.SubmitAsync(new { studyId, type = "complaint", email = $"c.{Guid.NewGuid():N}@example.org" });
+        await api.WaitForAsync(requestId, r => r.DueDate is not null, "the clock to start");
+
+        await api.ActOkAsync(requestId, "clarify", new { question = "Which call?" });
+        await api.WaitForStatusAsync(requestId, RequestStatus.Paused);
+        await api.ActOkAsync(requestId, "resume");
+        await api.WaitForStatusAsync(requestId, RequestStatus.InProgress);
+        await api.ActOkAsync(requestId, "extend", new { reason = "We need to ask the interviewer." });
+
+        string[] applied = [AuditActions.ClockPaused, AuditActions.ClockResumed, AuditActions.RequestExtended];
+        var audit = await Eventually.GetAsync(
+            () => new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct),
+            entries => applied.All(a => entries.Any(e => e.Action == a)),
+            because: "an audit entry for what each action did");
+        audit.Count(e => e.Action == AuditActions.ActionRequested).ShouldBe(3);
+        applied.ShouldAllBe(a => audit.Count(e => e.Action == a) == 1);
+    }
+
+    [Fact]
     public async Task An_extension_is_refused_once_the_first_month_has_passed()
     {
         var studyId = await StudyApi.RegisterStudyAsync(env.Http);
