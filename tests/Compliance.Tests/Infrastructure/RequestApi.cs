@@ -16,7 +16,8 @@ namespace Compliance.Tests.Infrastructure;
 /// Drives data-subject requests through a host's HTTP API as participants and staff would, and reads what they leave in
 /// storage (request rows, the outbox). One per host under test.
 /// </summary>
-public sealed partial class RequestApi(HttpClient http, TableServiceClient tables, BlobServiceClient blobs, DurableTaskClient durable)
+/// <remarks>A host in another process has no engine client here (<c>durable: null</c>); its workflows are read from the task hub's tables.</remarks>
+public sealed partial class RequestApi(HttpClient http, TableServiceClient tables, BlobServiceClient blobs, DurableTaskClient? durable)
 {
     public RequestApi(TestEnvironment env)
         : this(env.Http, env.Tables, env.Blobs, env.Durable)
@@ -66,8 +67,11 @@ public sealed partial class RequestApi(HttpClient http, TableServiceClient table
         (await Eventually.GetAsync(() => Store.FindAsync(requestId, Ct), r => r is not null && condition(r), because: because))!;
 
     /// <summary>Waits for the request's orchestration to finish and returns its output.</summary>
-    public async Task<OrchestrationMetadata> WaitForWorkflowAsync(string requestId, TimeSpan? timeout = null) =>
-        (await Eventually.GetAsync(() => durable.GetInstanceAsync(requestId, true, Ct), i => i is { IsCompleted: true }, timeout ?? TimeSpan.FromSeconds(90), $"the workflow of {requestId} to finish"))!;
+    public async Task<OrchestrationMetadata> WaitForWorkflowAsync(string requestId, TimeSpan? timeout = null)
+    {
+        var client = durable ?? throw new InvalidOperationException("This host runs in another process: read its workflows from the task hub's tables.");
+        return (await Eventually.GetAsync(() => client.GetInstanceAsync(requestId, true, Ct), i => i is { IsCompleted: true }, timeout ?? TimeSpan.FromSeconds(90), $"the workflow of {requestId} to finish"))!;
+    }
 
     /// <summary>The message with <paramref name="messageKey"/>, once it is in the outbox.</summary>
     public async Task<MimeMessage> EmailAsync(string requestId, string messageKey, TimeSpan? timeout = null)
