@@ -20,6 +20,23 @@ public static partial class PseudonymousId
     /// <summary>Artifact ids.</summary>
     public const string Artifact = "A";
 
+    /// <summary>
+    /// <paramref name="length"/> characters of the same alphabet derived from <paramref name="seed"/>: the same seed gives the
+    /// same characters, so a retried step that names something it creates names the same thing.
+    /// </summary>
+    public static string DerivedChars(string seed, int length)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed));
+        Span<char> chars = stackalloc char[length];
+        for (var i = 0; i < length; i++)
+        {
+            chars[i] = Alphabet[hash[i % hash.Length] & 31];
+        }
+
+        return new string(chars);
+    }
+
     /// <summary><paramref name="length"/> random characters of the alphabet (5 bits each).</summary>
     public static string RandomChars(int length)
     {

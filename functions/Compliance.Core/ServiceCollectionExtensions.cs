@@ -59,6 +59,7 @@ public static class CoreServiceCollectionExtensions
         // Email intake's pure core: reading raw messages within the size limit, and the classifier's embedded rules.
         services.AddOptions<Intake.IntakeOptions>().BindConfiguration(Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Intake.InboundMessageReader>();
+        services.AddSingleton<Intake.InboundMailStore>();
         services.AddSingleton(Intake.RequestClassifier.Default);
         return builder;
     }

@@ -22,6 +22,8 @@ public static class FunctionsAppExtensions
         builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Requests.RequestMailer>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
+        builder.Services.AddSingleton<Requests.RequestIntake>();
+        builder.Services.AddSingleton<Mail.MailIntakeGateway>();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

@@ -160,6 +160,13 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     DurableTaskHubName: durableTaskHubName
     PurgeHistorySchedule: '0 30 2 * * *'
     HistoryPurge__PurgeAfterDays: '30'
+    MailCatchUpSchedule: '0 */5 * * * *'
+    Intake__StudyId: 'MPATI'
+    Intake__MaxAcceptedBytes: '104857600'
+    Intake__MaxMessageBytes: '36700160'
+    Intake__TaskDueAfter: '2.00:00:00'
+    Intake__CatchUpWindow: '7.00:00:00'
+    Intake__RelayKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=mail-relay-key)'
     Mail__FromAddress: mailboxAddress
     Mail__FromName: mailFromName
     Mail__MessageIdDomain: ''

@@ -75,6 +75,14 @@ public static class AuditActions
     public const string AddressConfirmed = "request.address-confirmed";
     public const string SupplierNotified = "request.supplier-notified";
 
+    public const string MailReceived = "mail.received";
+    public const string MailIgnored = "mail.ignored";
+    public const string MailQuarantined = "mail.quarantined";
+    public const string MailReply = "mail.reply";
+    public const string MailRequestCreated = "mail.request-created";
+    public const string MailTriage = "mail.triage";
+    public const string MailSent = "mail.sent";
+
     public const string TaskCreated = "task.created";
     public const string TaskCompleted = "task.completed";
 

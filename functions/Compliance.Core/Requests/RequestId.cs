@@ -14,6 +14,13 @@ public static partial class RequestId
     public static string New(DateTimeOffset receivedAt) =>
         string.Create(CultureInfo.InvariantCulture, $"DSR-{receivedAt.UtcDateTime:yyyyMMdd}-{PseudonymousId.RandomChars(8)}");
 
+    /// <summary>
+    /// The id of the request made by intent <paramref name="index"/> of the inbound message with <paramref name="intakeKey"/>:
+    /// always the same for that message and intent, so intake run twice creates one request.
+    /// </summary>
+    public static string ForMessage(string intakeKey, int index, DateTimeOffset receivedAt) =>
+        string.Create(CultureInfo.InvariantCulture, $"DSR-{receivedAt.UtcDateTime:yyyyMMdd}-{PseudonymousId.DerivedChars($"{intakeKey}/{index}", 8)}");
+
     /// <summary>Whether <paramref name="value"/> has the shape of a request id (it may still name no request).</summary>
     public static bool IsWellFormed(string? value) => value is not null && Pattern().IsMatch(value);
 

@@ -28,6 +28,15 @@ public static class TaskKind
     /// <summary>A rectification that did not say what to change: the DPO makes the change by hand.</summary>
     public const string Rectification = "rectification";
 
+    /// <summary>An email whose request type the classifier could not tell: staff confirm the type (the outcome is the type) or say it is none.</summary>
+    public const string MailTriage = "mail-triage";
+
+    /// <summary>An email too large or too broken to read: kept in <c>mail-inbound</c>, for staff to read by hand.</summary>
+    public const string MailQuarantine = "mail-quarantine";
+
+    /// <summary>A reply to one of our emails that is not a code or a clarification's answer: staff read it and act.</summary>
+    public const string MailReply = "mail-reply";
+
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Outcomes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [IdentityCheck] = [TaskOutcome.Verified, TaskOutcome.NotVerified],
@@ -37,6 +46,9 @@ public static class TaskKind
         [Redaction] = [TaskOutcome.Redacted],
         [SupplierConfirmation] = [TaskOutcome.Confirmed],
         [Rectification] = [TaskOutcome.Done],
+        [MailTriage] = [.. Requests.RequestType.All, TaskOutcome.NotARequest],
+        [MailQuarantine] = [TaskOutcome.Done],
+        [MailReply] = [TaskOutcome.Done],
     };
 
     /// <summary>The role that completes a task of <paramref name="kind"/>.</summary>
@@ -54,6 +66,9 @@ public static class TaskOutcome
     public const string Redacted = "redacted";
     public const string Confirmed = "confirmed";
     public const string Done = "done";
+
+    /// <summary>A triaged email asks for nothing the notice covers: no request is made.</summary>
+    public const string NotARequest = "not-a-request";
 
     /// <summary>Set by the system on the open tasks of a request that was refused: nothing is left to do.</summary>
     public const string Cancelled = "cancelled";

@@ -16,11 +16,9 @@ namespace Compliance.Functions.Requests;
 /// <summary>The HTTP routes of data-subject requests.</summary>
 public sealed class RequestsHttp(
     RequestStore requests,
-    StudyStore studies,
+    RequestIntake intake,
     StudyPolicies policies,
     AuditLog audit,
-    Outbox outbox,
-    RequestEmails emails,
     Compliance.Participants.PendingContactChanges pendingChanges,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
@@ -77,50 +75,35 @@ public sealed class RequestsHttp(
             return ApiProblem.Validation(new Dictionary<string, string[]> { ["studyId"] = ["is not a study this service handles."] });
         }
 
-        // A second open request of the same type from the same participant is linked to the first and starts no workflow.
-        var participant = await studies.FindParticipantByEmailAsync(body.StudyId, body.Email, cancellationToken);
-        var first = participant is null ? null : await requests.FindOpenAsync(body.StudyId, participant.ParticipantId, body.Type, cancellationToken);
-        var record = await RecordAsync(body, now, enteredBy, participant?.ParticipantId, first?.RequestId, cancellationToken);
-
-        // Audited before the workflow starts, so request.received always precedes what the workflow records.
+        RequestIntakeResult result;
         try
         {
-            await audit.AppendAsync(RequestAuditEvents.Received(record), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "The receipt of request {RequestId} could not be written to the audit log", record.RequestId);
-            await requests.DeleteAsync(record.RequestId, CancellationToken.None);
-            return ApiProblem.Unavailable("The request could not be recorded; nothing was kept. Please send it again.");
-        }
-
-        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{record.RequestId}";
-        if (first is not null)
-        {
-            await LinkDuplicateAsync(record, first.RequestId, study.Policy, now, cancellationToken);
-
-            // The same answer as for any request: it must not show whether the address belongs to a participant.
-            return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, RequestStatus.Received, statusUrl));
-        }
-
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(
-                nameof(DataSubjectRequestOrchestration.DataSubjectRequest),
-                new RequestWorkflowInput(record.RequestId),
-                new Microsoft.DurableTask.StartOrchestrationOptions(record.RequestId),
+            result = await intake.SubmitAsync(
+                new NewRequest(
+                    body.StudyId,
+                    body.Type,
+                    body.Email,
+                    body.Name,
+                    body.Details,
+                    body.Channel ?? RequestChannel.Web,
+                    body.ReceivedAt ?? now,
+                    body.IdentityConfirmed ?? false,
+                    enteredBy,
+                    body.Changes,
+                    body.ParticipantRef),
+                study.Policy,
+                now,
+                durable,
                 cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (RequestNotStartedException ex)
         {
-            logger.LogError(ex, "The workflow of request {RequestId} could not be started", record.RequestId);
-            await requests.DeleteAsync(record.RequestId, CancellationToken.None);
-            await AuditDiscardedAsync(record);
-            return ApiProblem.Unavailable("The request could not be started; nothing was kept. Please send it again.");
+            return ApiProblem.Unavailable(ex.Message);
         }
 
-        logger.LogInformation("Request {RequestId} of type {RequestType} received for study {StudyId}", record.RequestId, record.Type, record.StudyId);
-        return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, record.Status, statusUrl));
+        // The same answer for a duplicate as for any request: it must not show whether the address belongs to a participant.
+        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{result.Record.RequestId}";
+        return new AcceptedResult(statusUrl, new SubmitRequestResponse(result.Record.RequestId, RequestStatus.Received, statusUrl));
     }
 
     /// <summary><c>GET /api/requests/{id}</c>: the stored request, its status and its history, for staff who handle requests.</summary>
@@ -266,69 +249,6 @@ public sealed class RequestsHttp(
         "The code is not valid.",
         "Check the code in our email and the request reference. Codes expire, and after several wrong attempts a code stops working: reply to our email and we will help.");
 
-    /// <summary>The receipt is already in the append-only log; say what became of the request rather than leave it dangling.</summary>
-    private async Task AuditDiscardedAsync(DataSubjectRequestRecord record)
-    {
-        try
-        {
-            await audit.AppendAsync(RequestAuditEvents.Discarded(record, "workflow-not-started"), CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "The discarding of request {RequestId} could not be written to the audit log", record.RequestId);
-        }
-    }
-
-    /// <summary>Tells the requester their open request goes on, records the link and audits it. Every write is create-only or keyed by step.</summary>
-    private async Task LinkDuplicateAsync(DataSubjectRequestRecord duplicate, string firstRequestId, Compliance.Policies.StudyPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await outbox.TryWriteAsync(
-            Outbox.BlobNameFor(duplicate.RequestId, EmailKind.Duplicate),
-            emails.Duplicate(duplicate, policy, firstRequestId, now),
-            Outbox.MetadataFor(duplicate.RequestId, EmailKind.Duplicate),
-            cancellationToken);
-        await requests.RecordStepAsync(duplicate.RequestId, "linked", new RequestHistoryEntry(now, "linked", RequestStatus.Duplicate, AuditActors.System), cancellationToken: cancellationToken);
-        await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
-        logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);
-    }
-
-    private async Task<DataSubjectRequestRecord> RecordAsync(
-        SubmitRequestBody body,
-        DateTimeOffset now,
-        string enteredBy,
-        string? participantId,
-        string? duplicateOf,
-        CancellationToken cancellationToken)
-    {
-        var receivedAt = body.ReceivedAt ?? now;
-        for (var attempt = 1; ; attempt++)
-        {
-            var record = new DataSubjectRequestRecord
-            {
-                RequestId = RequestId.New(now),
-                StudyId = body.StudyId,
-                Type = body.Type,
-                Channel = body.Channel ?? RequestChannel.Web,
-                ReceivedAt = receivedAt,
-                Status = duplicateOf is null ? RequestStatus.Received : RequestStatus.Duplicate,
-                ParticipantId = participantId,
-                DuplicateOf = duplicateOf,
-                RequesterEmail = body.Email,
-                RequesterName = body.Name,
-                ParticipantRef = body.ParticipantRef,
-                Details = body.Details,
-                IdentityConfirmed = body.IdentityConfirmed ?? false,
-                EnteredBy = enteredBy,
-                RequestedChange = body.Changes,
-            };
-
-            // Ids carry 40 random bits; a clash is vanishingly rare, and a new id is all it needs.
-            if (await requests.TryCreateAsync(record, cancellationToken) || attempt == 5)
-            {
-                return attempt == 5 ? throw new InvalidOperationException("Could not allocate a request id.") : record;
-            }
-        }
-    }
 }
 
 /// <summary>The answer to <c>POST /api/requests</c>.</summary>

@@ -44,9 +44,9 @@ public sealed class TasksHttp(
         }
 
         var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
-        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId))
+        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId))
         {
-            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA."];
+            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…)."];
         }
 
         if (errors.Count > 0)

@@ -1,0 +1,108 @@
+using Compliance.Functions.Requests;
+using Compliance.Requests;
+using Compliance.Tasks;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Functions.Mail;
+
+/// <summary>
+/// The intake work of one inbound message; its instance id is the message's intake key, so every delivery of the message
+/// shares it. Reads and decides in an activity, then quarantines, ignores, hands a reply to its request, makes one
+/// request per intent, or asks staff to triage. Holds codes, types and ids only.
+/// </summary>
+public static class MailIntakeOrchestration
+{
+    private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
+
+    [Function(nameof(MailIntake))]
+    public static async Task<MailIntakeResult> MailIntake([OrchestrationTrigger] TaskOrchestrationContext context, MailIntakeInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var key = input.IntakeKey;
+        var logger = context.CreateReplaySafeLogger(nameof(MailIntake));
+        var plan = await context.CallActivityAsync<MailIntakePlan>(nameof(MailIntakeActivities.ReadInboundMail), new MailStepInput(key, string.Empty, context.CurrentUtcDateTime), ActivityRetry);
+        logger.LogInformation("Inbound message {IntakeKey}: {Action} ({Reason})", key, plan.Action, plan.Reason);
+
+        switch (plan.Action)
+        {
+            case MailIntakeAction.Quarantine:
+                await CallAsync(context, nameof(MailIntakeActivities.QuarantineMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
+                await StaffTaskAsync(context, key, TaskKind.MailQuarantine, null);
+                return Result(key, plan, []);
+
+            case MailIntakeAction.Ignore:
+                await CallAsync(context, nameof(MailIntakeActivities.IgnoreMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
+                return Result(key, plan, []);
+
+            case MailIntakeAction.Reply:
+                await HandReplyAsync(context, key, plan.RequestId!);
+                return Result(key, plan, [plan.RequestId!]);
+
+            case MailIntakeAction.NewRequests:
+                return Result(key, plan, await MakeRequestsAsync(context, key, plan.Types));
+
+            default:
+            {
+                // Staff confirm the type (the task's outcome); the clock of the request made then still starts at receipt.
+                var confirmed = await StaffTaskAsync(context, key, TaskKind.MailTriage, null);
+                if (confirmed.Outcome == TaskOutcome.NotARequest)
+                {
+                    await CallAsync(context, nameof(MailIntakeActivities.IgnoreMail), new MailStepInput(key, TaskOutcome.NotARequest, context.CurrentUtcDateTime));
+                    return Result(key, plan, []);
+                }
+
+                return Result(key, plan, await MakeRequestsAsync(context, key, [confirmed.Outcome]));
+            }
+        }
+    }
+
+    private static async Task HandReplyAsync(TaskOrchestrationContext context, string key, string requestId)
+    {
+        var reply = await context.CallActivityAsync<MailReplyResult>(nameof(MailIntakeActivities.ApplyReply), new MailReplyInput(key, requestId, context.CurrentUtcDateTime), ActivityRetry);
+        switch (reply.Outcome)
+        {
+            case MailReplyOutcome.Verified:
+                context.SendEvent(requestId, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(reply.At));
+                break;
+            case MailReplyOutcome.AddressConfirmed:
+                context.SendEvent(requestId, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(reply.At));
+                break;
+            case MailReplyOutcome.Resumed:
+                context.SendEvent(requestId, RequestEvents.Action, new RequestActionEvent(reply.ActionId!, RequestAction.Resume, reply.At));
+                break;
+        }
+
+        // Staff read every reply that is more than a code: an answer to a clarification, a question, a complaint.
+        if (reply.Outcome is MailReplyOutcome.Resumed or MailReplyOutcome.Noted)
+        {
+            await StaffTaskAsync(context, key, TaskKind.MailReply, requestId);
+        }
+    }
+
+    /// <summary>Creates a staff task for the message and waits until staff complete it; its outcome is theirs.</summary>
+    private static async Task<TaskCompletedEvent> StaffTaskAsync(TaskOrchestrationContext context, string key, string kind, string? requestId)
+    {
+        await CallAsync(context, nameof(MailIntakeActivities.CreateMailTask), new MailTaskInput(key, kind, requestId, context.CurrentUtcDateTime));
+        context.SetCustomStatus(new RequestWorkflowStatus($"waiting-for-{kind}"));
+        return await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(kind));
+    }
+
+    private static async Task<IReadOnlyList<string>> MakeRequestsAsync(TaskOrchestrationContext context, string key, IReadOnlyList<string> types)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < types.Count; i++)
+        {
+            ids.Add(await context.CallActivityAsync<string>(nameof(MailIntakeActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime), ActivityRetry));
+        }
+
+        return ids;
+    }
+
+    private static Task CallAsync(TaskOrchestrationContext context, string activity, object input) => context.CallActivityAsync(activity, input, ActivityRetry);
+
+    private static MailIntakeResult Result(string key, MailIntakePlan plan, IReadOnlyList<string> requestIds) => new(key, plan.Action, plan.Reason, requestIds);
+}
