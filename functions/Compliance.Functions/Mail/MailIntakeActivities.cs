@@ -226,7 +226,7 @@ public sealed class MailIntakeActivities(
         }
 
         return audit.AppendAsync(
-            new AuditEvent(AuditActors.System, action) { StudyId = studyId, Details = values, IdempotencyKey = $"{intakeKey}:{step}" },
+            new AuditEvent(AuditActors.System, action) { StudyId = studyId, RequestId = intakeKey, Details = values, IdempotencyKey = $"{intakeKey}:{step}" },
             cancellationToken);
     }
 }

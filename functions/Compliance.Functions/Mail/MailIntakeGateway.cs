@@ -34,6 +34,7 @@ public sealed class MailIntakeGateway(InboundMailStore store, AuditLog audit, Ti
             await audit.AppendAsync(
                 new AuditEvent(AuditActors.System, AuditActions.MailReceived)
                 {
+                    RequestId = stored.IntakeKey,
                     Details = new Dictionary<string, string> { ["intakeKey"] = stored.IntakeKey, ["source"] = source, ["bytes"] = raw.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                     IdempotencyKey = $"{stored.IntakeKey}:received",
                 },

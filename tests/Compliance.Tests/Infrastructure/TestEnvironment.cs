@@ -19,6 +19,7 @@ public sealed class TestEnvironment : IAsyncLifetime
 {
     private AzuriteProcess? azurite;
     private SelfHostApplication? host;
+    private Task<SelfHostApplication>? mailHost;
 
     public AzuriteProcess Azurite => azurite ?? throw new InvalidOperationException("Not started.");
 
@@ -68,6 +69,35 @@ public sealed class TestEnvironment : IAsyncLifetime
         return SelfHostApplication.StartAsync([], config => config.AddInMemoryCollection(values), configureServices, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The research mailbox of <see cref="MailHostAsync"/>, as the intake corpus was written for.</summary>
+    public const string MailboxAddress = "mpati@research.example.org";
+
+    /// <summary>The key a relay presents to <see cref="MailHostAsync"/>'s <c>POST /api/mail/inbound</c>.</summary>
+    public const string RelayKey = "test-relay-key-0123456789";
+
+    /// <summary>The largest message <see cref="MailHostAsync"/> parses (25 MB): above it, a message is quarantined.</summary>
+    public const long MailHostMaxMessageBytes = 25L * 1024 * 1024;
+
+    /// <summary>
+    /// A second self-host, started on first use and shared by the email tests: its mailbox and Message-ID domain are those
+    /// the intake corpus was written for, and a relay key is configured.
+    /// </summary>
+    public Task<SelfHostApplication> MailHostAsync()
+    {
+        lock (this)
+        {
+            return mailHost ??= StartHostAsync(
+                trustPrincipalHeader: true,
+                new Dictionary<string, string?>
+                {
+                    ["Mail:FromAddress"] = MailboxAddress,
+                    ["Mail:MessageIdDomain"] = "research.example.org",
+                    ["Intake:RelayKey"] = RelayKey,
+                    ["Intake:MaxMessageBytes"] = MailHostMaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                });
+        }
+    }
+
     /// <summary>A task hub name unique to this run (letters and digits, starting with a letter, at most 45).</summary>
     public static string NewTaskHubName() => "t" + Guid.NewGuid().ToString("N")[..20];
 
@@ -77,6 +107,11 @@ public sealed class TestEnvironment : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
+        if (mailHost is { IsCompletedSuccessfully: true })
+        {
+            await (await mailHost).DisposeAsync();
+        }
+
         if (host is not null)
         {
             await host.DisposeAsync();
