@@ -217,6 +217,40 @@ public sealed class MailIntakeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_host_killed_while_it_processes_a_message_finishes_it_exactly_once_after_a_restart()
+    {
+        var taskHub = TestEnvironment.NewTaskHubName();
+        var raw = Compose($"killed.{Guid.NewGuid():N}@example.org", "Withdraw", "I would like to withdraw from the study and have my interview deleted.");
+        var key = InboundMailStore.IntakeKeyOf(raw);
+        var first = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub);
+        try
+        {
+            using var http = TestEnvironment.ClientFor(first.BaseAddress);
+            using var response = await http.SendAsync(Post(raw, role: Role.Admin), Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            await first.KillAsync();
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        await using var second = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub);
+        var instances = env.Tables.GetTableClient(taskHub + "Instances");
+        await Eventually.GetAsync(
+            async () => (await instances.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(key, string.Empty, cancellationToken: Ct)) is { HasValue: true } row ? row.Value!.GetString("RuntimeStatus") : null,
+            s => s == "Completed",
+            TimeSpan.FromMinutes(1),
+            "the message's intake to finish after the restart");
+        var audit = await AuditOfAsync(key);
+        audit.Count(e => e.Action == AuditActions.MailReceived).ShouldBe(1);
+        var created = audit.Where(e => e.Action == AuditActions.MailRequestCreated).ShouldHaveSingleItem();
+        var request = await new RequestStore(env.Tables).GetAsync(created.Details["requestId"], Ct);
+        request.Type.ShouldBe(RequestType.Withdraw);
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(request.RequestId, null, Ct)).Count(e => e.Action == AuditActions.RequestReceived).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task The_intake_route_takes_raw_mail_from_admins_and_relays_only()
     {
         var mail = await MailAsync();
