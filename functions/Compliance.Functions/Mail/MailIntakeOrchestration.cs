@@ -14,8 +14,7 @@ namespace Compliance.Functions.Mail;
 /// </summary>
 public static class MailIntakeOrchestration
 {
-    private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
+    private static readonly TaskOptions ActivityRetry = Functions.ActivityRetry.Default;
 
     [Function(nameof(MailIntake))]
     public static async Task<MailIntakeResult> MailIntake([OrchestrationTrigger] TaskOrchestrationContext context, MailIntakeInput input)

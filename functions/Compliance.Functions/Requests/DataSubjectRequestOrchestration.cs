@@ -12,8 +12,7 @@ namespace Compliance.Functions.Requests;
 /// </summary>
 public static class DataSubjectRequestOrchestration
 {
-    private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
+    private static readonly TaskOptions ActivityRetry = Functions.ActivityRetry.Default;
 
     [Function(nameof(DataSubjectRequest))]
     public static async Task<RequestWorkflowResult> DataSubjectRequest(
