@@ -56,6 +56,13 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();
 
+        // Retention: holds, the sweep's inventory and the deletion certificates.
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<Retention.StorageProtectionOptions>().BindConfiguration(Retention.StorageProtectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Retention.HoldStore>();
+        services.AddSingleton<Retention.RetentionInventoryBuilder>();
+        services.AddSingleton<Retention.CertificateStore>();
+
         // Email intake's pure core: reading raw messages within the size limit, and the classifier's embedded rules.
         services.AddOptions<Intake.IntakeOptions>().BindConfiguration(Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Intake.InboundMessageReader>();

@@ -83,6 +83,12 @@ public static class AuditActions
     public const string MailTriage = "mail.triage";
     public const string MailSent = "mail.sent";
 
+    public const string HoldPlaced = "hold.placed";
+    public const string HoldReleased = "hold.released";
+    public const string RetentionSweepStarted = "retention.sweep-started";
+    public const string RetentionSwept = "retention.swept";
+    public const string CertificateIssued = "certificate.issued";
+
     public const string TaskCreated = "task.created";
     public const string TaskCompleted = "task.completed";
 

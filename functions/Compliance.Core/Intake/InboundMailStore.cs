@@ -24,6 +24,7 @@ public sealed class InboundMailStore(BlobServiceClient blobs)
     private const string ReceivedAtKey = "receivedAt";
     private const string SourceKey = "source";
     private const string StartedKey = "started";
+    private const string StudyTag = "studyId";
 
     private readonly BlobContainerClient container = blobs.GetBlobContainerClient(StorageLayout.Containers.MailInbound);
 
@@ -107,6 +108,28 @@ public sealed class InboundMailStore(BlobServiceClient blobs)
         {
             // Another delivery marked it (or changed it) first; marking is all this does.
         }
+    }
+
+    /// <summary>
+    /// Tags the message as mail of <paramref name="studyId"/> (a blob index tag), so that the study's retention sweep
+    /// finds and deletes it with the rest of the study.
+    /// </summary>
+    public async Task TagStudyAsync(string intakeKey, string studyId, CancellationToken cancellationToken = default) =>
+        await container.GetBlobClient(BlobNameFor(intakeKey)).SetTagsAsync(new Dictionary<string, string>(StringComparer.Ordinal) { [StudyTag] = studyId }, cancellationToken: cancellationToken);
+
+    /// <summary>The intake keys of the messages tagged as mail of <paramref name="studyId"/>.</summary>
+    public async Task<IReadOnlyList<string>> ListTaggedAsync(string studyId, CancellationToken cancellationToken = default)
+    {
+        var keys = new List<string>();
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Tags }, cancellationToken))
+        {
+            if (item.Tags is { } tags && tags.TryGetValue(StudyTag, out var tagged) && tagged == studyId && item.Name.EndsWith(".eml", StringComparison.Ordinal))
+            {
+                keys.Add(item.Name[..^".eml".Length]);
+            }
+        }
+
+        return keys;
     }
 
     /// <summary>The raw bytes of a stored message, as a stream (a message can be tens of megabytes).</summary>

@@ -145,6 +145,7 @@ public sealed class MailIntakeActivities(
             durable,
             cancellationToken);
         var requestId = result.Record.RequestId;
+        await inbound.TagStudyAsync(input.IntakeKey, studyId, cancellationToken);
         await AuditAsync(input.IntakeKey, AuditActions.MailRequestCreated, $"request-{input.Index}", studyId, cancellationToken, ("requestId", requestId), ("type", input.Type));
         return requestId;
     }
@@ -161,6 +162,7 @@ public sealed class MailIntakeActivities(
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var code = ReplyMatcher.Match(read.Message!, mailOptions.Value.EffectiveMessageIdDomain)?.VerificationCode;
         var at = stored.ReceivedAt;
+        await inbound.TagStudyAsync(input.IntakeKey, request.StudyId, cancellationToken);
         var result = await DecideReplyAsync(request, code, at, cancellationToken);
         await requests.RecordStepAsync(
             request.RequestId,

@@ -1,0 +1,155 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Compliance.Intake;
+using Compliance.Requests;
+using Compliance.Storage;
+using Compliance.Studies;
+
+namespace Compliance.Retention;
+
+/// <summary>
+/// Takes a study's retention inventory: every blob of the study (with every version and snapshot) in the research
+/// containers, its access exports and their redaction logs, the mail its requests sent and received, and its participants'
+/// contact details; then sets aside what an active hold covers.
+/// </summary>
+public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactStore artifacts, StudyStore studies, RequestStore requests, HoldStore holds, InboundMailStore inbound)
+{
+    /// <summary>The containers whose blobs of a study are named <c>{studyId}/…</c>.</summary>
+    public static IReadOnlyList<string> StudyContainers { get; } =
+    [
+        StorageLayout.Containers.Recordings,
+        StorageLayout.Containers.Transcripts,
+        StorageLayout.Containers.Notes,
+        StorageLayout.Containers.AnonymisedTranscripts,
+        StorageLayout.Containers.Exports,
+        StorageLayout.Containers.RedactionLogs,
+    ];
+
+    public async Task<RetentionInventory> BuildAsync(string studyId, string sweepId, DateTimeOffset takenAt, int batchSize, CancellationToken cancellationToken = default)
+    {
+        var active = await holds.ListActiveAsync(studyId, cancellationToken);
+        var index = (await artifacts.ListByStudyAsync(studyId, cancellationToken)).ToDictionary(a => a.Container + "/" + a.BlobName, StringComparer.Ordinal);
+
+        // Every blob of the study, with whose material it is: from the artifact index, or (for exports, logs and mail) from its name.
+        var found = new List<(InventoryItem Item, string? SessionId, IReadOnlyList<string> ParticipantIds)>();
+        foreach (var container in StudyContainers)
+        {
+            // The trailing slash keeps a study whose id starts the same (T1 and T10) out of the listing.
+            await foreach (var item in ListAsync(container, studyId + "/", cancellationToken))
+            {
+                var artifact = index.GetValueOrDefault(container + "/" + item.Name);
+                found.Add((ToItem(container, item, artifact), artifact?.SessionId ?? SecondSegment(item.Name), artifact?.ParticipantIds ?? []));
+            }
+        }
+
+        var studyRequests = await requests.ListAsync(null, studyId, cancellationToken);
+        foreach (var request in studyRequests)
+        {
+            IReadOnlyList<string> whose = request.ParticipantId is { } p ? [p] : [];
+            await foreach (var item in ListAsync(StorageLayout.Containers.MailOutbox, $"requests/{request.RequestId}/", cancellationToken))
+            {
+                found.Add((ToItem(StorageLayout.Containers.MailOutbox, item, null), null, whose));
+            }
+        }
+
+        foreach (var key in await inbound.ListTaggedAsync(studyId, cancellationToken))
+        {
+            await foreach (var item in ListAsync(StorageLayout.Containers.MailInbound, InboundMailStore.BlobNameFor(key), cancellationToken))
+            {
+                found.Add((ToItem(StorageLayout.Containers.MailInbound, item, null), null, []));
+            }
+        }
+
+        var items = new List<InventoryItem>();
+        var held = new Dictionary<string, HeldItem>(StringComparer.Ordinal);
+        foreach (var (item, sessionId, participantIds) in found)
+        {
+            var covering = active.Where(h => h.Covers(studyId, sessionId, participantIds)).Select(h => h.HoldId).ToList();
+            if (covering.Count > 0)
+            {
+                held.TryAdd(item.BlobKey, new HeldItem(item.Container, item.BlobName, covering));
+            }
+            else
+            {
+                items.Add(item);
+            }
+        }
+
+        var participants = (await studies.ListParticipantsAsync(studyId, cancellationToken)).Select(p => p.ParticipantId).Order(StringComparer.Ordinal).ToList();
+        var heldParticipants = participants.Where(p => active.Any(h => h.Covers(studyId, null, [p]))).ToList();
+        return new RetentionInventory(
+            sweepId,
+            studyId,
+            takenAt,
+            items,
+            held.Values.OrderBy(h => h.Container + "/" + h.BlobName, StringComparer.Ordinal).ToList(),
+            participants.Except(heldParticipants, StringComparer.Ordinal).ToList(),
+            heldParticipants,
+            RetentionInventory.BatchesOf(items, batchSize));
+    }
+
+    /// <summary>
+    /// Which of <paramref name="blobKeys"/> (<c>{container}/{name}</c>) an active hold covers now, with the holds: a hold
+    /// placed after the inventory was taken still keeps what it covers.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> HeldNowAsync(string studyId, IEnumerable<string> blobKeys, CancellationToken cancellationToken = default)
+    {
+        var active = await holds.ListActiveAsync(studyId, cancellationToken);
+        var held = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (active.Count == 0)
+        {
+            return held;
+        }
+
+        var index = (await artifacts.ListByStudyAsync(studyId, cancellationToken)).ToDictionary(a => a.Container + "/" + a.BlobName, StringComparer.Ordinal);
+        foreach (var key in blobKeys)
+        {
+            var artifact = index.GetValueOrDefault(key);
+            var name = key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..];
+            var covering = active.Where(h => h.Covers(studyId, artifact?.SessionId ?? SecondSegment(name), artifact?.ParticipantIds ?? [])).Select(h => h.HoldId).ToList();
+            if (covering.Count > 0)
+            {
+                held[key] = covering;
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>What is still listable of <paramref name="items"/>: after a sweep, nothing should be.</summary>
+    public async Task<IReadOnlyList<InventoryItem>> StillPresentAsync(IEnumerable<InventoryItem> items, CancellationToken cancellationToken = default)
+    {
+        var remaining = new List<InventoryItem>();
+        foreach (var blob in items.GroupBy(i => (i.Container, i.BlobName)))
+        {
+            var listed = new HashSet<(string?, string?)>();
+            await foreach (var item in ListAsync(blob.Key.Container, blob.Key.BlobName, cancellationToken))
+            {
+                if (item.Name == blob.Key.BlobName)
+                {
+                    listed.Add((item.VersionId, item.Snapshot));
+                }
+            }
+
+            remaining.AddRange(blob.Where(i => listed.Contains((i.VersionId, i.Snapshot))));
+        }
+
+        return remaining;
+    }
+
+    private Azure.AsyncPageable<BlobItem> ListAsync(string container, string prefix, CancellationToken cancellationToken) =>
+        blobs.GetBlobContainerClient(container).GetBlobsAsync(
+            new GetBlobsOptions { Prefix = prefix, States = BlobStates.Snapshots | BlobStates.Version },
+            cancellationToken);
+
+    private static InventoryItem ToItem(string container, BlobItem item, Artifact? artifact) => new(
+        container,
+        item.Name,
+        item.VersionId,
+        item.Snapshot,
+        item.Properties.ContentLength ?? 0,
+        artifact is not null && item.Snapshot is null && (item.VersionId is null || item.IsLatestVersion == true) ? artifact.Sha256 : null);
+
+    /// <summary>The session id in <c>{studyId}/{sessionId}/…</c>, or null when the name has no such segment.</summary>
+    private static string? SecondSegment(string name) => name.Split('/') is { Length: > 2 } parts ? parts[1] : null;
+}

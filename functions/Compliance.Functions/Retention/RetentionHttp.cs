@@ -1,0 +1,206 @@
+using Compliance.Functions.Http;
+using Compliance.Identity;
+using Compliance.Retention;
+using Compliance.Studies;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Functions.Retention;
+
+/// <summary>One study's sweep as <c>POST /api/retention/run</c> and the timer report it.</summary>
+public sealed record SweepStart(string StudyId, string InstanceId, bool Started, string Reason);
+
+/// <summary>An item of a retention plan: when it is deleted, or which holds keep it.</summary>
+public sealed record RetentionPlanItem(string Container, string Name, string? VersionId, string? Snapshot, long Size, DateOnly? DeletionDate, IReadOnlyList<string> HeldBy);
+
+/// <summary>The answer to <c>GET /api/studies/{id}/retention</c>.</summary>
+public sealed record RetentionPlanView(
+    string StudyId,
+    string Rule,
+    DateOnly? PublishedOn,
+    DateOnly? DeletionDate,
+    bool Due,
+    IReadOnlyList<HoldView> Holds,
+    IReadOnlyList<RetentionPlanItem> Items,
+    IReadOnlyList<string> ContactDetailsDeleted,
+    IReadOnlyList<string> ContactDetailsHeld);
+
+/// <summary>
+/// Retention on demand and on schedule: <c>POST /api/retention/run</c>, the daily <c>RunRetentionSweeps</c> timer, the plan
+/// (<c>GET /api/studies/{id}/retention</c>) and the certificates (<c>GET /api/certificates/{id}</c>).
+/// </summary>
+public sealed class RetentionHttp(
+    StudyStore studies,
+    StudyPolicies policies,
+    HoldStore holds,
+    RetentionInventoryBuilder inventories,
+    CertificateStore certificates,
+    TimeProvider time,
+    IOptions<HttpOptions> httpOptions,
+    ILogger<RetentionHttp> logger)
+{
+    /// <summary>The setting that holds the sweep's NCRONTAB schedule (seconds first), in both hosts.</summary>
+    public const string ScheduleSetting = "RetentionSweepSchedule";
+
+    private static readonly string[] Runners = [Role.Admin, Role.Dpo];
+    private static readonly string[] DpoOnly = [Role.Dpo];
+
+    /// <summary><c>POST /api/retention/run</c> with <c>{}</c> (every due study) or <c>{studyId}</c>: starts the sweeps now.</summary>
+    [Function(nameof(RunRetention))]
+    public async Task<IActionResult> RunRetention(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "retention/run")] HttpRequest req,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var auth = StaffAuthorization.Require(req, Runners);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        string? studyId;
+        using (document)
+        {
+            var fields = new JsonFields(document!.RootElement, ["studyId"]);
+            studyId = fields.Text("studyId", required: false, 64, StudyIds.IsWellFormed, "must be a study id.");
+            if (fields.HasErrors)
+            {
+                return ApiProblem.Validation(fields.Errors);
+            }
+        }
+
+        if (studyId is not null && await studies.FindStudyAsync(studyId, cancellationToken) is null)
+        {
+            return ApiProblem.NotFound("There is no study with that id.");
+        }
+
+        var started = await StartSweepsAsync(studyId, durable, cancellationToken);
+        return new AcceptedResult((string?)null, new { sweeps = started });
+    }
+
+    /// <summary>Daily (<c>%RetentionSweepSchedule%</c>): starts the sweep of every study whose deletion date has come.</summary>
+    [Function(nameof(RunRetentionSweeps))]
+    public async Task RunRetentionSweeps(
+        [TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
+    {
+        var started = await StartSweepsAsync(null, durable, cancellationToken);
+        logger.LogInformation("Retention timer: {Started} sweeps started of {Due} studies due", started.Count(s => s.Started), started.Count);
+    }
+
+    /// <summary><c>GET /api/studies/{id}/retention</c>: what is deleted when, what holds keep, and the rule.</summary>
+    [Function(nameof(GetRetentionPlan))]
+    public async Task<IActionResult> GetRetentionPlan(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{id}/retention")] HttpRequest req,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        if (!StudyIds.IsWellFormed(id) || await policies.FindAsync(id, cancellationToken) is not { } found)
+        {
+            return ApiProblem.NotFound("There is no study with that id.");
+        }
+
+        var date = RetentionRule.DeletionDate(found.Study, found.Policy);
+        var inventory = await inventories.BuildAsync(id, "plan", time.GetUtcNow(), int.MaxValue, cancellationToken);
+        var items = inventory.Items.Select(i => new RetentionPlanItem(i.Container, i.BlobName, i.VersionId, i.Snapshot, i.Size, date, []))
+            .Concat(inventory.Held.Select(h => new RetentionPlanItem(h.Container, h.BlobName, null, null, 0, null, h.HoldIds)))
+            .OrderBy(i => i.Container, StringComparer.Ordinal).ThenBy(i => i.Name, StringComparer.Ordinal)
+            .ToList();
+        return new OkObjectResult(new RetentionPlanView(
+            id,
+            RetentionRule.Describe(found.Policy),
+            found.Study.PublishedOn,
+            date,
+            RetentionRule.IsDue(found.Study, found.Policy, UkTime.DateOf(time.GetUtcNow())),
+            (await holds.ListActiveAsync(id, cancellationToken)).Select(HoldView.From).ToList(),
+            items,
+            inventory.Participants,
+            inventory.HeldParticipants));
+    }
+
+    /// <summary><c>GET /api/certificates/{id}</c> (DPO): the certificate as JSON, or as text with <c>?format=text</c>.</summary>
+    [Function(nameof(GetCertificate))]
+    public async Task<IActionResult> GetCertificate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "certificates/{id}")] HttpRequest req,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(req);
+        var auth = StaffAuthorization.Require(req, DpoOnly);
+        if (auth.Denied is not null)
+        {
+            return auth.Denied;
+        }
+
+        if (!CertificateStore.IsCertificateId(id))
+        {
+            return ApiProblem.NotFound("There is no certificate with that id.");
+        }
+
+        if (req.Query["format"] == "text")
+        {
+            return await certificates.FindTextAsync(id, cancellationToken) is { } text
+                ? new ContentResult { Content = text, ContentType = "text/plain; charset=utf-8", StatusCode = StatusCodes.Status200OK }
+                : ApiProblem.NotFound("There is no certificate with that id.");
+        }
+
+        return await certificates.FindAsync(id, cancellationToken) is { } certificate
+            ? new OkObjectResult(certificate)
+            : ApiProblem.NotFound("There is no certificate with that id.");
+    }
+
+    /// <summary>Starts the sweep of <paramref name="studyId"/> (or of every study due), unless one is running.</summary>
+    private async Task<IReadOnlyList<SweepStart>> StartSweepsAsync(string? studyId, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var today = UkTime.DateOf(time.GetUtcNow());
+        var starts = new List<SweepStart>();
+        var candidates = studyId is null ? await studies.ListStudiesAsync(cancellationToken) : [(await studies.FindStudyAsync(studyId, cancellationToken))!];
+        foreach (var study in candidates)
+        {
+            var instanceId = RetentionSweepOrchestration.InstanceIdFor(study.StudyId);
+            var found = await policies.FindAsync(study.StudyId, cancellationToken);
+            if (found is null || !RetentionRule.IsDue(found.Value.Study, found.Value.Policy, today))
+            {
+                if (studyId is not null)
+                {
+                    starts.Add(new SweepStart(study.StudyId, instanceId, false, found?.Study.PublishedOn is null ? "no-publication-date" : "not-due"));
+                }
+
+                continue;
+            }
+
+            if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
+            {
+                starts.Add(new SweepStart(study.StudyId, instanceId, false, "already-running"));
+                continue;
+            }
+
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                nameof(RetentionSweepOrchestration.RetentionSweep),
+                new RetentionSweepInput(study.StudyId),
+                new StartOrchestrationOptions(instanceId),
+                cancellationToken);
+            starts.Add(new SweepStart(study.StudyId, instanceId, true, "due"));
+        }
+
+        return starts;
+    }
+}
