@@ -35,7 +35,7 @@ public sealed class RetentionActivities(
     public async Task<SweepPlan> PlanSweep([ActivityTrigger] SweepStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var sweepId = string.Create(CultureInfo.InvariantCulture, $"DC-{input.StudyId}-{input.At.UtcDateTime:yyyyMMddHHmmss}");
+        var sweepId = string.Create(CultureInfo.InvariantCulture, $"DC-{input.StudyId}-{input.At.UtcDateTime:yyyyMMddHHmmssfff}");
         if (await policies.FindAsync(input.StudyId, cancellationToken) is not { } found)
         {
             return new SweepPlan(false, sweepId, null);
