@@ -24,7 +24,7 @@ public sealed class SelfHostProcess : IAsyncDisposable
     /// <summary>What the process has printed so far.</summary>
     public string Output => process.Output;
 
-    public static async Task<SelfHostProcess> StartAsync(string storageConnectionString, string taskHub)
+    public static async Task<SelfHostProcess> StartAsync(string storageConnectionString, string taskHub, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.OutputOf("Compliance.SelfHost") };
@@ -39,6 +39,10 @@ public sealed class SelfHostProcess : IAsyncDisposable
         // Messages the killed host had taken reappear after this; the engine's 5-minute default would only make the test slow.
         start.Environment["SelfHost__Durable__ControlQueueVisibilityTimeout"] = "00:00:10";
         start.Environment["SelfHost__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         var process = await ChildProcess.StartAsync(
             start,

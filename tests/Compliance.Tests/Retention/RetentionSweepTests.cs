@@ -25,6 +25,7 @@ namespace Compliance.Tests.Retention;
 public sealed class RetentionSweepTests(TestEnvironment env)
 {
     private const string LongAgo = "2024-07-10";
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -158,6 +159,49 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         (await ListAsync(StorageLayout.Containers.Recordings, study.StudyId + "/")).ShouldBeEmpty();
         (await ListAsync(StorageLayout.Containers.Recordings, neighbour + "/")).ShouldHaveSingleItem();
         (await new StudyStore(env.Tables).FindParticipantAsync(neighbour, neighbourParticipant, Ct))!.Email.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task A_sweep_killed_midway_resumes_after_a_restart_and_certifies_every_item_exactly_once()
+    {
+        // A study of 240 recordings, swept 10 blobs to an activity, one batch at a time, by a self-host process.
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var recordings = env.Blobs.GetBlobContainerClient(StorageLayout.Containers.Recordings);
+        var names = Enumerable.Range(0, 240).Select(i => $"{studyId}/S-KILL{i / 20:D4}/A-{i:D6}.wav").ToList();
+        await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (name, ct) => await recordings.GetBlobClient(name).UploadAsync(new BinaryData(new byte[] { 1, 2, 3 }), ct));
+        await PublishAsync(studyId, "2024-09-30");
+        var taskHub = TestEnvironment.NewTaskHubName();
+        var settings = new Dictionary<string, string> { ["Retention__BatchSize"] = "10", ["Retention__MaxParallelBatches"] = "1", ["Retention__MaxParallelDeletesPerBatch"] = "2" };
+
+        var first = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub, settings);
+        int leftAtKill;
+        try
+        {
+            using var http = TestEnvironment.ClientFor(first.BaseAddress);
+            using var run = await http.SendAsync(Staff.PostJson("/api/retention/run", JsonSerializer.Serialize(new { studyId }), Role.Dpo), Ct);
+            run.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+            leftAtKill = (await Eventually.GetAsync(() => ListAsync(StorageLayout.Containers.Recordings, studyId + "/"), left => left.Count < names.Count, TimeSpan.FromSeconds(60), "the sweep to start deleting")).Count;
+            await first.KillAsync();
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        leftAtKill.ShouldBeGreaterThan(0, "the host should have been killed with blobs left to delete");
+        await using var second = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub, settings);
+        var instances = env.Tables.GetTableClient(taskHub + "Instances");
+        var output = await Eventually.GetAsync(
+            async () => (await instances.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(RetentionSweepOrchestration.InstanceIdFor(studyId), string.Empty, cancellationToken: Ct)) is { HasValue: true } row && row.Value!.GetString("RuntimeStatus") == "Completed" ? row.Value.GetString("Output") : null,
+            o => o is not null,
+            TimeSpan.FromMinutes(2),
+            "the sweep to finish after the restart");
+
+        var result = JsonSerializer.Deserialize<RetentionSweepResult>(output!, WebJson)!;
+        (await ListAsync(StorageLayout.Containers.Recordings, studyId + "/")).ShouldBeEmpty();
+        var items = (await CertificateAsync(result.CertificateId!)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("blobName").GetString()!).ToList();
+        items.Order(StringComparer.Ordinal).ShouldBe(names.Order(StringComparer.Ordinal), "every item once, those deleted before the kill included");
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, studyId, Ct)).Count(e => e.Action == AuditActions.RetentionSweepStarted).ShouldBe(1, "one inventory, taken once");
     }
 
     [Fact]
