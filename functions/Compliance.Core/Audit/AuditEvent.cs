@@ -88,6 +88,7 @@ public static class AuditActions
     public const string RetentionSweepStarted = "retention.sweep-started";
     public const string RetentionSwept = "retention.swept";
     public const string CertificateIssued = "certificate.issued";
+    public const string StudyEmailSent = "study.email-queued";
 
     public const string TaskCreated = "task.created";
     public const string TaskCompleted = "task.completed";

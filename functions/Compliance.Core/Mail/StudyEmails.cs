@@ -1,0 +1,60 @@
+using Compliance.Policies;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Text;
+
+namespace Compliance.Mail;
+
+/// <summary>The kinds of email about a study (not a request) to its staff; templates beside the request ones.</summary>
+public static class StudyEmailKind
+{
+    public const string RetentionWarning = "retention-warning";
+    public const string PublicationPromiseAlert = "publication-promise-alert";
+    public const string HoldReviewReminder = "hold-review-reminder";
+
+    public static IReadOnlyList<string> All { get; } = [RetentionWarning, PublicationPromiseAlert, HoldReviewReminder];
+}
+
+/// <summary>
+/// Builds emails about a study to its staff (the DPO, and the researchers through the research mailbox): ids, dates and
+/// counts only. Outbox names are <c>studies/{studyId}/{messageKey}.eml</c>, so each is written once per key.
+/// </summary>
+public sealed class StudyEmails(IOptions<MailOptions> options)
+{
+    /// <summary>The outbox blob name of a study email.</summary>
+    public static string BlobNameFor(string studyId, string messageKey) => $"studies/{studyId}/{messageKey}.eml";
+
+    /// <summary>The outbox metadata of a study email: ids and the kind, never an address.</summary>
+    public static Dictionary<string, string> MetadataFor(string studyId, string kind) =>
+        new(StringComparer.Ordinal) { ["studyId"] = studyId, ["kind"] = kind, ["state"] = "pending" };
+
+    /// <summary>An email of <paramref name="kind"/> to the DPO, and to the researchers when <paramref name="toResearchers"/>.</summary>
+    public MimeMessage Build(string studyId, StudyPolicy policy, string kind, string messageKey, IReadOnlyDictionary<string, string> values, bool toResearchers, DateTimeOffset sentAt)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(values);
+        var all = new Dictionary<string, string>(values, StringComparer.Ordinal)
+        {
+            ["studyId"] = studyId,
+            ["greeting"] = "Hello,",
+            ["teamName"] = options.Value.FromName,
+            ["mailbox"] = policy.ResearchMailbox,
+        };
+        var rendered = EmailTemplates.Render(kind, all);
+        var message = new MimeMessage { MessageId = $"{studyId}.{messageKey}@{options.Value.EffectiveMessageIdDomain}", Subject = rendered.Subject, Date = sentAt };
+        message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
+        message.To.Add(new MailboxAddress(policy.Dpo.Name, policy.Dpo.Email));
+        if (toResearchers)
+        {
+            message.To.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
+        }
+
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Body = new MultipartAlternative
+        {
+            new TextPart(TextFormat.Plain) { Text = rendered.Text },
+            new TextPart(TextFormat.Html) { Text = rendered.Html },
+        };
+        return message;
+    }
+}
