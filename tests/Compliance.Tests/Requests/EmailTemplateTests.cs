@@ -56,6 +56,29 @@ public sealed class EmailTemplateTests
         EmailTemplates.PlaceholdersOf(kind).ShouldAllBe(p => AllValues.ContainsKey(p));
     }
 
+    public static TheoryData<string> StudyKinds => new(StudyEmailKind.All);
+
+    [Theory]
+    [MemberData(nameof(StudyKinds))]
+    public void Each_study_kind_renders_with_the_study_in_its_subject_and_encodes_html(string kind)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["studyId"] = "MPATI", ["greeting"] = "Dear <Robin & Sam>,", ["teamName"] = "Team", ["mailbox"] = "team@example.org",
+            ["deletionDate"] = "1 March 2026", ["rule"] = "deleted once 3 months have passed", ["inventory"] = "  recordings: 1 files", ["held"] = "nothing",
+            ["promisedWithin"] = "3 months", ["endOfDataCollection"] = "1 January 2026", ["promisedBy"] = "1 April 2026", ["repeatEvery"] = "1 week",
+            ["holdId"] = "H-AAAAAAAA", ["holdKind"] = "legal", ["holdScope"] = "study", ["holdTarget"] = "MPATI", ["reviewOn"] = "1 May 2026",
+        };
+
+        var email = EmailTemplates.Render(kind, values);
+
+        email.Subject.ShouldContain("[Study MPATI]");
+        email.Html.ShouldContain("Dear &lt;Robin &amp; Sam&gt;,");
+        email.Text.ShouldNotContain("{{");
+        email.Html.ShouldNotContain("{{");
+        EmailTemplates.PlaceholdersOf(kind).ShouldAllBe(p => values.ContainsKey(p));
+    }
+
     [Fact]
     public void A_missing_value_is_an_error_naming_it()
     {
