@@ -10,15 +10,18 @@ namespace Compliance.Participants;
 /// </summary>
 public sealed record KeptItem(string ArtifactId, string SessionId, string Kind);
 
-/// <summary>What a withdrawal deleted (each blob, version and snapshot once) and what it kept for redaction; pseudonymous ids only.</summary>
-public sealed record ErasureResult(IReadOnlyList<DeletedItem> Deleted, IReadOnlyList<KeptItem> KeptForRedaction);
+/// <summary>
+/// What a withdrawal deleted (each blob, version and snapshot once), what it kept for redaction, and what it kept because a
+/// legal or safeguarding hold covers it; pseudonymous ids only.
+/// </summary>
+public sealed record ErasureResult(IReadOnlyList<DeletedItem> Deleted, IReadOnlyList<KeptItem> KeptForRedaction, IReadOnlyList<KeptItem> KeptForHold);
 
 /// <summary>
 /// Removes a withdrawing participant's research material: every artifact that concerns only them (recordings, transcripts,
 /// notes, anonymised transcripts) with every version and snapshot of its blob, then its index rows. Artifacts that also
 /// concern other participants hold their voices and words too, so they are kept and reported for redaction (docs/participants.md).
 /// </summary>
-public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser blobEraser, ILogger<ParticipantDataEraser> logger)
+public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser blobEraser, Retention.HoldStore holds, ILogger<ParticipantDataEraser> logger)
 {
     /// <summary>
     /// Deletes the participant's own material. Runs again safely after a crash part way: the index rows of an artifact go only
@@ -31,9 +34,18 @@ public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser bl
         ArgumentException.ThrowIfNullOrEmpty(participantId);
         var deleted = new List<DeletedItem>();
         var kept = new List<KeptItem>();
+        var held = new List<KeptItem>();
+        var active = await holds.ListActiveAsync(studyId, cancellationToken);
 
         foreach (var artifact in await artifacts.ListByParticipantAsync(studyId, participantId, cancellationToken))
         {
+            // A hold keeps what it covers from every deletion, a request's included.
+            if (active.Any(h => h.Covers(studyId, artifact.SessionId, artifact.ParticipantIds)))
+            {
+                held.Add(new KeptItem(artifact.ArtifactId, artifact.SessionId, artifact.Kind));
+                continue;
+            }
+
             if (artifact.ParticipantIds.Any(p => !string.Equals(p, participantId, StringComparison.Ordinal)))
             {
                 kept.Add(new KeptItem(artifact.ArtifactId, artifact.SessionId, artifact.Kind));
@@ -52,11 +64,12 @@ public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser bl
         }
 
         logger.LogInformation(
-            "Research data of participant {ParticipantId} in study {StudyId}: {DeletedCount} items deleted, {KeptCount} shared artifacts kept for redaction",
+            "Research data of participant {ParticipantId} in study {StudyId}: {DeletedCount} items deleted, {KeptCount} shared artifacts kept for redaction, {HeldCount} kept by holds",
             participantId,
             studyId,
             deleted.Count,
-            kept.Count);
-        return new ErasureResult(deleted, kept);
+            kept.Count,
+            held.Count);
+        return new ErasureResult(deleted, kept, held);
     }
 }

@@ -67,7 +67,8 @@ public sealed class ParticipantActivities(
                 AuditActors.System,
                 ("participantId", request.ParticipantId!),
                 ("deleted", result.Deleted.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                ("keptForRedaction", RequestAuditEvents.Ids(result.KeptForRedaction.Select(k => k.ArtifactId)))),
+                ("keptForRedaction", RequestAuditEvents.Ids(result.KeptForRedaction.Select(k => k.ArtifactId))),
+                ("keptForHold", RequestAuditEvents.Ids(result.KeptForHold.Select(k => k.ArtifactId)))),
             cancellationToken);
         logger.LogInformation("Request {RequestId}: {Deleted} blobs deleted, {Kept} shared items kept for redaction", request.RequestId, result.Deleted.Count, result.KeptForRedaction.Count);
         return new ResearchDataDeletion(result.Deleted.Count, result.KeptForRedaction.Count);

@@ -67,6 +67,38 @@ public sealed class ParticipantDataEraserTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Material_a_hold_covers_is_kept_from_a_withdrawal_and_reported()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var p1 = await StudyApi.RegisterParticipantAsync(env.Http, studyId);
+        var heldSession = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, "2024-07-15", p1);
+        var freeSession = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, "2024-07-20", p1);
+        var held = await UploadAsync(studyId, heldSession, ArtifactKind.Recording, "audio/mpeg", "held recording");
+        var free = await UploadAsync(studyId, freeSession, ArtifactKind.Recording, "audio/mpeg", "free recording");
+        await env.Host.Services.GetRequiredService<Compliance.Retention.HoldStore>().AddAsync(
+            new Compliance.Retention.Hold
+            {
+                HoldId = Compliance.Retention.HoldStore.NewId(),
+                StudyId = studyId,
+                Kind = Compliance.Retention.HoldKind.Safeguarding,
+                Scope = Compliance.Retention.HoldScope.Session,
+                TargetId = heldSession,
+                Reason = "Safeguarding review",
+                ReviewOn = new DateOnly(2027, 1, 1),
+                PlacedBy = "dpo-1",
+                PlacedAt = DateTimeOffset.UtcNow,
+            },
+            Ct);
+
+        var result = await Eraser.DeleteResearchDataAsync(studyId, p1, Ct);
+
+        result.KeptForHold.ShouldHaveSingleItem().ArtifactId.ShouldBe(held.ArtifactId);
+        result.Deleted.ShouldAllBe(d => d.BlobName == free.BlobName);
+        (await Artifacts.ListByParticipantAsync(studyId, p1, Ct)).ShouldHaveSingleItem().ArtifactId.ShouldBe(held.ArtifactId);
+        await ShouldHaveNoBlobsAsync(free);
+    }
+
+    [Fact]
     public async Task Other_participants_blobs_stay_even_one_whose_name_starts_with_the_deleted_blobs_name()
     {
         var studyId = await StudyApi.RegisterStudyAsync(env.Http);
