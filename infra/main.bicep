@@ -141,6 +141,7 @@ var storageLayout = {
     'Holds'
     'Suppliers'
     'AuditLog'
+    'Disclosures'
   ]
   containers: [
     'recordings'

@@ -61,6 +61,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<Retention.StorageProtectionOptions>().BindConfiguration(Retention.StorageProtectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Retention.HoldStore>();
+        services.AddSingleton<Retention.DisclosureStore>();
         services.AddSingleton<Retention.RetentionInventoryBuilder>();
         services.AddSingleton<Retention.CertificateStore>();
 

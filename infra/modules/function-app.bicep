@@ -166,6 +166,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Retention__BatchSize: '200'
     Retention__MaxParallelBatches: '4'
     Retention__MaxParallelDeletesPerBatch: '16'
+    Safeguarding__HoldReviewAfter: '30.00:00:00'
+    Safeguarding__ReviewDueAfter: '2.00:00:00'
     Intake__StudyId: 'MPATI'
     Intake__MaxAcceptedBytes: '104857600'
     Intake__MaxMessageBytes: '36700160'

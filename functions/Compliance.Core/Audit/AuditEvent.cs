@@ -83,6 +83,7 @@ public static class AuditActions
     public const string MailTriage = "mail.triage";
     public const string MailSent = "mail.sent";
 
+    public const string SafeguardingDisclosure = "safeguarding.disclosure";
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";
     public const string RetentionSweepStarted = "retention.sweep-started";

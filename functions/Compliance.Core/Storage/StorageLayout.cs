@@ -19,7 +19,10 @@ public static class StorageLayout
         public const string Suppliers = "Suppliers";
         public const string AuditLog = "AuditLog";
 
-        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog];
+        /// <summary>Safeguarding break-glass records: who disclosed what, why and to whom (the only way identifiable material leaves).</summary>
+        public const string Disclosures = "Disclosures";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures];
     }
 
     /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>

@@ -28,6 +28,9 @@ public static class TaskKind
     /// <summary>A rectification that did not say what to change: the DPO makes the change by hand.</summary>
     public const string Rectification = "rectification";
 
+    /// <summary>A researcher recorded a safeguarding disclosure (break-glass): the DPO reviews it and the hold it placed.</summary>
+    public const string SafeguardingReview = "safeguarding-review";
+
     /// <summary>An email whose request type the classifier could not tell: staff confirm the type (the outcome is the type) or say it is none.</summary>
     public const string MailTriage = "mail-triage";
 
@@ -49,7 +52,11 @@ public static class TaskKind
         [MailTriage] = [.. Requests.RequestType.All, TaskOutcome.NotARequest],
         [MailQuarantine] = [TaskOutcome.Done],
         [MailReply] = [TaskOutcome.Done],
+        [SafeguardingReview] = [TaskOutcome.Reviewed],
     };
+
+    /// <summary>Whether a workflow waits for tasks of <paramref name="kind"/> (a safeguarding review is the DPO's alone).</summary>
+    public static bool ResumesWorkflow(string kind) => kind != SafeguardingReview;
 
     /// <summary>The role that completes a task of <paramref name="kind"/>.</summary>
     public static string AssigneeOf(string kind) => kind is TranscriptUpload or Redaction ? Identity.Role.Researcher : Identity.Role.Dpo;
@@ -66,6 +73,9 @@ public static class TaskOutcome
     public const string Redacted = "redacted";
     public const string Confirmed = "confirmed";
     public const string Done = "done";
+
+    /// <summary>The DPO has reviewed a safeguarding disclosure.</summary>
+    public const string Reviewed = "reviewed";
 
     /// <summary>A triaged email asks for nothing the notice covers: no request is made.</summary>
     public const string NotARequest = "not-a-request";

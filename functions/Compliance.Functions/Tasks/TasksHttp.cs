@@ -44,9 +44,9 @@ public sealed class TasksHttp(
         }
 
         var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
-        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId))
+        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG"))
         {
-            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…)."];
+            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…) or a disclosure id (SG-…)."];
         }
 
         if (errors.Count > 0)
@@ -138,7 +138,11 @@ public sealed class TasksHttp(
                 IdempotencyKey = $"{task.TaskId}:completed",
             },
             cancellationToken);
-        await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome!, now), cancellationToken);
+        if (TaskKind.ResumesWorkflow(task.Kind))
+        {
+            await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome!, now), cancellationToken);
+        }
+
         logger.LogInformation("Task {TaskId} completed: {Outcome}", task.TaskId, outcome);
         return new OkObjectResult(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = auth.Principal.Id });
     }

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Compliance.Identity;
+using Compliance.Tests.Infrastructure;
+
+namespace Compliance.Tests.Identity;
+
+/// <summary>
+/// Every staff route against every role and no principal: the roles PRODUCT.md names get past authorization (to a 2xx,
+/// 400 or 404 for the harmless request sent), every other role gets a 403 problem, and no principal a 401.
+/// </summary>
+public sealed class RouteRoleMatrixTests(TestEnvironment env)
+{
+    private static readonly string[] Handlers = [Role.Dpo, Role.Researcher, Role.Admin];
+
+    /// <summary>Method, path, body (JSON unless it is raw mail), the roles admitted.</summary>
+    private static readonly (string Method, string Path, string? Body, string[] Roles)[] Routes =
+    [
+        ("GET", "/api/requests/DSR-20260101-00000000", null, Handlers),
+        ("GET", "/api/requests", null, Handlers),
+        ("POST", "/api/requests/DSR-20260101-00000000/approve", "{}", [Role.Dpo]),
+        ("GET", "/api/tasks", null, Handlers),
+        ("POST", "/api/tasks/no-such-task/complete", "{}", Handlers),
+        ("PUT", "/api/studies/MATRIX-NOSUCH", "{}", [Role.Admin, Role.Researcher]),
+        ("POST", "/api/studies/MPATI/participants", "{}", [Role.Researcher]),
+        ("POST", "/api/studies/MPATI/sessions", "{}", [Role.Researcher]),
+        ("POST", "/api/studies/MPATI/publication", "{}", [Role.Researcher, Role.Dpo]),
+        ("PUT", "/api/suppliers/matrix-supplier", "{}", [Role.Admin, Role.Dpo]),
+        ("GET", "/api/audit?limit=1", null, [Role.Dpo]),
+        ("GET", "/api/studies/MATRIX-NOSUCH/retention", null, Handlers),
+        ("POST", "/api/retention/run", """{"studyId":"MATRIX-NOSUCH"}""", [Role.Admin, Role.Dpo]),
+        ("GET", "/api/certificates/DC-MATRIX-NOSUCH", null, [Role.Dpo]),
+        ("POST", "/api/holds", "{}", [Role.Dpo]),
+        ("DELETE", "/api/holds/H-NOSUCH00", null, [Role.Dpo]),
+        ("POST", "/api/safeguarding", "{}", [Role.Researcher]),
+        ("POST", "/api/mail/inbound", "mail", [Role.Admin]),
+    ];
+
+    public static TheoryData<int, string?> Cases()
+    {
+        var cases = new TheoryData<int, string?>();
+        for (var i = 0; i < Routes.Length; i++)
+        {
+            foreach (var role in Role.All)
+            {
+                cases.Add(i, role);
+            }
+
+            cases.Add(i, null);
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Each_route_admits_its_roles_only(int route, string? role)
+    {
+        var (method, path, body, roles) = Routes[route];
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body == "mail")
+        {
+            request.Content = new StringContent("{}");
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        else if (body is not null)
+        {
+            request.Content = new StringContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
+        if (role is not null)
+        {
+            request.SignIn(role);
+        }
+
+        using var response = await env.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var because = $"{method} {path} as {role ?? "no principal"}";
+        if (role is null)
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, because);
+        }
+        else if (roles.Contains(role))
+        {
+            response.StatusCode.ShouldNotBeOneOf([HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.InternalServerError], because);
+        }
+        else
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.Forbidden, because);
+        }
+    }
+}
