@@ -1,3 +1,14 @@
 using Compliance.Benchmarks;
 
-return await RequestBenchmark.RunFromArgsAsync(args);
+return args.FirstOrDefault() switch
+{
+    "requests" => await RequestBenchmark.RunFromArgsAsync(args),
+    "retention" => await RetentionBenchmark.RunFromArgsAsync(args),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P]");
+    return 2;
+}

@@ -59,6 +59,28 @@ public sealed class BlobEraser(BlobServiceClient blobs, ILogger<BlobEraser> logg
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes a blob whose snapshots and versions are already known (a retention inventory listed them): the blob with its
+    /// snapshots in one call, then each previous version by its id. One request for a blob that has no versions, where
+    /// <see cref="DeleteEverythingAsync"/> lists before and after. What is already gone counts as done. Returns how many of
+    /// <paramref name="versionIds"/> and the blob itself were deleted by this call.
+    /// </summary>
+    public async Task<int> DeleteKnownAsync(string container, string blobName, IEnumerable<string> versionIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(container);
+        ArgumentException.ThrowIfNullOrEmpty(blobName);
+        ArgumentNullException.ThrowIfNull(versionIds);
+        var client = blobs.GetBlobContainerClient(container).GetBlobClient(blobName);
+        var deleted = (await client.DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)).Value ? 1 : 0;
+        foreach (var versionId in versionIds)
+        {
+            // Deleting the blob made its current version a previous one, deletable by its id like the others.
+            deleted += (await client.WithVersion(versionId).DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value ? 1 : 0;
+        }
+
+        return deleted;
+    }
+
     /// <summary>The blob, its snapshots and versions: listed by prefix, then only the exact name, so a longer name that starts the same is never touched.</summary>
     private async Task<IReadOnlyList<BlobItem>> ListAsync(string container, string blobName, CancellationToken cancellationToken)
     {

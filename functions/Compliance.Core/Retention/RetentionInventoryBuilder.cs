@@ -116,25 +116,47 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         return held;
     }
 
-    /// <summary>What is still listable of <paramref name="items"/>: after a sweep, nothing should be.</summary>
+    /// <summary>
+    /// What is still listable of <paramref name="items"/>: after a sweep, nothing should be. One listing per study prefix
+    /// (or per request's mail, or per message), not one per blob, so checking costs a page per 5,000 items.
+    /// </summary>
     public async Task<IReadOnlyList<InventoryItem>> StillPresentAsync(IEnumerable<InventoryItem> items, CancellationToken cancellationToken = default)
     {
         var remaining = new List<InventoryItem>();
-        foreach (var blob in items.GroupBy(i => (i.Container, i.BlobName)))
+        foreach (var group in items.GroupBy(i => (i.Container, Prefix: ListingPrefix(i.Container, i.BlobName))))
         {
-            var listed = new HashSet<(string?, string?)>();
-            await foreach (var item in ListAsync(blob.Key.Container, blob.Key.BlobName, cancellationToken))
+            var listed = new HashSet<(string, string?, string?)>();
+            await foreach (var item in ListAsync(group.Key.Container, group.Key.Prefix, cancellationToken))
             {
-                if (item.Name == blob.Key.BlobName)
-                {
-                    listed.Add((item.VersionId, item.Snapshot));
-                }
+                listed.Add((item.Name, item.VersionId, item.Snapshot));
             }
 
-            remaining.AddRange(blob.Where(i => listed.Contains((i.VersionId, i.Snapshot))));
+            remaining.AddRange(group.Where(i => listed.Contains((i.BlobName, i.VersionId, i.Snapshot))));
         }
 
         return remaining;
+    }
+
+    /// <summary>The prefix an item is listed under when checking: its study's (<c>{studyId}/</c>), its request's mail, or its own name.</summary>
+    private static string ListingPrefix(string container, string name)
+    {
+        var depth = container switch
+        {
+            StorageLayout.Containers.MailInbound => 0,
+            StorageLayout.Containers.MailOutbox => 2,
+            _ => 1,
+        };
+        var end = -1;
+        for (var i = 0; i < depth; i++)
+        {
+            end = name.IndexOf('/', end + 1);
+            if (end < 0)
+            {
+                return name;
+            }
+        }
+
+        return depth == 0 ? name : name[..(end + 1)];
     }
 
     private Azure.AsyncPageable<BlobItem> ListAsync(string container, string prefix, CancellationToken cancellationToken) =>

@@ -84,9 +84,11 @@ public sealed class RetentionActivities(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelDeletesPerBatch, CancellationToken = cancellationToken },
             async (blob, ct) =>
             {
+                // The inventory knows the blob's versions and snapshots: one delete takes the blob and its snapshots, then
+                // each version by id. What was written after the inventory is the next sweep's.
                 var first = blob.First();
-                var removed = await eraser.DeleteEverythingAsync(first.Container, first.BlobName, indexed.GetValueOrDefault(blob.Key)?.Sha256, ct);
-                Interlocked.Add(ref deleted, removed.Count);
+                var removed = await eraser.DeleteKnownAsync(first.Container, first.BlobName, blob.Where(i => i.VersionId is not null).Select(i => i.VersionId!), ct);
+                Interlocked.Add(ref deleted, removed);
                 if (indexed.TryGetValue(blob.Key, out var artifact))
                 {
                     await artifacts.DeleteIndexAsync(artifact, ct);
