@@ -52,6 +52,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
+        services.AddOutboxSending();
         services.AddSingleton<Access.AccessExportBuilder>();
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();

@@ -37,6 +37,9 @@ public static class TaskKind
     /// <summary>A reply to one of our emails that is not a code or a clarification's answer: staff read it and act.</summary>
     public const string MailReply = "mail-reply";
 
+    /// <summary>An email of the request could not be sent after every attempt: staff find out why and send it again.</summary>
+    public const string MailSendFailed = "mail-send-failed";
+
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Outcomes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [IdentityCheck] = [TaskOutcome.Verified, TaskOutcome.NotVerified],
@@ -49,6 +52,7 @@ public static class TaskKind
         [MailTriage] = [.. Requests.RequestType.All, TaskOutcome.NotARequest],
         [MailQuarantine] = [TaskOutcome.Done],
         [MailReply] = [TaskOutcome.Done],
+        [MailSendFailed] = [TaskOutcome.Done],
     };
 
     /// <summary>The role that completes a task of <paramref name="kind"/>.</summary>
