@@ -212,7 +212,7 @@ public sealed class OutboxSender
     {
         // The exception's type (and an SMTP status) says what went wrong; its message may quote an address, so it is not kept.
         var code = error is MailKit.Net.Smtp.SmtpCommandException smtp
-            ? $"{error.GetType().Name}:{smtp.StatusCode}"
+            ? $"{error.GetType().Name}:{(int)smtp.StatusCode}"
             : error.GetType().Name;
         var now = time.GetUtcNow();
         Dictionary<string, string> next;
