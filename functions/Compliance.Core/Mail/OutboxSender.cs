@@ -95,9 +95,21 @@ public sealed class OutboxSender
                 .ToList();
             await Parallel.ForEachAsync(work, parallel, async (blob, token) =>
             {
-                var outcome = NeedsFinishing(blob.Metadata)
-                    ? await FinishAsync(blob.Name, blob.ETag, blob.Metadata, token)
-                    : await SendOneAsync(blob.Name, blob.ETag, blob.Metadata, token);
+                Outcome outcome;
+                try
+                {
+                    outcome = NeedsFinishing(blob.Metadata)
+                        ? await FinishAsync(blob.Name, blob.ETag, blob.Metadata, token)
+                        : await SendOneAsync(blob.Name, blob.ETag, blob.Metadata, token);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    // Storage or the audit log failed for this message (transport errors are handled inside): the others go
+                    // on, and the next run picks this one up where its metadata says it is.
+                    logger.LogError(ex, "Outbox message {BlobName} could not be processed; the next run tries again", blob.Name);
+                    return;
+                }
+
                 _ = outcome switch
                 {
                     Outcome.Sent => Interlocked.Increment(ref sent),
@@ -235,7 +247,8 @@ public sealed class OutboxSender
             var written = await blob.SetMetadataAsync(next, new BlobRequestConditions { IfMatch = claimETag }, cancellationToken);
             if (attempt >= options.MaxAttempts)
             {
-                logger.LogError(error, "Outbox message {BlobName} could not be sent after {Attempts} attempts ({Error}): it is failed and waits for staff", blob.Name, attempt, code);
+                // Not the exception itself: a mail system's refusal often quotes the recipient's address.
+                logger.LogError("Outbox message {BlobName} could not be sent after {Attempts} attempts ({Error}): it is failed and waits for staff", blob.Name, attempt, code);
                 await FinishAsync(blob.Name, written.Value.ETag, next, cancellationToken);
                 return Outcome.Failed;
             }
