@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
         services.AddSingleton<StudyEmails>();
+        services.AddOutboxSending();
         services.AddSingleton<Access.AccessExportBuilder>();
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();

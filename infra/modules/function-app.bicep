@@ -174,6 +174,22 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Intake__TaskDueAfter: '2.00:00:00'
     Intake__CatchUpWindow: '7.00:00:00'
     Intake__RelayKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=mail-relay-key)'
+    // The outbox sender sends through Microsoft Graph sendMail from the research mailbox (docs/emails.md); SMTP is unused here.
+    OutboxSendSchedule: '*/30 * * * * *'
+    Mail__Transport: 'graph'
+    Outbox__MaxAttempts: '8'
+    Outbox__FirstRetryAfter: '00:01:00'
+    Outbox__MaxRetryAfter: '01:00:00'
+    Outbox__SendTimeout: '00:02:00'
+    Outbox__ClaimTimeout: '00:10:00'
+    Outbox__MaxParallelSends: '4'
+    Outbox__PageSize: '100'
+    Outbox__FailedTaskDueAfter: '1.00:00:00'
+    Smtp__Host: ''
+    Smtp__Port: '587'
+    Smtp__Security: 'starttls'
+    Smtp__UserName: ''
+    Smtp__Password: ''
     Mail__FromAddress: mailboxAddress
     Mail__FromName: mailFromName
     Mail__MessageIdDomain: ''

@@ -83,6 +83,9 @@ public static class AuditActions
     public const string MailTriage = "mail.triage";
     public const string MailSent = "mail.sent";
 
+    /// <summary>The outbox sender gave up on a message after its last attempt; a DPO task says so.</summary>
+    public const string MailSendFailed = "mail.send-failed";
+
     public const string SafeguardingDisclosure = "safeguarding.disclosure";
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";

@@ -28,6 +28,10 @@ public sealed class Outbox(BlobServiceClient blobs)
     public async Task<bool> TryWriteAsync(string blobName, MimeMessage message, IDictionary<string, string> metadata, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+
+        // Stored as it will be sent: 7-bit clean, every part with its Content-Transfer-Encoding, so no transport has to
+        // re-encode it (MailKit would otherwise add or change encodings on the way) and what was sent is what is here.
+        message.Prepare(EncodingConstraint.SevenBit);
         using var content = new MemoryStream();
         await message.WriteToAsync(content, cancellationToken);
         content.Position = 0;

@@ -40,6 +40,9 @@ public static class TaskKind
     /// <summary>A reply to one of our emails that is not a code or a clarification's answer: staff read it and act.</summary>
     public const string MailReply = "mail-reply";
 
+    /// <summary>An email of the request could not be sent after every attempt: staff find out why and send it again.</summary>
+    public const string MailSendFailed = "mail-send-failed";
+
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Outcomes { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [IdentityCheck] = [TaskOutcome.Verified, TaskOutcome.NotVerified],
@@ -53,10 +56,11 @@ public static class TaskKind
         [MailQuarantine] = [TaskOutcome.Done],
         [MailReply] = [TaskOutcome.Done],
         [SafeguardingReview] = [TaskOutcome.Reviewed],
+        [MailSendFailed] = [TaskOutcome.Done],
     };
 
-    /// <summary>Whether a workflow waits for tasks of <paramref name="kind"/> (a safeguarding review is the DPO's alone).</summary>
-    public static bool ResumesWorkflow(string kind) => kind != SafeguardingReview;
+    /// <summary>Whether a workflow waits for tasks of <paramref name="kind"/> (a safeguarding review or a failed send is staff's alone).</summary>
+    public static bool ResumesWorkflow(string kind) => kind is not (SafeguardingReview or MailSendFailed);
 
     /// <summary>The role that completes a task of <paramref name="kind"/>.</summary>
     public static string AssigneeOf(string kind) => kind is TranscriptUpload or Redaction ? Identity.Role.Researcher : Identity.Role.Dpo;
