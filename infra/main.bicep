@@ -141,6 +141,7 @@ var storageLayout = {
     'Holds'
     'Suppliers'
     'AuditLog'
+    'MailConnector'
   ]
   containers: [
     'recordings'

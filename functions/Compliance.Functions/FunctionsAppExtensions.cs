@@ -1,5 +1,6 @@
 using System.Reflection;
 using Compliance.Functions.Http;
+using Compliance.Functions.Mail.Graph;
 using Compliance.Functions.Maintenance;
 using Compliance.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();
+        builder.AddGraphMailboxConnector();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

@@ -19,7 +19,10 @@ public static class StorageLayout
         public const string Suppliers = "Suppliers";
         public const string AuditLog = "AuditLog";
 
-        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog];
+        /// <summary>The mailbox connector's own state: the Graph subscription and the inbox's delta link (docs/mailbox.md).</summary>
+        public const string MailConnector = "MailConnector";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, MailConnector];
     }
 
     /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>
