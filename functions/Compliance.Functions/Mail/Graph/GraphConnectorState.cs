@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Compliance.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Mail.Graph;
 
@@ -8,17 +9,18 @@ namespace Compliance.Functions.Mail.Graph;
 public sealed record StoredGraphSubscription(string SubscriptionId, DateTimeOffset ExpiresAt, string NotificationUrl, string Resource);
 
 /// <summary>
-/// The Graph connector's own state in the <c>MailConnector</c> table, partition <c>graph</c>: the row <c>subscription</c>
-/// and the row <c>inbox-delta</c> (the <c>@odata.deltaLink</c> the next catch-up starts from). Holds Graph ids and links,
-/// never a message's content or a sender.
+/// The Graph connector's own state in the <c>MailConnector</c> table, one partition per research mailbox
+/// (<c>graph:{mailbox}</c>, so a changed mailbox starts afresh): the row <c>subscription</c> and the row <c>inbox-delta</c>
+/// (the <c>@odata.deltaLink</c> the next catch-up starts from). Holds Graph ids and links, never a message's content or a sender.
 /// </summary>
-public sealed class GraphConnectorState(TableServiceClient tables)
+public sealed class GraphConnectorState(TableServiceClient tables, IOptions<GraphOptions> options)
 {
-    private const string Partition = "graph";
     private const string SubscriptionRow = "subscription";
     private const string DeltaRow = "inbox-delta";
 
     private readonly TableClient table = tables.GetTableClient(StorageLayout.Tables.MailConnector);
+
+    private string Partition => "graph:" + (options.Value.Mailbox ?? string.Empty).Trim().ToLowerInvariant();
 
     public async Task<StoredGraphSubscription?> GetSubscriptionAsync(CancellationToken cancellationToken)
     {

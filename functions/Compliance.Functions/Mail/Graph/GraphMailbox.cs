@@ -179,6 +179,9 @@ public sealed class GraphMailbox : IDisposable
         ArgumentNullException.ThrowIfNull(mime);
         var request = client.Users[Mailbox].SendMail.ToPostRequestInformation(new Microsoft.Graph.Users.Item.SendMail.SendMailPostRequestBody());
         using var content = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(mime)));
+
+        // The request the SDK builds carries a JSON body and its Content-Type; the MIME replaces both.
+        request.Headers.Remove("Content-Type");
         request.SetStreamContent(content, "text/plain");
         await client.RequestAdapter.SendNoContentAsync(request, ErrorMapping, cancellationToken);
     }
