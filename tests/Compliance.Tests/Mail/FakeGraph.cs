@@ -187,6 +187,15 @@ public sealed class FakeGraph : IAsyncDisposable
             case ["subscriptions", var subscriptionId] when request.Method == "PATCH":
                 await RenewSubscriptionAsync(context, subscriptionId, recorded);
                 return;
+            case ["subscriptions", var subscriptionId] when request.Method == "DELETE":
+                if (!subscriptions.TryRemove(subscriptionId, out _))
+                {
+                    await ErrorAsync(context, 404, "ResourceNotFound", $"The object was not found. Subscription '{subscriptionId}' does not exist.");
+                    return;
+                }
+
+                context.Response.StatusCode = 204;
+                return;
             case ["users", var user, ..] when !user.Equals(Mailbox, StringComparison.OrdinalIgnoreCase):
                 await ErrorAsync(context, 404, "ErrorInvalidUser", $"The requested user '{user}' is invalid.");
                 return;

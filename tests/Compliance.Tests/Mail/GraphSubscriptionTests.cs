@@ -87,6 +87,30 @@ public sealed class GraphSubscriptionTests(TestEnvironment env)
         (await state.GetSubscriptionAsync(Ct))!.SubscriptionId.ShouldBe(newId);
     }
 
+    [Fact]
+    public async Task A_subscription_made_with_another_clientState_is_replaced_and_deleted()
+    {
+        // Arrange: the stored subscription was made before the clientState was rotated (the row keeps its hash, not the secret).
+        await using var connector = await GraphConnectorHost.StartAsync(env);
+        var timer = connector.Create<GraphSubscriptionTimer>();
+        var state = connector.Create<GraphConnectorState>();
+        (await timer.EnsureAsync(Ct)).ShouldBe(GraphSubscriptionOutcome.Created);
+        var old = (await state.GetSubscriptionAsync(Ct))!;
+        old.ClientStateHash.ShouldBe(GraphConnectorState.HashOf(connector.ClientState));
+        await state.SaveSubscriptionAsync(old with { ClientStateHash = GraphConnectorState.HashOf("the-clientState-before-rotation") }, Ct);
+
+        // Act
+        var outcome = await timer.EnsureAsync(Ct);
+
+        // Assert: a new subscription carries the current clientState; the old one is deleted at Graph.
+        outcome.ShouldBe(GraphSubscriptionOutcome.Created);
+        var (id, subscription) = connector.Graph.Subscriptions.Single();
+        id.ShouldNotBe(old.SubscriptionId);
+        ((string?)subscription["clientState"]).ShouldBe(connector.ClientState);
+        connector.Graph.Requests.ShouldContain(r => r.Method == "DELETE" && r.Path == $"/v1.0/subscriptions/{old.SubscriptionId}");
+        (await state.GetSubscriptionAsync(Ct))!.SubscriptionId.ShouldBe(id);
+    }
+
     private static DateTimeOffset Expiry(JsonObject subscription) =>
         DateTimeOffset.Parse((string)subscription["expirationDateTime"]!, CultureInfo.InvariantCulture);
 }

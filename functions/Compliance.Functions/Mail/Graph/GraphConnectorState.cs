@@ -5,8 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Mail.Graph;
 
-/// <summary>The inbox subscription as last created or renewed: its Graph id, expiry, and where it sends notifications.</summary>
-public sealed record StoredGraphSubscription(string SubscriptionId, DateTimeOffset ExpiresAt, string NotificationUrl, string Resource);
+/// <summary>
+/// The inbox subscription as last created or renewed: its Graph id, expiry, where it sends notifications, and a SHA-256 of
+/// the clientState it carries (never the secret itself), so a rotated clientState leads to a new subscription.
+/// </summary>
+public sealed record StoredGraphSubscription(string SubscriptionId, DateTimeOffset ExpiresAt, string NotificationUrl, string Resource, string ClientStateHash);
 
 /// <summary>
 /// The Graph connector's own state in the <c>MailConnector</c> table, one partition per research mailbox
@@ -31,7 +34,8 @@ public sealed class GraphConnectorState(TableServiceClient tables, IOptions<Grap
                 row.GetString(nameof(StoredGraphSubscription.SubscriptionId)),
                 row.GetDateTimeOffset(nameof(StoredGraphSubscription.ExpiresAt)) ?? DateTimeOffset.MinValue,
                 row.GetString(nameof(StoredGraphSubscription.NotificationUrl)) ?? string.Empty,
-                row.GetString(nameof(StoredGraphSubscription.Resource)) ?? string.Empty);
+                row.GetString(nameof(StoredGraphSubscription.Resource)) ?? string.Empty,
+                row.GetString(nameof(StoredGraphSubscription.ClientStateHash)) ?? string.Empty);
     }
 
     public Task SaveSubscriptionAsync(StoredGraphSubscription subscription, CancellationToken cancellationToken)
@@ -44,10 +48,15 @@ public sealed class GraphConnectorState(TableServiceClient tables, IOptions<Grap
                 [nameof(StoredGraphSubscription.ExpiresAt)] = subscription.ExpiresAt,
                 [nameof(StoredGraphSubscription.NotificationUrl)] = subscription.NotificationUrl,
                 [nameof(StoredGraphSubscription.Resource)] = subscription.Resource,
+                [nameof(StoredGraphSubscription.ClientStateHash)] = subscription.ClientStateHash,
             },
             TableUpdateMode.Replace,
             cancellationToken);
     }
+
+    /// <summary>The hash a subscription row keeps of a clientState.</summary>
+    public static string HashOf(string clientState) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(clientState)));
 
     /// <summary>The <c>@odata.deltaLink</c> of the last completed catch-up, or null before the first.</summary>
     public async Task<string?> GetDeltaLinkAsync(CancellationToken cancellationToken) =>

@@ -170,6 +170,18 @@ public sealed class GraphMailbox : IDisposable
         }
     }
 
+    /// <summary>Deletes a subscription that has been replaced; one Graph no longer has is fine.</summary>
+    public async Task DeleteSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Subscriptions[subscriptionId].DeleteAsync(cancellationToken: cancellationToken);
+        }
+        catch (ODataError error) when (error.ResponseStatusCode == 404)
+        {
+        }
+    }
+
     /// <summary>
     /// Sends a finished MIME message as the mailbox: <c>POST /users/{mailbox}/sendMail</c> with the message base64-encoded as
     /// <c>text/plain</c>, Graph's way of sending MIME unchanged (its Message-ID and threading headers included).

@@ -16,13 +16,17 @@ public enum GraphSubscriptionOutcome
     /// <summary>The stored subscription's expiry was moved on.</summary>
     Renewed,
 
-    /// <summary>There was none (or Graph no longer had it, or it was for another address): a new one was made.</summary>
+    /// <summary>
+    /// There was none, Graph no longer had it, or it was for another address or clientState: a new one was made (and the one
+    /// it replaced deleted).
+    /// </summary>
     Created,
 }
 
 /// <summary>
 /// Keeps a Graph subscription to the inbox's new messages alive: creates it when there is none, renews it when it has less
-/// than <see cref="RenewWithin"/> left, and keeps its id and expiry in the <c>MailConnector</c> table.
+/// than <see cref="RenewWithin"/> left, replaces it when the notification address or the clientState has changed, and
+/// keeps its id and expiry in the <c>MailConnector</c> table.
 /// </summary>
 public sealed class GraphSubscriptionTimer(IOptions<GraphOptions> options, GraphMailbox mailbox, GraphConnectorState state, TimeProvider time, ILogger<GraphSubscriptionTimer> logger)
 {
@@ -54,9 +58,11 @@ public sealed class GraphSubscriptionTimer(IOptions<GraphOptions> options, Graph
         }
 
         var now = time.GetUtcNow();
+        var clientStateHash = GraphConnectorState.HashOf(graph.ClientState!);
         var stored = await state.GetSubscriptionAsync(cancellationToken);
-        if (stored is not null && stored.ExpiresAt > now
-            && stored.NotificationUrl == graph.NotificationUrl && stored.Resource == mailbox.InboxResource)
+        var current = stored is not null && stored.NotificationUrl == graph.NotificationUrl && stored.Resource == mailbox.InboxResource
+            && stored.ClientStateHash == clientStateHash;
+        if (stored is not null && current && stored.ExpiresAt > now)
         {
             if (stored.ExpiresAt - now > RenewWithin)
             {
@@ -74,8 +80,15 @@ public sealed class GraphSubscriptionTimer(IOptions<GraphOptions> options, Graph
 
         // Graph calls the notification address with a validation token before it answers (the webhook echoes it).
         var created = await mailbox.CreateInboxSubscriptionAsync(now + Lifetime, cancellationToken);
-        await state.SaveSubscriptionAsync(new StoredGraphSubscription(created.Id, created.ExpiresAt, graph.NotificationUrl!, mailbox.InboxResource), cancellationToken);
+        await state.SaveSubscriptionAsync(new StoredGraphSubscription(created.Id, created.ExpiresAt, graph.NotificationUrl!, mailbox.InboxResource, clientStateHash), cancellationToken);
         logger.LogInformation("Graph subscription {SubscriptionId} created, expiring {ExpiresAt}", created.Id, created.ExpiresAt);
+        if (stored is not null && !current && stored.ExpiresAt > now)
+        {
+            // Replaced (a new address or a rotated clientState): the old one would go on notifying until it expired.
+            await mailbox.DeleteSubscriptionAsync(stored.SubscriptionId, cancellationToken);
+            logger.LogInformation("Graph subscription {SubscriptionId} replaced and deleted", stored.SubscriptionId);
+        }
+
         return GraphSubscriptionOutcome.Created;
     }
 }
