@@ -43,7 +43,7 @@ public static class GraphConnectorExtensions
             return new NotConfiguredCredential();
         }
 
-        if (options.UseManagedIdentity)
+        if (options.UseManagedIdentity == true)
         {
             return new ManagedIdentityCredential(GraphOptions.IsSet(options.ClientId)
                 ? ManagedIdentityId.FromUserAssignedClientId(options.ClientId!)

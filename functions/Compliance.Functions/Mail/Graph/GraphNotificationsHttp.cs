@@ -31,6 +31,9 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
     /// </summary>
     public static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many messages of one batch are fetched at once.</summary>
+    public const int MaxParallelFetches = 4;
+
     /// <summary>How long the taking-in of one batch may go on after the answer.</summary>
     public static readonly TimeSpan WorkLimit = TimeSpan.FromMinutes(5);
 
@@ -124,7 +127,10 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
 
         // Not the request's token: the work may outlive the answer, bounded by its own limit.
         var work = new CancellationTokenSource(WorkLimit);
-        var all = Task.WhenAll(messageIds.Select(id => TakeInAsync(id, durable, work.Token)));
+        var all = Parallel.ForEachAsync(
+            messageIds,
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelFetches, CancellationToken = work.Token },
+            async (id, cancellationToken) => await TakeInAsync(id, durable, cancellationToken));
         _ = all.ContinueWith(_ => work.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         if (await Task.WhenAny(all, Task.Delay(AnswerWithin, time, CancellationToken.None)) != all)
         {

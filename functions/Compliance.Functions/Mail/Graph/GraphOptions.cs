@@ -34,8 +34,11 @@ public sealed class GraphOptions : IValidatableObject
     /// <summary>A certificate file (PEM, or PFX without a password) to sign in with instead of a secret; it wins over the secret.</summary>
     public string? CertificatePath { get; set; }
 
-    /// <summary>Sign in as the app's managed identity, which has been given the Graph application permissions itself.</summary>
-    public bool UseManagedIdentity { get; set; }
+    /// <summary>
+    /// Sign in as the app's managed identity, which has been given the Graph application permissions itself. Nullable so that
+    /// an empty setting binds as "no" instead of stopping the host.
+    /// </summary>
+    public bool? UseManagedIdentity { get; set; }
 
     /// <summary>The secret every change notification must carry (at most 128 characters; a Key Vault reference in Azure).</summary>
     public string? ClientState { get; set; }
@@ -72,7 +75,7 @@ public sealed class GraphOptions : IValidatableObject
                 missing.Add("Graph:ClientState");
             }
 
-            if (!UseManagedIdentity)
+            if (UseManagedIdentity != true)
             {
                 if (!IsSet(TenantId))
                 {
