@@ -142,6 +142,7 @@ var storageLayout = {
     'Suppliers'
     'AuditLog'
     'Disclosures'
+    'MailConnector'
   ]
   containers: [
     'recordings'

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Compliance.Functions.Http;
+using Compliance.Functions.Mail.Graph;
 using Compliance.Functions.Maintenance;
 using Compliance.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();
         builder.Services.AddOptions<Retention.SafeguardingOptions>().BindConfiguration(Retention.SafeguardingOptions.SectionName);
+        builder.AddGraphMailboxConnector();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

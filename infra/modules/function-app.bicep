@@ -209,6 +209,14 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Graph__Mailbox: mailboxAddress
     Graph__ClientSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=graph-client-secret)'
     Graph__ClientState: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=graph-client-state)'
+    // The connector signs in with the client secret above; a certificate file or the app's managed identity are the
+    // alternatives (docs/mailbox.md). Graph sends change notifications to the app's own webhook.
+    Graph__CertificatePath: ''
+    Graph__UseManagedIdentity: 'false'
+    Graph__NotificationUrl: 'https://${site.properties.defaultHostName}/api/mail/graph-notifications'
+    Graph__BaseUrl: 'https://graph.microsoft.com/v1.0'
+    GraphSubscriptionSchedule: '0 7 * * * *'
+    GraphDeltaSchedule: '0 */15 * * * *'
     // What the storage keeps after a deletion, for the deletion certificates to state (the same values as the storage).
     StorageProtection__BlobVersioning: 'true'
     StorageProtection__BlobSoftDeleteRetentionDays: string(storageProtection.blobSoftDeleteRetentionDays)

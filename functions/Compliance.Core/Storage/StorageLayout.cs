@@ -22,7 +22,10 @@ public static class StorageLayout
         /// <summary>Safeguarding break-glass records: who disclosed what, why and to whom (the only way identifiable material leaves).</summary>
         public const string Disclosures = "Disclosures";
 
-        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures];
+        /// <summary>The mailbox connector's own state: the Graph subscription and the inbox's delta link (docs/mailbox.md).</summary>
+        public const string MailConnector = "MailConnector";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures, MailConnector];
     }
 
     /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>
