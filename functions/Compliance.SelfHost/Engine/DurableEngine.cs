@@ -89,12 +89,28 @@ public sealed class DurableEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await sidecar.StopAsync();
+        // Bounded: with storage already gone (an emulator stopped first), the backend's stop would retry it for ever.
+        await WithinAsync(sidecar.StopAsync(), "the sidecar");
 
         // The sidecar's own stop runs in an async void handler that StopAsync does not wait for; this waits for it (or does it).
-        await dispatcherService.StopAsync();
+        await WithinAsync(dispatcherService.StopAsync(), "the orchestration service");
         await sidecar.DisposeAsync();
     }
+
+    private static async Task WithinAsync(Task stopping, string what)
+    {
+        try
+        {
+            await stopping.WaitAsync(StopTimeout);
+        }
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"The Durable engine: {what} did not stop within {StopTimeout.TotalSeconds:0} s; leaving it.");
+        }
+    }
+
+    /// <summary>How long each part of the engine is given to stop.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Sends the sidecar's logs to the self-host's own logging.</summary>
     private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider

@@ -13,6 +13,8 @@ namespace Compliance.SelfHost.Storage;
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
+    private static readonly string[] SetsidPaths = ["/usr/bin/setsid", "/bin/setsid"];
+
     /// <summary>Azurite's well-known development account key (public, documented by Microsoft; not a secret).</summary>
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
@@ -83,7 +85,16 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             }
         }
 
-        var start = new ProcessStartInfo("node") { WorkingDirectory = repositoryRoot };
+        // In a session of its own where setsid exists (Linux): a terminal's Ctrl+C then reaches the self-host alone, which
+        // stops the engine while storage is still up and stops Azurite last. Azurite stopped first by the same Ctrl+C would
+        // leave the engine's shutdown waiting on storage that is gone.
+        var setsid = OperatingSystem.IsLinux() ? SetsidPaths.FirstOrDefault(File.Exists) : null;
+        var start = new ProcessStartInfo(setsid ?? "node") { WorkingDirectory = repositoryRoot };
+        if (setsid is not null)
+        {
+            start.ArgumentList.Add("node");
+        }
+
         foreach (var arg in new[]
                  {
                      entry, "--skipApiVersionCheck", "--disableTelemetry", "--loose",
