@@ -26,6 +26,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();
         builder.Services.AddOptions<Retention.SafeguardingOptions>().BindConfiguration(Retention.SafeguardingOptions.SectionName);
+        builder.Services.AddOptions<Suppliers.SupplierAccessOptions>().BindConfiguration(Suppliers.SupplierAccessOptions.SectionName);
         builder.AddGraphMailboxConnector();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;

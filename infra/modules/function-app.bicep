@@ -162,6 +162,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     HistoryPurge__PurgeAfterDays: '30'
     MailCatchUpSchedule: '0 */5 * * * *'
     RetentionSweepSchedule: '0 0 3 * * *'
+    SupplierCheckSchedule: '0 0 6 * * *'
+    Suppliers__LinkValidFor: '04:00:00'
     RetentionWarningSchedule: '0 0 7 * * *'
     Retention__BatchSize: '200'
     Retention__MaxParallelBatches: '4'

@@ -105,4 +105,8 @@ public static class AuditActions
     public const string ArtifactUploaded = "artifact.uploaded";
     public const string SupplierRegistered = "supplier.registered";
     public const string SupplierUpdated = "supplier.updated";
+    public const string SupplierSuspended = "supplier.suspended";
+    public const string SupplierContractWarning = "supplier.contract-warning";
+    public const string SupplierAccess = "supplier.access";
+    public const string SupplierAccessRefused = "supplier.access-refused";
 }

@@ -15,6 +15,15 @@ public static class StudyEmailKind
     public static IReadOnlyList<string> All { get; } = [RetentionWarning, PublicationPromiseAlert, HoldReviewReminder];
 }
 
+/// <summary>The kinds of email about a supplier's contract, to the DPO.</summary>
+public static class SupplierEmailKind
+{
+    public const string ContractWarning = "supplier-contract-warning";
+    public const string Suspended = "supplier-suspended";
+
+    public static IReadOnlyList<string> All { get; } = [ContractWarning, Suspended];
+}
+
 /// <summary>
 /// Builds emails about a study to its staff (the DPO, and the researchers through the research mailbox): ids, dates and
 /// counts only. Outbox names are <c>studies/{studyId}/{messageKey}.eml</c>, so each is written once per key.
@@ -28,20 +37,33 @@ public sealed class StudyEmails(IOptions<MailOptions> options)
     public static Dictionary<string, string> MetadataFor(string studyId, string kind) =>
         new(StringComparer.Ordinal) { ["studyId"] = studyId, ["kind"] = kind, ["state"] = "pending" };
 
+    /// <summary>The outbox blob name of a supplier email.</summary>
+    public static string SupplierBlobNameFor(string supplierId, string messageKey) => $"suppliers/{supplierId}/{messageKey}.eml";
+
+    /// <summary>An email of <paramref name="kind"/> about supplier <paramref name="supplierId"/>, to the DPO of <paramref name="policy"/>.</summary>
+    public MimeMessage BuildForSupplier(string supplierId, StudyPolicy policy, string kind, string messageKey, IReadOnlyDictionary<string, string> values, DateTimeOffset sentAt)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["supplierId"] = supplierId };
+        return Compose($"supplier.{supplierId}.{messageKey}", policy, kind, all, toResearchers: false, sentAt);
+    }
+
     /// <summary>An email of <paramref name="kind"/> to the DPO, and to the researchers when <paramref name="toResearchers"/>.</summary>
     public MimeMessage Build(string studyId, StudyPolicy policy, string kind, string messageKey, IReadOnlyDictionary<string, string> values, bool toResearchers, DateTimeOffset sentAt)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(values);
-        var all = new Dictionary<string, string>(values, StringComparer.Ordinal)
-        {
-            ["studyId"] = studyId,
-            ["greeting"] = "Hello,",
-            ["teamName"] = options.Value.FromName,
-            ["mailbox"] = policy.ResearchMailbox,
-        };
+        var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["studyId"] = studyId };
+        return Compose($"{studyId}.{messageKey}", policy, kind, all, toResearchers, sentAt);
+    }
+
+    private MimeMessage Compose(string messageIdLocalPart, StudyPolicy policy, string kind, Dictionary<string, string> all, bool toResearchers, DateTimeOffset sentAt)
+    {
+        all["greeting"] = "Hello,";
+        all["teamName"] = options.Value.FromName;
+        all["mailbox"] = policy.ResearchMailbox;
         var rendered = EmailTemplates.Render(kind, all);
-        var message = new MimeMessage { MessageId = $"{studyId}.{messageKey}@{options.Value.EffectiveMessageIdDomain}", Subject = rendered.Subject, Date = sentAt };
+        var message = new MimeMessage { MessageId = $"{messageIdLocalPart}@{options.Value.EffectiveMessageIdDomain}", Subject = rendered.Subject, Date = sentAt };
         message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
         message.To.Add(new MailboxAddress(policy.Dpo.Name, policy.Dpo.Email));
         if (toResearchers)

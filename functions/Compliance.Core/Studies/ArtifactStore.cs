@@ -145,6 +145,14 @@ public sealed class ArtifactStore(TableServiceClient tables, BlobServiceClient b
     public Task<IReadOnlyList<Artifact>> ListByStudyAsync(string studyId, CancellationToken cancellationToken = default) =>
         QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {studyId} and RowKey lt {ParticipantIndexPrefix}"), cancellationToken);
 
+    /// <summary>The blob of <paramref name="artifact"/>.</summary>
+    public BlobClient BlobOf(Artifact artifact)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+        return blobs.GetBlobContainerClient(container).GetBlobClient(artifact.BlobName);
+    }
+
     /// <summary>Every artifact of a session.</summary>
     public Task<IReadOnlyList<Artifact>> ListBySessionAsync(string studyId, string sessionId, CancellationToken cancellationToken = default) =>
         QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {studyId} and RowKey lt {ParticipantIndexPrefix} and SessionId eq {sessionId}"), cancellationToken);

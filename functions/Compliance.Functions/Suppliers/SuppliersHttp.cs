@@ -17,7 +17,10 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
 {
     private static readonly string[] Roles = [Role.Admin, Role.Dpo];
 
-    /// <summary><c>PUT /api/suppliers/{id}</c> with <c>{name, email?, approved?, contractSignedOn?}</c>: registers or updates a supplier.</summary>
+    /// <summary>
+    /// <c>PUT /api/suppliers/{id}</c> with <c>{name, email?, approved?, contractSignedOn?, transcribers?}</c>: registers or
+    /// updates a supplier; a later <c>contractSignedOn</c> (a renewed contract) lifts a suspension.
+    /// </summary>
     [Function(nameof(PutSupplier))]
     public async Task<IActionResult> PutSupplier(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "suppliers/{id}")] HttpRequest req,
@@ -44,7 +47,7 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
         Supplier supplier;
         using (document)
         {
-            var fields = new JsonFields(document!.RootElement, ["name", "email", "approved", "contractSignedOn"]);
+            var fields = new JsonFields(document!.RootElement, ["name", "email", "approved", "contractSignedOn", "transcribers"]);
             supplier = new Supplier
             {
                 SupplierId = id,
@@ -52,12 +55,19 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
                 Email = fields.Text("email", required: false, 254, EmailAddresses.IsPlain, "must be a single email address such as name@example.org."),
                 Approved = fields.Boolean("approved") ?? false,
                 ContractSignedOn = fields.Date("contractSignedOn", required: false),
+                Transcribers = fields.StringArray("transcribers", required: false, 50, t => t.Length is > 0 and <= 128 && !t.Contains(',', StringComparison.Ordinal), "must be principal ids (the transcribers' object ids).") ?? [],
                 UpdatedAt = time.GetUtcNow(),
             };
             if (fields.HasErrors)
             {
                 return ApiProblem.Validation(fields.Errors);
             }
+        }
+
+        // A suspension stays until a renewed contract (a later signing date) is recorded.
+        if (await suppliers.FindAsync(id, cancellationToken) is { SuspendedAt: { } suspendedAt } before && !(supplier.ContractSignedOn > before.ContractSignedOn))
+        {
+            supplier = supplier with { SuspendedAt = suspendedAt };
         }
 
         var created = await suppliers.UpsertAsync(supplier, cancellationToken);

@@ -34,7 +34,13 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
         ("DELETE", "/api/holds/H-NOSUCH00", null, [Role.Dpo]),
         ("POST", "/api/safeguarding", "{}", [Role.Researcher]),
         ("POST", "/api/mail/inbound", "mail", [Role.Admin]),
+        ("GET", "/api/transcription/recordings", null, [Role.Transcriber]),
+        ("GET", "/api/transcription/recordings/MPATI/A-NOSUCH00/link", null, [Role.Transcriber]),
+        ("POST", "/api/transcription/recordings/MPATI/A-NOSUCH00/transcript", "{}", [Role.Transcriber]),
     ];
+
+    private static readonly SemaphoreSlim SupplierGate = new(1, 1);
+    private static bool supplierRegistered;
 
     public static TheoryData<int, string?> Cases()
     {
@@ -57,6 +63,7 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
     public async Task Each_route_admits_its_roles_only(int route, string? role)
     {
         var (method, path, body, roles) = Routes[route];
+        await EnsureTranscriberAsync();
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (body == "mail")
         {
@@ -88,6 +95,30 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
         else
         {
             response.StatusCode.ShouldBe(HttpStatusCode.Forbidden, because);
+        }
+    }
+
+    /// <summary>The test principal (<c>staff-1</c>) is a transcriber of a supplier whose contract is current.</summary>
+    private async Task EnsureTranscriberAsync()
+    {
+        await SupplierGate.WaitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            if (!supplierRegistered)
+            {
+                using var put = new HttpRequestMessage(HttpMethod.Put, "/api/suppliers/matrix-transcription")
+                {
+                    Content = System.Net.Http.Json.JsonContent.Create(new { name = "Matrix Transcriptions", approved = true, contractSignedOn = DateTime.UtcNow.AddDays(-10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), transcribers = new[] { "staff-1" } }),
+                };
+                put.SignIn(Role.Dpo);
+                using var response = await env.Http.SendAsync(put, TestContext.Current.CancellationToken);
+                response.IsSuccessStatusCode.ShouldBeTrue();
+                supplierRegistered = true;
+            }
+        }
+        finally
+        {
+            SupplierGate.Release();
         }
     }
 }

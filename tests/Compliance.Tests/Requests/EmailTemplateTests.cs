@@ -79,6 +79,26 @@ public sealed class EmailTemplateTests
         EmailTemplates.PlaceholdersOf(kind).ShouldAllBe(p => values.ContainsKey(p));
     }
 
+    public static TheoryData<string> SupplierKinds => new(SupplierEmailKind.All);
+
+    [Theory]
+    [MemberData(nameof(SupplierKinds))]
+    public void Each_supplier_kind_renders_with_the_supplier_in_its_subject(string kind)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["supplierId"] = "mcgowan", ["supplierName"] = "McGowan <Transcriptions>", ["signedOn"] = "1 May 2025", ["lapsesOn"] = "1 May 2026",
+            ["greeting"] = "Hello,", ["teamName"] = "Team", ["mailbox"] = "team@example.org",
+        };
+
+        var email = EmailTemplates.Render(kind, values);
+
+        email.Subject.ShouldContain("[Supplier mcgowan]");
+        email.Html.ShouldContain("McGowan &lt;Transcriptions&gt;");
+        email.Text.ShouldNotContain("{{");
+        EmailTemplates.PlaceholdersOf(kind).ShouldAllBe(p => values.ContainsKey(p));
+    }
+
     [Fact]
     public void A_missing_value_is_an_error_naming_it()
     {

@@ -1,0 +1,202 @@
+using Compliance.Access;
+using Compliance.Audit;
+using Compliance.Functions.Http;
+using Compliance.Functions.Studies;
+using Compliance.Identity;
+using Compliance.Studies;
+using Compliance.Suppliers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Functions.Suppliers;
+
+/// <summary>Transcribers' access (configuration section <c>Suppliers</c>).</summary>
+public sealed class SupplierAccessOptions
+{
+    public const string SectionName = "Suppliers";
+
+    /// <summary>How long a transcriber's read link to a recording works: hours, not days.</summary>
+    public TimeSpan LinkValidFor { get; set; } = TimeSpan.FromHours(4);
+}
+
+/// <summary>A recording assigned to the transcriber's supplier.</summary>
+public sealed record AssignedRecording(string StudyId, string SessionId, string ArtifactId, long Size, DateTimeOffset UploadedAt, bool HasTranscript);
+
+/// <summary>A read link to one recording.</summary>
+public sealed record RecordingLink(string StudyId, string ArtifactId, Uri Url, DateTimeOffset ExpiresOn);
+
+/// <summary>
+/// The transcriber's routes: the recordings assigned to their supplier (<c>GET /api/transcription/recordings</c>), a read
+/// link to one that expires within hours, and the upload of its transcript. Only while the supplier is approved and its
+/// contract current: a lapsed or suspended supplier's transcribers are refused (403) on every route and get no new link.
+/// Every access, and every refusal, is audited.
+/// </summary>
+public sealed class TranscriberHttp(
+    SupplierStore suppliers,
+    SupplierContracts contracts,
+    StudyStore studies,
+    ArtifactStore artifacts,
+    ExportLinks links,
+    AuditLog audit,
+    TimeProvider time,
+    IOptions<ArtifactOptions> artifactOptions,
+    IOptions<SupplierAccessOptions> options)
+{
+    private static readonly string[] TranscriberOnly = [Role.Transcriber];
+
+    [Function(nameof(ListAssignedRecordings))]
+    public async Task<IActionResult> ListAssignedRecordings(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "transcription/recordings")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        var (supplier, principal, denied) = await AuthorizeAsync(req, "list", null, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var list = new List<AssignedRecording>();
+        foreach (var study in await studies.ListStudiesAsync(cancellationToken))
+        {
+            var sessions = (await studies.ListSessionsAsync(study.StudyId, cancellationToken)).Where(s => s.SupplierId == supplier!.SupplierId).Select(s => s.SessionId).ToHashSet(StringComparer.Ordinal);
+            if (sessions.Count == 0)
+            {
+                continue;
+            }
+
+            var all = (await artifacts.ListByStudyAsync(study.StudyId, cancellationToken)).Where(a => sessions.Contains(a.SessionId)).ToList();
+            list.AddRange(all.Where(a => a.Kind == ArtifactKind.Recording).Select(a => new AssignedRecording(
+                a.StudyId, a.SessionId, a.ArtifactId, a.Size, a.UploadedAt, all.Any(t => t.SessionId == a.SessionId && t.Kind == ArtifactKind.Transcript))));
+        }
+
+        await AuditAsync(principal!, supplier!.SupplierId, "list", null, cancellationToken);
+        return new OkObjectResult(new { supplierId = supplier.SupplierId, recordings = list.OrderBy(r => r.UploadedAt).ToList() });
+    }
+
+    [Function(nameof(GetRecordingLink))]
+    public async Task<IActionResult> GetRecordingLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "transcription/recordings/{studyId}/{artifactId}/link")] HttpRequest req,
+        string studyId,
+        string artifactId,
+        CancellationToken cancellationToken)
+    {
+        var (supplier, principal, denied) = await AuthorizeAsync(req, "link", artifactId, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var (recording, _) = await AssignedAsync(supplier!, studyId, artifactId, cancellationToken);
+        if (recording is null)
+        {
+            return ApiProblem.NotFound("No recording with that id is assigned to your supplier.");
+        }
+
+        var expiresOn = time.GetUtcNow() + options.Value.LinkValidFor;
+        var uri = await links.CreateReadLinkAsync(artifacts.BlobOf(recording), expiresOn, cancellationToken);
+        await AuditAsync(principal!, supplier!.SupplierId, "link", recording.ArtifactId, cancellationToken);
+        return new OkObjectResult(new RecordingLink(studyId, recording.ArtifactId, uri, expiresOn));
+    }
+
+    [Function(nameof(UploadTranscriptForRecording))]
+    public async Task<IActionResult> UploadTranscriptForRecording(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "transcription/recordings/{studyId}/{artifactId}/transcript")] HttpRequest req,
+        string studyId,
+        string artifactId,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(req);
+        var (supplier, principal, denied) = await AuthorizeAsync(req, "upload", artifactId, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+
+        var (recording, session) = await AssignedAsync(supplier!, studyId, artifactId, cancellationToken);
+        if (recording is null)
+        {
+            return ApiProblem.NotFound("No recording with that id is assigned to your supplier.");
+        }
+
+        var limits = artifactOptions.Value.Kinds[ArtifactKind.Transcript];
+        var contentType = req.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(contentType) || !limits.AllowedContentTypes.Contains(contentType, StringComparer.OrdinalIgnoreCase))
+        {
+            return ApiProblem.Validation(new Dictionary<string, string[]> { ["Content-Type"] = [$"a transcript must be one of: {string.Join(", ", limits.AllowedContentTypes)}."] });
+        }
+
+        try
+        {
+            var transcript = await artifacts.UploadAsync(session!, ArtifactKind.Transcript, contentType, ArtifactKindOptions.ExtensionFor(contentType), req.Body, limits.MaxBytes, principal!.Id, time.GetUtcNow(), cancellationToken);
+            if (transcript.Size == 0)
+            {
+                return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the transcript's bytes as the body.");
+            }
+
+            await audit.AppendAsync(StudyAuditEvents.ArtifactUploaded(transcript), cancellationToken);
+            await AuditAsync(principal, supplier!.SupplierId, "upload", transcript.ArtifactId, cancellationToken);
+            return new CreatedResult((string?)null, ArtifactView.From(transcript));
+        }
+        catch (ArtifactTooLargeException ex)
+        {
+            return ApiProblem.BadRequest("body-too-large", "The file is too large.", $"A transcript may be at most {ex.MaxBytes} bytes; nothing was kept.");
+        }
+    }
+
+    /// <summary>A Transcriber of a supplier whose contract is current; otherwise the 401 or 403 to answer (refusals audited).</summary>
+    private async Task<(Supplier? Supplier, ClientPrincipal? Principal, IActionResult? Denied)> AuthorizeAsync(HttpRequest req, string what, string? artifactId, CancellationToken cancellationToken)
+    {
+        var auth = StaffAuthorization.Require(req, TranscriberOnly);
+        if (auth.Denied is not null)
+        {
+            return (null, null, auth.Denied);
+        }
+
+        var supplier = await suppliers.FindByTranscriberAsync(auth.Principal!.Id, cancellationToken);
+        if (supplier is null)
+        {
+            return (null, null, ApiProblem.Forbidden("You are not a transcriber of any registered supplier."));
+        }
+
+        var standing = SupplierContracts.Evaluate(supplier, await contracts.PoliciesAsync(cancellationToken), UkTime.DateOf(time.GetUtcNow()));
+        if (!standing.IsCurrent)
+        {
+            await audit.AppendAsync(
+                new AuditEvent(auth.Principal.Id, AuditActions.SupplierAccessRefused)
+                {
+                    Details = new Dictionary<string, string> { ["supplierId"] = supplier.SupplierId, ["what"] = what, ["reason"] = standing.Refusal! },
+                },
+                cancellationToken);
+            return (null, null, ApiProblem.Forbidden($"Your supplier's access has ended ({standing.Refusal}): its contract must be current."));
+        }
+
+        return (supplier, auth.Principal, null);
+    }
+
+    /// <summary>The recording with that id, if it is one of a session assigned to <paramref name="supplier"/>, and its session.</summary>
+    private async Task<(Artifact? Recording, Session? Session)> AssignedAsync(Supplier supplier, string studyId, string artifactId, CancellationToken cancellationToken)
+    {
+        if (!StudyIds.IsWellFormed(studyId) || !PseudonymousId.IsWellFormed(artifactId, PseudonymousId.Artifact)
+            || await artifacts.FindAsync(studyId, artifactId, cancellationToken) is not { Kind: ArtifactKind.Recording } recording
+            || await studies.FindSessionAsync(studyId, recording.SessionId, cancellationToken) is not { } session
+            || session.SupplierId != supplier.SupplierId)
+        {
+            return (null, null);
+        }
+
+        return (recording, session);
+    }
+
+    private Task<AuditEntry> AuditAsync(ClientPrincipal principal, string supplierId, string what, string? artifactId, CancellationToken cancellationToken)
+    {
+        var details = new Dictionary<string, string> { ["supplierId"] = supplierId, ["what"] = what };
+        if (artifactId is not null)
+        {
+            details["artifactId"] = artifactId;
+        }
+
+        return audit.AppendAsync(new AuditEvent(principal.Id, AuditActions.SupplierAccess) { Details = details }, cancellationToken);
+    }
+}
