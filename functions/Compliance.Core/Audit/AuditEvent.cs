@@ -69,6 +69,7 @@ public static class AuditActions
     public const string ExportCreated = "request.export-created";
     public const string ResearchDataDeleted = "request.research-data-deleted";
     public const string ContactErased = "request.contact-erased";
+    public const string ContactKeptForHold = "request.contact-kept-for-hold";
     public const string ContactUpdated = "request.contact-updated";
     public const string DoNotContactSet = "request.do-not-contact";
     public const string AddressConfirmationSent = "request.address-confirmation-sent";

@@ -23,6 +23,7 @@ public sealed class ParticipantActivities(
     RequestDecisions decisions,
     RequestMailer mailer,
     AuditLog audit,
+    Compliance.Retention.HoldStore holds,
     ILogger<ParticipantActivities> logger)
 {
     /// <summary>Scope of a supplier notice after a withdrawal: the session's recordings and transcripts.</summary>
@@ -80,6 +81,19 @@ public sealed class ParticipantActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
+
+        // A legal or safeguarding hold on the participant keeps their contact details: nothing a hold covers is deleted.
+        // They are not contacted again all the same.
+        var covering = (await holds.ListActiveAsync(request.StudyId, cancellationToken)).Where(h => h.Covers(request.StudyId, null, [request.ParticipantId!])).Select(h => h.HoldId).ToList();
+        if (covering.Count > 0)
+        {
+            await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
+            await requests.RecordStepAsync(request.RequestId, "contact-kept-for-hold", new RequestHistoryEntry(input.At, "contact-kept-for-hold", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+            await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ContactKeptForHold, "contact-kept-for-hold", AuditActors.System, ("participantId", request.ParticipantId!), ("holds", RequestAuditEvents.Ids(covering))), cancellationToken);
+            logger.LogInformation("Request {RequestId}: contact details kept, {Count} holds cover the participant", request.RequestId, covering.Count);
+            return;
+        }
+
         await studies.EraseContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
         await requests.RecordStepAsync(
             request.RequestId,

@@ -24,8 +24,12 @@ public sealed class RequestActivities(
     TaskStore tasks,
     RequestMailer mailer,
     RequestDecisions decisions,
+    Compliance.Retention.HoldStore holds,
     ILogger<RequestActivities> logger)
 {
+    /// <summary>What an outcome email says when a hold keeps some of the participant's data for now.</summary>
+    public const string HeldNote = "Some of your information is kept for now because the law requires it or to keep someone safe (a hold); it will be deleted as soon as that need ends.";
+
     /// <summary>Matches the requester to a participant by the address held for them, and decides how identity is verified.</summary>
     [Function(nameof(PrepareRequest))]
     public async Task<RequestPlan> PrepareRequest([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
@@ -198,6 +202,11 @@ public sealed class RequestActivities(
                 : string.Empty;
         }
 
+        if (input.Kind is EmailKind.OutcomeWithdraw or EmailKind.OutcomeEraseContact)
+        {
+            extra["heldNote"] = await IsHeldAsync(request, input.Kind == EmailKind.OutcomeWithdraw, cancellationToken) ? HeldNote : string.Empty;
+        }
+
         await mailer.SendToRequesterAsync(request, input.Kind, "outcome", extra, input.At, cancellationToken);
         await requests.RecordStepAsync(request.RequestId, "outcome-sent", new RequestHistoryEntry(input.At, "outcome-sent", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         if (input.Close)
@@ -269,6 +278,28 @@ public sealed class RequestActivities(
     private async Task<bool> TookPartInFocusGroupAsync(DataSubjectRequestRecord request, CancellationToken cancellationToken) =>
         request.ParticipantId is { } participantId
         && (await studies.ListSessionsAsync(request.StudyId, cancellationToken)).Any(s => s.Kind == SessionKind.FocusGroup && s.ParticipantIds.Contains(participantId));
+
+    /// <summary>
+    /// Whether a hold keeps some of the participant's data: their contact details (a participant or study hold), or, for
+    /// <paramref name="material"/>, a session they took part in.
+    /// </summary>
+    private async Task<bool> IsHeldAsync(DataSubjectRequestRecord request, bool material, CancellationToken cancellationToken)
+    {
+        if (request.ParticipantId is not { } participantId)
+        {
+            return false;
+        }
+
+        var active = await holds.ListActiveAsync(request.StudyId, cancellationToken);
+        if (active.Any(h => h.Covers(request.StudyId, null, [participantId])))
+        {
+            return true;
+        }
+
+        return material && (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
+            .Where(s => s.ParticipantIds.Contains(participantId))
+            .Any(s => active.Any(h => h.Covers(request.StudyId, s.SessionId, [participantId])));
+    }
 
     private static string Days(int days) => days == 1 ? "1 day" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{days} days");
 

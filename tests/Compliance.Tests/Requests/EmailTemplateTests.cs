@@ -31,6 +31,7 @@ public sealed class EmailTemplateTests
         ["link"] = "https://example.org/x",
         ["linkExpiresOn"] = "8 March 2026",
         ["sharedMaterialNote"] = string.Empty,
+        ["heldNote"] = string.Empty,
         ["dueDate"] = "1 April 2026",
         ["daysLeft"] = "7 days",
         ["daysOverdue"] = "1 day",

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json;
+using Compliance.Audit;
+using Compliance.Demo;
+using Compliance.Functions.Requests;
+using Compliance.Identity;
+using Compliance.Requests;
+using Compliance.Retention;
+using Compliance.Studies;
+using Compliance.Tasks;
+using Compliance.Tests.Infrastructure;
+
+namespace Compliance.Tests.Retention;
+
+/// <summary>
+/// A hold keeps what it covers from a request too: an erasure keeps a held participant's contact details (and stops
+/// contacting them), a withdrawal keeps a held session's material, and the outcome email says so in plain words.
+/// </summary>
+public sealed class HeldRequestTests(TestEnvironment env)
+{
+    private readonly RequestApi api = new(env);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_erasure_keeps_the_contact_details_a_hold_covers_and_says_so()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var email = $"held.{Guid.NewGuid():N}@example.org";
+        var participantId = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email, DemoData.People[0].Name);
+        var holdId = await PlaceHoldAsync(studyId, HoldScope.Participant, participantId);
+
+        var requestId = await api.SubmitConfirmedAsync(studyId, RequestType.EraseContact, email);
+        await api.WaitForStatusAsync(requestId, RequestStatus.Completed);
+
+        var participant = (await new StudyStore(env.Tables).FindParticipantAsync(studyId, participantId, Ct))!;
+        participant.Email.ShouldBe(email, "the hold keeps the contact details");
+        participant.DoNotContact.ShouldBeTrue("but the participant is not contacted again");
+        (await api.EmailAsync(requestId, "outcome")).TextBody!.ShouldContain(RequestActivities.HeldNote);
+        var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct);
+        audit.ShouldContain(e => e.Action == AuditActions.ContactKeptForHold && e.Details["holds"] == holdId);
+        audit.ShouldNotContain(e => e.Action == AuditActions.ContactErased);
+    }
+
+    [Fact]
+    public async Task A_withdrawal_keeps_a_held_sessions_material_and_says_so()
+    {
+        var studyId = await StudyApi.RegisterStudyWithPolicyChangesAsync(env.Http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"));
+        var email = $"held.{Guid.NewGuid():N}@example.org";
+        var participantId = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email, DemoData.People[0].Name);
+        var sessionId = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, "2024-07-10", participantId);
+        var recording = await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Recording, [1, 2, 3], "audio/wav");
+        await PlaceHoldAsync(studyId, HoldScope.Session, sessionId);
+
+        var requestId = await api.SubmitConfirmedAsync(studyId, RequestType.Withdraw, email);
+        await api.CompleteTaskAsync(requestId, TaskKind.Approval, TaskOutcome.Approved);
+        await api.WaitForStatusAsync(requestId, RequestStatus.Completed);
+
+        (await new ArtifactStore(env.Tables, env.Blobs).FindAsync(studyId, recording, Ct)).ShouldNotBeNull("the held session's recording stays");
+        (await api.EmailAsync(requestId, "outcome")).TextBody!.ShouldContain(RequestActivities.HeldNote);
+        var deletion = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct)).Single(e => e.Action == AuditActions.ResearchDataDeleted);
+        deletion.Details["keptForHold"].ShouldBe(recording);
+    }
+
+    private async Task<string> PlaceHoldAsync(string studyId, string scope, string targetId)
+    {
+        using var response = await env.Http.SendAsync(
+            Staff.PostJson("/api/holds", JsonSerializer.Serialize(new { studyId, kind = HoldKind.Legal, scope, targetId, reason = "Litigation", reviewOn = "2099-01-01" }), Role.Dpo),
+            Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("holdId").GetString()!;
+    }
+}
