@@ -89,6 +89,43 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
     }
 
     /// <summary>
+    /// The inventory of one withdrawing participant's own material (artifacts that concern only them), with every version
+    /// and snapshot, taken before a withdrawal deletes it so that its certificate lists what was there; what a hold covers
+    /// is set aside as held. Shared material (a focus group's) is not in it: it stays for redaction.
+    /// </summary>
+    public async Task<RetentionInventory> BuildForParticipantAsync(string studyId, string participantId, string sweepId, DateTimeOffset takenAt, CancellationToken cancellationToken = default)
+    {
+        var active = await holds.ListActiveAsync(studyId, cancellationToken);
+        var items = new List<InventoryItem>();
+        var held = new List<HeldItem>();
+        foreach (var artifact in await artifacts.ListByParticipantAsync(studyId, participantId, cancellationToken))
+        {
+            if (artifact.ParticipantIds.Any(p => p != participantId))
+            {
+                continue;
+            }
+
+            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+            var covering = active.Where(h => h.Covers(studyId, artifact.SessionId, artifact.ParticipantIds)).Select(h => h.HoldId).ToList();
+            if (covering.Count > 0)
+            {
+                held.Add(new HeldItem(container, artifact.BlobName, covering));
+                continue;
+            }
+
+            await foreach (var item in ListAsync(container, artifact.BlobName, cancellationToken))
+            {
+                if (item.Name == artifact.BlobName)
+                {
+                    items.Add(ToItem(container, item, artifact));
+                }
+            }
+        }
+
+        return new RetentionInventory(sweepId, studyId, takenAt, items, held, [], [], []);
+    }
+
+    /// <summary>
     /// Which of <paramref name="blobKeys"/> (<c>{container}/{name}</c>) an active hold covers now, with the holds: a hold
     /// placed after the inventory was taken still keeps what it covers.
     /// </summary>

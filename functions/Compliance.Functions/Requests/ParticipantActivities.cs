@@ -3,6 +3,7 @@ using Compliance.Mail;
 using Compliance.Participants;
 using Compliance.Requests;
 using Compliance.Studies;
+using Compliance.Tasks;
 using Compliance.Suppliers;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -24,8 +25,15 @@ public sealed class ParticipantActivities(
     RequestMailer mailer,
     AuditLog audit,
     Compliance.Retention.HoldStore holds,
+    Compliance.Retention.RetentionInventoryBuilder inventories,
+    Compliance.Retention.CertificateStore certificates,
+    TaskStore tasks,
+    Microsoft.Extensions.Options.IOptions<Compliance.Retention.StorageProtectionOptions> protection,
     ILogger<ParticipantActivities> logger)
 {
+    /// <summary>The id of a withdrawal's deletion certificate (and of the inventory taken before it deleted).</summary>
+    public static string CertificateIdFor(string requestId) => "DC-" + requestId;
+
     /// <summary>Scope of a supplier notice after a withdrawal: the session's recordings and transcripts.</summary>
     public const string SessionMaterial = "session-material";
 
@@ -58,6 +66,13 @@ public sealed class ParticipantActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
+
+        // What is there, taken once before anything goes, so the certificate lists everything even if this step runs twice.
+        if (await certificates.ReadInventoryAsync(CertificateIdFor(request.RequestId), cancellationToken) is null)
+        {
+            await certificates.KeepInventoryAsync(await inventories.BuildForParticipantAsync(request.StudyId, request.ParticipantId!, CertificateIdFor(request.RequestId), input.At, cancellationToken), cancellationToken);
+        }
+
         var result = await eraser.DeleteResearchDataAsync(request.StudyId, request.ParticipantId!, cancellationToken);
         await requests.RecordStepAsync(request.RequestId, "research-data-deleted", new RequestHistoryEntry(input.At, "research-data-deleted", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(
@@ -73,6 +88,51 @@ public sealed class ParticipantActivities(
             cancellationToken);
         logger.LogInformation("Request {RequestId}: {Deleted} blobs deleted, {Kept} shared items kept for redaction", request.RequestId, result.Deleted.Count, result.KeptForRedaction.Count);
         return new ResearchDataDeletion(result.Deleted.Count, result.KeptForRedaction.Count);
+    }
+
+    /// <summary>
+    /// The withdrawal's deletion certificate, once the supplier has confirmed (or was not told): every item of the inventory
+    /// taken before the deletion that is no longer listable, what holds kept, the suppliers told and their confirmations.
+    /// </summary>
+    [Function(nameof(IssueRequestCertificate))]
+    public async Task<string> IssueRequestCertificate([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var request = await requests.GetAsync(input.RequestId, cancellationToken);
+        var id = CertificateIdFor(request.RequestId);
+        if (await certificates.FindAsync(id, cancellationToken) is null)
+        {
+            var inventory = await certificates.ReadInventoryAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Request {request.RequestId} has no deletion inventory.");
+            var present = await inventories.StillPresentAsync(inventory.Items, cancellationToken);
+            var confirmation = await tasks.FindAsync(TaskStore.IdFor(request.RequestId, TaskKind.SupplierConfirmation), cancellationToken);
+            var told = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
+                .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
+                .Select(s => s.SupplierId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(sid => confirmation?.CompletedAt is { } at ? $"{sid}: told, confirmed {at:yyyy-MM-dd}" : $"{sid}: told, not confirmed")
+                .ToList();
+            await certificates.TryWriteAsync(
+                new Compliance.Retention.DeletionCertificate
+                {
+                    CertificateId = id,
+                    Authority = new Compliance.Retention.DeletionAuthority("request", request.StudyId, null, null, null, request.RequestId),
+                    StartedAt = inventory.TakenAt,
+                    CompletedAt = input.At,
+                    Method = Compliance.Functions.Retention.RetentionActivities.Method,
+                    Items = inventory.Items.Except(present).ToList(),
+                    ContactDetailsErased = [],
+                    HeldBack = inventory.Held.SelectMany(h => h.HoldIds).GroupBy(h => h, StringComparer.Ordinal).Select(g => new Compliance.Retention.HeldBack(g.Key, "hold", "participant-material", g.Count())).ToList(),
+                    ParticipantsHeld = [],
+                    Verification = new Compliance.Retention.DeletionVerification(inventory.Items.Count, present.Count, present.Count == 0 ? "passed" : "failed"),
+                    HistoriesPurged = 0,
+                    SoftDeleteRetentionDays = protection.Value.BlobSoftDeleteRetentionDays,
+                    RecipientsTold = told,
+                    SoftwareVersion = Compliance.Functions.Retention.RetentionActivities.SoftwareVersion,
+                },
+                cancellationToken);
+        }
+
+        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.CertificateIssued, "certificate", AuditActors.System, ("certificateId", id)), cancellationToken);
+        return id;
     }
 
     /// <summary>Erases the participant's contact details (the id stays, do-not-contact is set) and the address on this request.</summary>

@@ -119,6 +119,9 @@ internal static class RequestWork
             var notice = await NotifySuppliersAsync(ParticipantActivities.SessionMaterial);
             await SendOutcomeAsync(EmailKind.OutcomeWithdraw, close: true);
             await WaitForSupplierAsync(notice);
+
+            // The proof, once the supplier has confirmed: what was deleted, what holds kept, who was told.
+            await CallAsync<string>(nameof(ParticipantActivities.IssueRequestCertificate));
             return RequestStatus.Completed;
         }
 

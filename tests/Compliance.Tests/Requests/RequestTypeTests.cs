@@ -120,6 +120,19 @@ public sealed class RequestTypeTests(TestEnvironment env)
         audit.ShouldContain(e => e.Action == AuditActions.SupplierNotified && e.Details["supplierId"] == supplierId);
         audit.ShouldContain(e => e.Action == AuditActions.TaskCompleted && e.Details["kind"] == TaskKind.SupplierConfirmation);
         audit.ShouldContain(e => e.Action == AuditActions.ResearchDataDeleted);
+
+        // The proof: a certificate under the request's authority, listing what went and who was told.
+        audit.ShouldContain(e => e.Action == AuditActions.CertificateIssued && e.Details["certificateId"] == $"DC-{requestId}");
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/certificates/DC-{requestId}", Compliance.Identity.Role.Dpo), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var certificate = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        certificate.GetProperty("authority").GetProperty("requestId").GetString().ShouldBe(requestId);
+        certificate.GetProperty("verification").GetProperty("result").GetString().ShouldBe("passed");
+        var items = certificate.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("blobName").GetString()!).ToList();
+        items.ShouldContain(n => n.StartsWith($"{studyId}/{sessionId}/", StringComparison.Ordinal));
+        items.ShouldNotContain(n => n.StartsWith($"{studyId}/{otherSession}/", StringComparison.Ordinal));
+        certificate.GetProperty("recipientsTold").EnumerateArray().ShouldHaveSingleItem().GetString()!.ShouldStartWith($"{supplierId}: told, confirmed");
+        certificate.GetRawText().ShouldNotContain(DemoData.People[0].Email);
     }
 
     [Fact]
