@@ -21,7 +21,9 @@ public static class FunctionsAppExtensions
         builder.AddComplianceCore();
         builder.Services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Studies.ArtifactUploads>();
         builder.Services.AddSingleton<Requests.RequestMailer>();
+        builder.Services.AddSingleton<Requests.RequestCodes>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();

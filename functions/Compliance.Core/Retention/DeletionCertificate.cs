@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -26,6 +27,13 @@ public sealed record DeletionVerification(int Checked, int StillPresent, string 
 /// </summary>
 public sealed record DeletionCertificate
 {
+    /// <summary>How sweeps and withdrawals delete, as their certificates state it.</summary>
+    public const string BlobDeletionMethod = "Azure Blob Storage delete of each blob with every snapshot and every previous version, then a listing to verify; contact details overwritten in Table storage";
+
+    /// <summary>The product's version, as built (informational version), for certificates.</summary>
+    public static string CurrentSoftwareVersion { get; } =
+        typeof(DeletionCertificate).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     public required string CertificateId { get; init; }
     public required DeletionAuthority Authority { get; init; }
     public required DateTimeOffset StartedAt { get; init; }

@@ -55,6 +55,30 @@ public sealed record Hold
         };
 }
 
+/// <summary>The audit events of holds: ids, codes and dates only (the reason stays in the Holds table).</summary>
+public static class HoldAuditEvents
+{
+    /// <summary><c>hold.placed</c> by the hold's placer, with <paramref name="extra"/> details (e.g. the disclosure that placed it).</summary>
+    public static Audit.AuditEvent Placed(Hold hold, params (string Key, string Value)[] extra)
+    {
+        ArgumentNullException.ThrowIfNull(hold);
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["holdId"] = hold.HoldId,
+            ["kind"] = hold.Kind,
+            ["scope"] = hold.Scope,
+            ["targetId"] = hold.TargetId,
+            ["reviewOn"] = hold.ReviewOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in extra)
+        {
+            details[key] = value;
+        }
+
+        return new Audit.AuditEvent(hold.PlacedBy, Audit.AuditActions.HoldPlaced) { StudyId = hold.StudyId, Details = details, IdempotencyKey = $"{hold.HoldId}:placed" };
+    }
+}
+
 /// <summary>What became of releasing a hold.</summary>
 public enum HoldRelease
 {

@@ -25,7 +25,7 @@ public sealed class MailIntakeActivities(
     RequestStore requests,
     RequestIntake intake,
     StudyPolicies policies,
-    PendingContactChanges pendingChanges,
+    RequestCodes codes,
     TaskStore tasks,
     AuditLog audit,
     IOptions<MailOptions> mailOptions,
@@ -176,26 +176,15 @@ public sealed class MailIntakeActivities(
     private async Task<MailReplyResult> DecideReplyAsync(DataSubjectRequestRecord request, string? code, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        var maxAttempts = policy.Verification.MaxAttempts;
-        if (code is not null && RequestStatus.IsOpen(request.Status))
+        if (code is not null && RequestStatus.IsOpen(request.Status) && await codes.ExpectsCodeAsync(request, cancellationToken))
         {
-            if (request.Type == RequestType.RectifyContact && await pendingChanges.FindPendingEmailAsync(request.RequestId, cancellationToken) is { ConfirmedAt: null })
+            var result = await codes.CheckAsync(request, code, policy.Verification.MaxAttempts, at, cancellationToken);
+            switch (result.Outcome)
             {
-                var confirmed = await pendingChanges.CheckPendingEmailCodeAsync(request.RequestId, code, at, maxAttempts, cancellationToken);
-                if (confirmed is CodeCheck.Verified or CodeCheck.AlreadyVerified)
-                {
-                    await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.AddressConfirmed, "address-confirmed", AuditActors.Participant, ("field", "email")), cancellationToken);
-                    return new MailReplyResult(MailReplyOutcome.AddressConfirmed, at);
-                }
-            }
-            else if (request.Status == RequestStatus.AwaitingVerification)
-            {
-                var verified = await requests.CheckCodeAsync(request.RequestId, code, at, maxAttempts, cancellationToken);
-                if (verified is CodeCheck.Verified or CodeCheck.AlreadyVerified)
-                {
-                    await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestVerified, "verified", AuditActors.Participant), cancellationToken);
-                    return new MailReplyResult(MailReplyOutcome.Verified, verified == CodeCheck.AlreadyVerified ? request.VerifiedAt ?? at : at);
-                }
+                case CodeOutcome.Verified:
+                    return new MailReplyResult(MailReplyOutcome.Verified, result.At);
+                case CodeOutcome.AddressConfirmed:
+                    return new MailReplyResult(MailReplyOutcome.AddressConfirmed, result.At);
             }
         }
 

@@ -117,7 +117,7 @@ public sealed class ParticipantActivities(
                     Authority = new Compliance.Retention.DeletionAuthority("request", request.StudyId, null, null, null, request.RequestId),
                     StartedAt = inventory.TakenAt,
                     CompletedAt = input.At,
-                    Method = Compliance.Functions.Retention.RetentionActivities.Method,
+                    Method = Compliance.Retention.DeletionCertificate.BlobDeletionMethod,
                     Items = inventory.Items.Except(present).ToList(),
                     ContactDetailsErased = [],
                     HeldBack = inventory.Held.SelectMany(h => h.HoldIds).GroupBy(h => h, StringComparer.Ordinal).Select(g => new Compliance.Retention.HeldBack(g.Key, "hold", "participant-material", g.Count())).ToList(),
@@ -126,7 +126,7 @@ public sealed class ParticipantActivities(
                     HistoriesPurged = 0,
                     SoftDeleteRetentionDays = protection.Value.BlobSoftDeleteRetentionDays,
                     RecipientsTold = told,
-                    SoftwareVersion = Compliance.Functions.Retention.RetentionActivities.SoftwareVersion,
+                    SoftwareVersion = Compliance.Retention.DeletionCertificate.CurrentSoftwareVersion,
                 },
                 cancellationToken);
         }

@@ -18,8 +18,7 @@ public sealed class RequestsHttp(
     RequestStore requests,
     RequestIntake intake,
     StudyPolicies policies,
-    AuditLog audit,
-    Compliance.Participants.PendingContactChanges pendingChanges,
+    RequestCodes codes,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
     ILogger<RequestsHttp> logger)
@@ -196,52 +195,22 @@ public sealed class RequestsHttp(
         var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
         var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
         var now = time.GetUtcNow();
-        // A rectification's new address, once its code has gone out (always after identity is confirmed), is confirmed here
-        // too, whatever the status: a clarification pause in between must not make the code unusable.
-        if (request is { Type: RequestType.RectifyContact }
-            && found is { } forAddress
-            && await pendingChanges.FindPendingEmailAsync(request.RequestId, cancellationToken) is { ConfirmedAt: null })
+        var result = found is { } f
+            ? await codes.CheckAsync(request!, code!, f.Policy.Verification.MaxAttempts, now, cancellationToken)
+            : new CodeResult(CodeOutcome.Rejected, now);
+        switch (result.Outcome)
         {
-            return await ConfirmAddressAsync(request, code!, forAddress.Policy.Verification.MaxAttempts, now, durable, cancellationToken);
-        }
-
-        var outcome = found is { } f
-            ? await requests.CheckCodeAsync(id, code!, now, f.Policy.Verification.MaxAttempts, cancellationToken)
-            : CodeCheck.Rejected;
-        switch (outcome)
-        {
-            case CodeCheck.Verified:
-                await audit.AppendAsync(RequestAuditEvents.Step(request!, AuditActions.RequestVerified, "verified", AuditActors.Participant), cancellationToken);
-                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(now), cancellationToken);
+            case CodeOutcome.Verified:
+                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(result.At), cancellationToken);
                 logger.LogInformation("Request {RequestId} verified", id);
                 return new OkObjectResult(new { requestId = id, status = "verified" });
-            case CodeCheck.AlreadyVerified:
-                // Raised again: if the first answer's event was lost, the workflow would otherwise wait until it closes.
-                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(request!.VerifiedAt ?? now), cancellationToken);
-                return new OkObjectResult(new { requestId = id, status = "verified" });
+            case CodeOutcome.AddressConfirmed:
+                await durable.RaiseEventAsync(id, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(result.At), cancellationToken);
+                return new OkObjectResult(new { requestId = id, status = "confirmed" });
             default:
-                logger.LogInformation("A verification attempt for request {RequestId} failed: {Outcome}", id, outcome);
+                logger.LogInformation("A code for request {RequestId} was refused", id);
                 return InvalidCode();
         }
-    }
-
-    /// <summary>A rectification's new address is confirmed by the code sent to it; the answer to a wrong code is the usual one.</summary>
-    private async Task<IActionResult> ConfirmAddressAsync(DataSubjectRequestRecord request, string code, int maxAttempts, DateTimeOffset now, DurableTaskClient durable, CancellationToken cancellationToken)
-    {
-        var outcome = await pendingChanges.CheckPendingEmailCodeAsync(request.RequestId, code, now, maxAttempts, cancellationToken);
-        if (outcome is not (CodeCheck.Verified or CodeCheck.AlreadyVerified))
-        {
-            logger.LogInformation("An address confirmation for request {RequestId} failed: {Outcome}", request.RequestId, outcome);
-            return InvalidCode();
-        }
-
-        if (outcome == CodeCheck.Verified)
-        {
-            await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.AddressConfirmed, "address-confirmed", AuditActors.Participant, ("field", "email")), cancellationToken);
-        }
-
-        await durable.RaiseEventAsync(request.RequestId, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(now), cancellationToken);
-        return new OkObjectResult(new { requestId = request.RequestId, status = "confirmed" });
     }
 
     private static ObjectResult InvalidCode() => ApiProblem.BadRequest(

@@ -86,14 +86,7 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
         }
 
         await holds.AddAsync(hold, cancellationToken);
-        await audit.AppendAsync(
-            new AuditEvent(hold.PlacedBy, AuditActions.HoldPlaced)
-            {
-                StudyId = hold.StudyId,
-                Details = new Dictionary<string, string> { ["holdId"] = hold.HoldId, ["kind"] = hold.Kind, ["scope"] = hold.Scope, ["targetId"] = hold.TargetId, ["reviewOn"] = hold.ReviewOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) },
-                IdempotencyKey = $"{hold.HoldId}:placed",
-            },
-            cancellationToken);
+        await audit.AppendAsync(HoldAuditEvents.Placed(hold), cancellationToken);
         return new CreatedResult($"/api/holds/{hold.HoldId}", HoldView.From(hold));
     }
 

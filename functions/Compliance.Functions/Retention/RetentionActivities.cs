@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Compliance.Audit;
 using Compliance.Deletion;
 using Compliance.Requests;
@@ -27,9 +26,6 @@ public sealed class RetentionActivities(
     IOptions<StorageProtectionOptions> protection,
     ILogger<RetentionActivities> logger)
 {
-    /// <summary>How the sweep deletes, as the certificate states it.</summary>
-    public const string Method = "Azure Blob Storage delete of each blob with every snapshot and every previous version, then a listing to verify; contact details overwritten in Table storage";
-
     /// <summary>Whether the study is due, and the sweep id (which is also the certificate id).</summary>
     [Function(nameof(PlanSweep))]
     public async Task<SweepPlan> PlanSweep([ActivityTrigger] SweepStepInput input, CancellationToken cancellationToken)
@@ -157,7 +153,7 @@ public sealed class RetentionActivities(
                 Authority = new DeletionAuthority("retention", input.StudyId, RetentionRule.Describe(found.Policy), found.Study.PublishedOn, RetentionRule.DeletionDate(found.Study, found.Policy), null),
                 StartedAt = input.StartedAt,
                 CompletedAt = input.At,
-                Method = Method,
+                Method = DeletionCertificate.BlobDeletionMethod,
                 Items = gone,
                 ContactDetailsErased = inventory.Participants,
                 HeldBack = heldBack,
@@ -166,7 +162,7 @@ public sealed class RetentionActivities(
                 HistoriesPurged = input.HistoriesPurged,
                 SoftDeleteRetentionDays = protection.Value.BlobSoftDeleteRetentionDays,
                 RecipientsTold = [],
-                SoftwareVersion = SoftwareVersion,
+                SoftwareVersion = DeletionCertificate.CurrentSoftwareVersion,
             };
             await certificates.TryWriteAsync(certificate, cancellationToken);
         }
@@ -182,10 +178,6 @@ public sealed class RetentionActivities(
 
         return new RetentionSweepResult(input.StudyId, "swept", certificate.CertificateId, certificate.Items.Count, inventory.Held.Count, certificate.Verification.StillPresent);
     }
-
-    /// <summary>The product's version, as built (informational version).</summary>
-    public static string SoftwareVersion { get; } =
-        typeof(RetentionActivities).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -159,14 +159,7 @@ public sealed class SafeguardingHttp(
                 IdempotencyKey = $"{disclosureId}:recorded",
             },
             cancellationToken);
-        await audit.AppendAsync(
-            new AuditEvent(by, AuditActions.HoldPlaced)
-            {
-                StudyId = studyId,
-                Details = new Dictionary<string, string> { ["holdId"] = hold.HoldId, ["kind"] = hold.Kind, ["scope"] = scope, ["targetId"] = targetId, ["reviewOn"] = hold.ReviewOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["disclosureId"] = disclosureId },
-                IdempotencyKey = $"{hold.HoldId}:placed",
-            },
-            cancellationToken);
+        await audit.AppendAsync(HoldAuditEvents.Placed(hold, ("disclosureId", disclosureId)), cancellationToken);
         return new CreatedResult((string?)null, new DisclosureResponse(disclosureId, hold.HoldId, task.TaskId));
     }
 }

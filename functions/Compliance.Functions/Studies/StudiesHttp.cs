@@ -17,12 +17,11 @@ namespace Compliance.Functions.Studies;
 /// <summary>The routes researchers use to register studies, participants, sessions and material, and to record publication.</summary>
 public sealed class StudiesHttp(
     StudyStore studies,
-    ArtifactStore artifacts,
+    ArtifactUploads uploads,
     AuditLog audit,
     PolicyCatalog policies,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
-    IOptions<ArtifactOptions> artifactOptions,
     ILogger<StudiesHttp> logger)
 {
     private static readonly string[] StudyRoles = [Role.Admin, Role.Researcher];
@@ -251,62 +250,8 @@ public sealed class StudiesHttp(
             return ApiProblem.NotFound("The study has no session with that id.");
         }
 
-        var kind = req.Query["kind"].ToString();
-        if (!ArtifactKind.Uploadable.Contains(kind) || !artifactOptions.Value.Kinds.TryGetValue(kind, out var limits))
-        {
-            return ApiProblem.Validation(new Dictionary<string, string[]> { ["kind"] = [$"must be one of: {string.Join(", ", ArtifactKind.Uploadable)}."] });
-        }
-
-        var contentType = req.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(contentType) || !limits.AllowedContentTypes.Contains(contentType, StringComparer.OrdinalIgnoreCase))
-        {
-            return ApiProblem.Validation(new Dictionary<string, string[]>
-            {
-                ["Content-Type"] = [$"a {kind} must be one of: {string.Join(", ", limits.AllowedContentTypes)} (got '{contentType}')."],
-            });
-        }
-
-        if (req.ContentLength > limits.MaxBytes)
-        {
-            return ApiProblem.BadRequest("body-too-large", "The file is too large.", $"A {kind} may be at most {limits.MaxBytes} bytes.");
-        }
-
-        if (req.ContentLength == 0)
-        {
-            return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the file's bytes as the body.");
-        }
-
-        try
-        {
-            var artifact = await artifacts.UploadAsync(
-                session,
-                kind,
-                contentType,
-                ArtifactKindOptions.ExtensionFor(contentType),
-                req.Body,
-                limits.MaxBytes,
-                principal!.Id,
-                time.GetUtcNow(),
-                cancellationToken);
-            if (artifact.Size == 0)
-            {
-                return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the file's bytes as the body.");
-            }
-
-            await audit.AppendAsync(StudyAuditEvents.ArtifactUploaded(artifact), cancellationToken);
-            logger.LogInformation("Artifact {ArtifactId} ({Kind}, {Size} bytes) uploaded for session {SessionId}", artifact.ArtifactId, kind, artifact.Size, session.SessionId);
-            return new CreatedResult($"/api/studies/{study!.StudyId}/sessions/{session.SessionId}/artifacts/{artifact.ArtifactId}", ArtifactView.From(artifact));
-        }
-        catch (ArtifactTooLargeException ex)
-        {
-            return ApiProblem.BadRequest("body-too-large", "The file is too large.", $"A {kind} may be at most {ex.MaxBytes} bytes; nothing was kept.");
-        }
-        catch (Exception ex) when (ex is IOException or BadHttpRequestException or OperationCanceledException)
-        {
-            // The client went away or the body broke off: the blob was never committed, so nothing half-written remains.
-            logger.LogWarning("An upload for session {SessionId} broke off; nothing was kept", session.SessionId);
-            return ApiProblem.BadRequest("upload-incomplete", "The upload did not arrive whole.", "Nothing was kept; send the file again.");
-        }
+        var (artifact, problem) = await uploads.ReceiveAsync(req, session, req.Query["kind"].ToString(), principal!.Id, cancellationToken);
+        return problem ?? new CreatedResult($"/api/studies/{study!.StudyId}/sessions/{session.SessionId}/artifacts/{artifact!.ArtifactId}", ArtifactView.From(artifact));
     }
 
     /// <summary><c>POST /api/studies/{id}/publication</c>: records the date the study's report was published.</summary>

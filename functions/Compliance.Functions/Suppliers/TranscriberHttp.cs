@@ -39,9 +39,9 @@ public sealed class TranscriberHttp(
     StudyStore studies,
     ArtifactStore artifacts,
     ExportLinks links,
+    ArtifactUploads uploads,
     AuditLog audit,
     TimeProvider time,
-    IOptions<ArtifactOptions> artifactOptions,
     IOptions<SupplierAccessOptions> options)
 {
     private static readonly string[] TranscriberOnly = [Role.Transcriber];
@@ -120,29 +120,14 @@ public sealed class TranscriberHttp(
             return ApiProblem.NotFound("No recording with that id is assigned to your supplier.");
         }
 
-        var limits = artifactOptions.Value.Kinds[ArtifactKind.Transcript];
-        var contentType = req.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (string.IsNullOrEmpty(contentType) || !limits.AllowedContentTypes.Contains(contentType, StringComparer.OrdinalIgnoreCase))
+        var (transcript, problem) = await uploads.ReceiveAsync(req, session!, ArtifactKind.Transcript, principal!.Id, cancellationToken);
+        if (problem is not null)
         {
-            return ApiProblem.Validation(new Dictionary<string, string[]> { ["Content-Type"] = [$"a transcript must be one of: {string.Join(", ", limits.AllowedContentTypes)}."] });
+            return problem;
         }
 
-        try
-        {
-            var transcript = await artifacts.UploadAsync(session!, ArtifactKind.Transcript, contentType, ArtifactKindOptions.ExtensionFor(contentType), req.Body, limits.MaxBytes, principal!.Id, time.GetUtcNow(), cancellationToken);
-            if (transcript.Size == 0)
-            {
-                return ApiProblem.BadRequest("empty-body", "The file is empty.", "Send the transcript's bytes as the body.");
-            }
-
-            await audit.AppendAsync(StudyAuditEvents.ArtifactUploaded(transcript), cancellationToken);
-            await AuditAsync(principal, supplier!.SupplierId, "upload", transcript.ArtifactId, cancellationToken);
-            return new CreatedResult((string?)null, ArtifactView.From(transcript));
-        }
-        catch (ArtifactTooLargeException ex)
-        {
-            return ApiProblem.BadRequest("body-too-large", "The file is too large.", $"A transcript may be at most {ex.MaxBytes} bytes; nothing was kept.");
-        }
+        await AuditAsync(principal, supplier!.SupplierId, "upload", transcript!.ArtifactId, cancellationToken);
+        return new CreatedResult((string?)null, ArtifactView.From(transcript));
     }
 
     /// <summary>A Transcriber of a supplier whose contract is current; otherwise the 401 or 403 to answer (refusals audited).</summary>
