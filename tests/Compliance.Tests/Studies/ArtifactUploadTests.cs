@@ -155,6 +155,21 @@ public sealed class ArtifactUploadTests(TestEnvironment env)
         await RouteAuthorizationTests.ShouldBeProblemAsync(response, "empty-body");
     }
 
+    [Fact]
+    public async Task An_empty_chunked_upload_is_refused_and_leaves_nothing()
+    {
+        var (studyId, session) = await NewSessionAsync(env.Http);
+        using var upload = StudyApi.Upload(studyId, session, "notes", [], "text/plain");
+        upload.Content = new StreamContent(new UnseekableStream([]));
+        upload.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+
+        using var response = await env.Http.SendAsync(upload, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        await RouteAuthorizationTests.ShouldBeProblemAsync(response, "empty-body");
+        await ShouldHaveNothingAsync(studyId, session);
+    }
+
     private static async Task<(string StudyId, string Session)> NewSessionAsync(HttpClient http)
     {
         var studyId = await StudyApi.RegisterStudyAsync(http);
