@@ -164,14 +164,15 @@ public sealed class RetentionSweepTests(TestEnvironment env)
     [Fact]
     public async Task A_sweep_killed_midway_resumes_after_a_restart_and_certifies_every_item_exactly_once()
     {
-        // A study of 240 recordings, swept 10 blobs to an activity, one batch at a time, by a self-host process.
+        // A study of 240 recordings, swept 2 blobs to an activity, one batch at a time, by a self-host process: 120 batches
+        // in a row, so the sweep is still far from done when the first batch's blobs are gone.
         var studyId = await StudyApi.RegisterStudyAsync(env.Http);
         var recordings = env.Blobs.GetBlobContainerClient(StorageLayout.Containers.Recordings);
         var names = Enumerable.Range(0, 240).Select(i => $"{studyId}/S-KILL{i / 20:D4}/A-{i:D6}.wav").ToList();
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (name, ct) => await recordings.GetBlobClient(name).UploadAsync(new BinaryData(new byte[] { 1, 2, 3 }), ct));
         await PublishAsync(studyId, "2024-09-30");
         var taskHub = TestEnvironment.NewTaskHubName();
-        var settings = new Dictionary<string, string> { ["Retention__BatchSize"] = "10", ["Retention__MaxParallelBatches"] = "1", ["Retention__MaxParallelDeletesPerBatch"] = "2" };
+        var settings = new Dictionary<string, string> { ["Retention__BatchSize"] = "2", ["Retention__MaxParallelBatches"] = "1", ["Retention__MaxParallelDeletesPerBatch"] = "1" };
 
         var first = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub, settings);
         int leftAtKill;
@@ -180,8 +181,12 @@ public sealed class RetentionSweepTests(TestEnvironment env)
             using var http = TestEnvironment.ClientFor(first.BaseAddress);
             using var run = await http.SendAsync(Staff.PostJson("/api/retention/run", JsonSerializer.Serialize(new { studyId }), Role.Dpo), Ct);
             run.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-            leftAtKill = (await Eventually.GetAsync(() => ListAsync(StorageLayout.Containers.Recordings, studyId + "/"), left => left.Count < names.Count, TimeSpan.FromSeconds(60), "the sweep to start deleting")).Count;
+            // Batches go in inventory (name) order: the first name's absence is the earliest sign of deleting, and one
+            // request to notice (listing all 240 after every poll could miss the whole sweep on a fast machine).
+            var firstBlob = recordings.GetBlobClient(names.Min(StringComparer.Ordinal));
+            await Eventually.GetAsync(async () => (await firstBlob.ExistsAsync(Ct)).Value, exists => !exists, TimeSpan.FromSeconds(60), "the sweep to start deleting");
             await first.KillAsync();
+            leftAtKill = (await ListAsync(StorageLayout.Containers.Recordings, studyId + "/")).Count;
         }
         finally
         {
