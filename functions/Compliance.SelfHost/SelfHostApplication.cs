@@ -191,6 +191,11 @@ public sealed class SelfHostApplication : IAsyncDisposable
                 FunctionKind.Timer => $"timer {f.Schedule}",
                 _ => f.Kind.ToString().ToLowerInvariant(),
             };
+            if (FunctionSwitches.IsDisabled(f, App.Configuration))
+            {
+                what += $" (disabled: {FunctionSwitches.SettingFor(f.Name)})";
+            }
+
             output.WriteLine($"    {f.Name,-28} {what}");
         }
 

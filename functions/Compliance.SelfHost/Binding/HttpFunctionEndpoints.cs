@@ -18,7 +18,7 @@ public static class HttpFunctionEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(catalog);
-        foreach (var function in catalog.OfKind(FunctionKind.Http))
+        foreach (var function in catalog.OfKind(FunctionKind.Http).Where(f => !FunctionSwitches.IsDisabled(f, app.Configuration)))
         {
             app.MapMethods($"/{RoutePrefix}/{function.Route}", function.HttpMethods!, context => InvokeAsync(function, context))
                 .WithName(function.Name);

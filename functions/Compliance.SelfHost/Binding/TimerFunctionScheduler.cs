@@ -9,7 +9,8 @@ namespace Compliance.SelfHost.Binding;
 
 /// <summary>
 /// Runs every timer function on its schedule: the NCRONTAB expression (six fields, seconds first, UTC) or the
-/// <c>%Setting%</c> it names, resolved from the same configuration the Functions host reads.
+/// <c>%Setting%</c> it names, resolved from the same configuration the Functions host reads. A timer switched off with
+/// <c>AzureWebJobs.&lt;FunctionName&gt;.Disabled</c> is not scheduled (<see cref="FunctionSwitches"/>).
 /// </summary>
 public sealed class TimerFunctionScheduler(
     FunctionCatalog catalog,
@@ -48,7 +49,18 @@ public sealed class TimerFunctionScheduler(
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Parse every schedule first, so a bad one stops the host at start-up rather than later.
-        var timers = catalog.OfKind(FunctionKind.Timer).Select(f => (Function: f, Cron: ParseSchedule(f.Schedule!, configuration))).ToList();
+        var timers = new List<(FunctionDescriptor Function, CronExpression Cron)>();
+        foreach (var function in catalog.OfKind(FunctionKind.Timer))
+        {
+            if (FunctionSwitches.IsDisabled(function, configuration))
+            {
+                logger.LogInformation("Timer function {FunctionName} is disabled ({Setting})", function.Name, FunctionSwitches.SettingFor(function.Name));
+                continue;
+            }
+
+            timers.Add((function, ParseSchedule(function.Schedule!, configuration)));
+        }
+
         return Task.WhenAll(timers.Select(t => RunAsync(t.Function, t.Cron, stoppingToken)));
     }
 

@@ -7,7 +7,7 @@ namespace Compliance.Tests.Infrastructure;
 
 /// <summary>
 /// The self-host as a child process (<c>dotnet Compliance.SelfHost.dll</c>), for tests that kill it. It runs on the test run's
-/// Azurite with the task hub it is given, and trusts the principal header.
+/// Azurite with the task hub it is given, trusts the principal header, and has its timer functions off (<see cref="TimerSwitches"/>).
 /// </summary>
 public sealed class SelfHostProcess : IAsyncDisposable
 {
@@ -39,6 +39,11 @@ public sealed class SelfHostProcess : IAsyncDisposable
         // Messages the killed host had taken reappear after this; the engine's 5-minute default would only make the test slow.
         start.Environment["SelfHost__Durable__ControlQueueVisibilityTimeout"] = "00:00:10";
         start.Environment["SelfHost__Durable__WorkItemQueueVisibilityTimeout"] = "00:00:10";
+        foreach (var (key, value) in TimerSwitches.AllOffAsEnvironment())
+        {
+            start.Environment[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -50,7 +50,10 @@ public sealed class TestEnvironment : IAsyncLifetime
     /// <summary>The study every request test uses, registered at start under policies/mpati.yaml.</summary>
     public const string StudyId = "MPATI";
 
-    /// <summary>Starts another in-process self-host on this Azurite with a task hub of its own (dispose it when done).</summary>
+    /// <summary>
+    /// Starts another in-process self-host on this Azurite with a task hub of its own (dispose it when done). Its timer
+    /// functions are off unless <paramref name="settings"/> switches one on (<see cref="TimerSwitches.On"/>).
+    /// </summary>
     public Task<SelfHostApplication> StartHostAsync(bool trustPrincipalHeader, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -61,6 +64,11 @@ public sealed class TestEnvironment : IAsyncLifetime
             ["Auth:TrustClientPrincipalHeader"] = trustPrincipalHeader ? "true" : "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in TimerSwitches.AllOff())
+        {
+            values[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;

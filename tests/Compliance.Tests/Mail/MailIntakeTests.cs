@@ -11,6 +11,7 @@ using Compliance.Requests;
 using Compliance.SelfHost;
 using Compliance.Storage;
 using Compliance.Tasks;
+using Compliance.SelfHost.Binding;
 using Compliance.Tests.Infrastructure;
 using Compliance.Tests.Intake;
 using Microsoft.DurableTask.Client;
@@ -206,7 +207,7 @@ public sealed class MailIntakeTests(TestEnvironment env)
         stored.Started.ShouldBeFalse();
 
         // A host starting up catches up with it (and would again on its schedule).
-        await using var host = await env.StartHostAsync(trustPrincipalHeader: true, new Dictionary<string, string?> { ["Mail:FromAddress"] = TestEnvironment.MailboxAddress });
+        await using var host = await env.StartHostAsync(trustPrincipalHeader: true, new Dictionary<string, string?> { ["Mail:FromAddress"] = TestEnvironment.MailboxAddress, [FunctionSwitches.SettingFor(nameof(MailCatchUp.StartStoredMail))] = "false" });
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
 
         var instance = await Eventually.GetAsync(() => durable.GetInstanceAsync(stored.IntakeKey, true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(60), "the stored message's intake to run");

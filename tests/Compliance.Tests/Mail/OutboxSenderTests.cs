@@ -6,6 +6,7 @@ using Compliance.Requests;
 using Compliance.Storage;
 using Compliance.Studies;
 using Compliance.Tasks;
+using Compliance.SelfHost.Binding;
 using Compliance.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -258,6 +259,7 @@ public sealed class OutboxSenderTests(TestEnvironment env)
             ["Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Smtp:Security"] = "none",
             ["OutboxSendSchedule"] = "* * * * * *",
+            [FunctionSwitches.SettingFor(nameof(Compliance.Functions.Mail.OutboxSend.SendOutbox))] = "false",
         });
 
         host.Services.GetRequiredService<OutboxSender>().Transport.ShouldBeOfType<SmtpMailTransport>();

@@ -206,7 +206,8 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         (await ListAsync(StorageLayout.Containers.Recordings, studyId + "/")).ShouldBeEmpty();
         var items = (await CertificateAsync(result.CertificateId!)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("blobName").GetString()!).ToList();
         items.Order(StringComparer.Ordinal).ShouldBe(names.Order(StringComparer.Ordinal), "every item once, those deleted before the kill included");
-        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, studyId, Ct)).Count(e => e.Action == AuditActions.RetentionSweepStarted).ShouldBe(1, "one inventory, taken once");
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, studyId, Ct)).Where(e => e.Action == AuditActions.RetentionSweepStarted)
+            .Select(e => $"{e.Details["sweepId"]} at {e.At:O}").ShouldHaveSingleItem("one inventory, taken once");
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class TimerFunctionTests(TestEnvironment env)
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await env.StartHostAsync(
             trustPrincipalHeader: true,
-            new Dictionary<string, string?> { [HistoryPurge.ScheduleSetting] = "0 30 2 * * *", ["HistoryPurge:PurgeAfterDays"] = "30" },
+            new Dictionary<string, string?> { [HistoryPurge.ScheduleSetting] = "0 30 2 * * *", ["HistoryPurge:PurgeAfterDays"] = "30", [FunctionSwitches.SettingFor(nameof(HistoryPurge.PurgeFinishedInstances))] = "false" },
             services => services.AddSingleton<TimeProvider>(clock));
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
