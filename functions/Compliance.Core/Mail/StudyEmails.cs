@@ -22,6 +22,9 @@ public static class SupplierEmailKind
     public const string Suspended = "supplier-suspended";
 
     public static IReadOnlyList<string> All { get; } = [ContractWarning, Suspended];
+
+    /// <summary>To a supplier, after a retention sweep: delete your copies of these sessions' material, and confirm.</summary>
+    public const string RetentionNotice = "supplier-retention-notice";
 }
 
 /// <summary>
@@ -45,7 +48,16 @@ public sealed class StudyEmails(IOptions<MailOptions> options)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["supplierId"] = supplierId };
-        return Compose($"supplier.{supplierId}.{messageKey}", policy, kind, all, toResearchers: false, sentAt);
+        return Compose($"supplier.{supplierId}.{messageKey}", policy, kind, all, [Dpo(policy)], sentAt);
+    }
+
+    /// <summary>An email of <paramref name="kind"/> about study <paramref name="studyId"/> to supplier <paramref name="supplierId"/> at <paramref name="to"/>.</summary>
+    public MimeMessage BuildToSupplier(string supplierId, MailboxAddress to, string studyId, StudyPolicy policy, string kind, string messageKey, IReadOnlyDictionary<string, string> values, DateTimeOffset sentAt)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(values);
+        var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["studyId"] = studyId, ["supplierId"] = supplierId };
+        return Compose($"supplier.{supplierId}.{studyId}.{messageKey}", policy, kind, all, [to], sentAt);
     }
 
     /// <summary>An email of <paramref name="kind"/> to the DPO, and to the researchers when <paramref name="toResearchers"/>.</summary>
@@ -54,10 +66,12 @@ public sealed class StudyEmails(IOptions<MailOptions> options)
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(values);
         var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["studyId"] = studyId };
-        return Compose($"{studyId}.{messageKey}", policy, kind, all, toResearchers, sentAt);
+        return Compose($"{studyId}.{messageKey}", policy, kind, all, toResearchers ? [Dpo(policy), new MailboxAddress(options.Value.FromName, policy.ResearchMailbox)] : [Dpo(policy)], sentAt);
     }
 
-    private MimeMessage Compose(string messageIdLocalPart, StudyPolicy policy, string kind, Dictionary<string, string> all, bool toResearchers, DateTimeOffset sentAt)
+    private static MailboxAddress Dpo(StudyPolicy policy) => new(policy.Dpo.Name, policy.Dpo.Email);
+
+    private MimeMessage Compose(string messageIdLocalPart, StudyPolicy policy, string kind, Dictionary<string, string> all, IReadOnlyList<MailboxAddress> to, DateTimeOffset sentAt)
     {
         all["greeting"] = "Hello,";
         all["teamName"] = options.Value.FromName;
@@ -65,11 +79,7 @@ public sealed class StudyEmails(IOptions<MailOptions> options)
         var rendered = EmailTemplates.Render(kind, all);
         var message = new MimeMessage { MessageId = $"{messageIdLocalPart}@{options.Value.EffectiveMessageIdDomain}", Subject = rendered.Subject, Date = sentAt };
         message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
-        message.To.Add(new MailboxAddress(policy.Dpo.Name, policy.Dpo.Email));
-        if (toResearchers)
-        {
-            message.To.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
-        }
+        message.To.AddRange(to);
 
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Body = new MultipartAlternative

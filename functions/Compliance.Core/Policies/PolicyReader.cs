@@ -101,7 +101,8 @@ public static class PolicyReader
             });
             var retention = o.Child("retention", ["deleteAfterPublication", "publicationPromisedWithin", "warnBefore", "promiseAlertRepeat"], n =>
                 new RetentionPolicy(n.Period("deleteAfterPublication"), n.Period("publicationPromisedWithin", min: 1), n.Period("warnBefore", min: 1), n.Period("promiseAlertRepeat", min: 1)));
-            var suppliers = o.Child("suppliers", ["contractTerm", "warnBefore"], n => new SupplierPolicy(n.Period("contractTerm", min: 1), n.Period("warnBefore", min: 1)));
+            var suppliers = o.Child("suppliers", ["contractTerm", "warnBefore", "confirmDeletionWithin"], n =>
+                new SupplierPolicy(n.Period("contractTerm", min: 1), n.Period("warnBefore", min: 1), n.OptionalPeriod("confirmDeletionWithin", SupplierPolicy.DefaultConfirmDeletionWithin, min: 1)));
             var verification = o.Child("verification", ["codeValidFor", "reminderAfter", "maxAttempts", "closeUnverifiedAfter"], n =>
                 new VerificationPolicy(n.Period("codeValidFor", min: 1), n.Period("reminderAfter", min: 1), n.Integer("maxAttempts", 1, 100), n.Period("closeUnverifiedAfter", min: 1)));
             var deadlines = o.Child("deadlines", ["remindBefore", "escalateEvery"], n =>
@@ -236,6 +237,9 @@ public static class PolicyReader
 
             return text;
         }
+
+        /// <summary>A period that may be left out, taking <paramref name="fallback"/> then.</summary>
+        public Period OptionalPeriod(string field, Period fallback, int min = 0) => Get(field) is null ? fallback : Period(field, min);
 
         public Period Period(string field, int min = 0)
         {

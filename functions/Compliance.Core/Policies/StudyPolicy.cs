@@ -56,8 +56,15 @@ public sealed record WithdrawalPolicy(DateOnly CutOff, string CutOffRule)
 /// <summary>"All data stored by NatCen will be deleted once the report has been published … within N months from end of data collection."</summary>
 public sealed record RetentionPolicy(Period DeleteAfterPublication, Period PublicationPromisedWithin, Period WarnBefore, Period PromiseAlertRepeat);
 
-/// <summary>Supplier contracts "refreshed every 12 months": access lapses at signing + term; the DPO is warned before.</summary>
-public sealed record SupplierPolicy(Period ContractTerm, Period WarnBefore);
+/// <summary>
+/// Supplier contracts "refreshed every 12 months": access lapses at signing + term; the DPO is warned before. A supplier told
+/// to delete material has <see cref="ConfirmDeletionWithin"/> to confirm before a deletion certificate records it as unconfirmed.
+/// </summary>
+public sealed record SupplierPolicy(Period ContractTerm, Period WarnBefore, Period ConfirmDeletionWithin)
+{
+    /// <summary>The default of <c>suppliers.confirmDeletionWithin</c>, for policy files written before it existed.</summary>
+    public static readonly Period DefaultConfirmDeletionWithin = new(30, PeriodUnit.Days);
+}
 
 /// <summary>Proportionate identity verification of requests that disclose or change data.</summary>
 public sealed record VerificationPolicy(Period CodeValidFor, Period ReminderAfter, int MaxAttempts, Period CloseUnverifiedAfter);

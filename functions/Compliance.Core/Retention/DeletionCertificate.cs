@@ -34,6 +34,12 @@ public sealed record DeletionCertificate
     public static string CurrentSoftwareVersion { get; } =
         typeof(DeletionCertificate).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
+    /// <summary>A recipient as certificates list it: <c>{supplierId}: told, confirmed yyyy-MM-dd</c> or <c>…: told, not confirmed</c>.</summary>
+    public static string RecipientLine(string supplierId, DateTimeOffset? confirmedAt) =>
+        confirmedAt is { } at
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{supplierId}: told, confirmed {at:yyyy-MM-dd}")
+            : $"{supplierId}: told, not confirmed";
+
     public required string CertificateId { get; init; }
     public required DeletionAuthority Authority { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
@@ -46,6 +52,7 @@ public sealed record DeletionCertificate
     public required DeletionVerification Verification { get; init; }
     public required int HistoriesPurged { get; init; }
     public required int? SoftDeleteRetentionDays { get; init; }
+    /// <summary>Each supplier told to delete its copies, as <see cref="RecipientLine"/> writes it.</summary>
     public required IReadOnlyList<string> RecipientsTold { get; init; }
     public required string SoftwareVersion { get; init; }
 

@@ -108,7 +108,7 @@ public sealed class ParticipantActivities(
             var told = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
                 .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
                 .Select(s => s.SupplierId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-                .Select(sid => confirmation?.CompletedAt is { } at ? $"{sid}: told, confirmed {at:yyyy-MM-dd}" : $"{sid}: told, not confirmed")
+                .Select(sid => Compliance.Retention.DeletionCertificate.RecipientLine(sid, confirmation?.CompletedAt))
                 .ToList();
             await certificates.TryWriteAsync(
                 new Compliance.Retention.DeletionCertificate
@@ -248,7 +248,8 @@ public sealed class ParticipantActivities(
 
     /// <summary>
     /// Art. 19: tells each supplier that transcribed one of the participant's sessions which sessions' material to delete
-    /// (session ids only). True when at least one supplier was involved, so the workflow waits for its confirmation.
+    /// (session ids only). Notified when at least one supplier was involved, so the workflow waits for its confirmation, until
+    /// the policy's <c>suppliers.confirmDeletionWithin</c> has passed.
     /// </summary>
     [Function(nameof(NotifySuppliers))]
     public async Task<SupplierNotice> NotifySuppliers([ActivityTrigger] SupplierNoticeInput input, CancellationToken cancellationToken)
@@ -295,7 +296,13 @@ public sealed class ParticipantActivities(
             await requests.RecordStepAsync(request.RequestId, "suppliers-notified", new RequestHistoryEntry(input.At, "suppliers-notified", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         }
 
-        return new SupplierNotice(sessions.Count > 0);
+        if (sessions.Count == 0)
+        {
+            return new SupplierNotice(false);
+        }
+
+        var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
+        return new SupplierNotice(true, new DateTimeOffset(policy.Suppliers.ConfirmDeletionWithin.AddTo(input.At.UtcDateTime), TimeSpan.Zero));
     }
 
     private static string Fields(ContactCorrection change, bool emailConfirmed) =>

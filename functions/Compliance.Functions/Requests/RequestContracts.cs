@@ -99,7 +99,7 @@ public sealed record WithdrawalCheck(bool Eligible);
 public sealed record ResearchDataDeletion(int Deleted, int KeptForRedaction);
 
 /// <summary>The output of <c>NotifySuppliers</c>: whether a supplier was told and its confirmation is awaited.</summary>
-public sealed record SupplierNotice(bool Notified);
+public sealed record SupplierNotice(bool Notified, DateTimeOffset? ConfirmBy = null);
 
 /// <summary>The output of <c>RequestAddressConfirmation</c>: whether a code went to a new address, and how long it works.</summary>
 public sealed record AddressConfirmationPlan(bool Sent, Period CodeValidFor);

@@ -210,14 +210,32 @@ internal static class RequestWork
         private Task<SupplierNotice> NotifySuppliersAsync(string scope) =>
             CallAsync<SupplierNotice>(nameof(ParticipantActivities.NotifySuppliers), new SupplierNoticeInput(requestId, scope, context.CurrentUtcDateTime));
 
-        /// <summary>Art. 19: the supplier's confirmation is awaited after the requester has their answer, and audited when it comes.</summary>
+        /// <summary>
+        /// Art. 19: the supplier's confirmation is awaited after the requester has their answer, and audited when it comes;
+        /// after the policy's time for it the workflow goes on, and the certificate records the confirmation as outstanding
+        /// (the DPO's task stays open). A notice from before that bound existed (no <c>ConfirmBy</c>) is waited for as it was.
+        /// </summary>
         private async Task WaitForSupplierAsync(SupplierNotice notice)
         {
             if (notice.Notified)
             {
                 context.SetCustomStatus(new RequestWorkflowStatus("awaiting-supplier-confirmation"));
                 await CreateTaskAsync(TaskKind.SupplierConfirmation);
-                await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation));
+                var confirmed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation));
+                if (notice.ConfirmBy is not { } confirmBy)
+                {
+                    await confirmed;
+                    return;
+                }
+
+                using var timeUp = new CancellationTokenSource();
+                if (await Task.WhenAny(confirmed, context.CreateTimer(confirmBy.UtcDateTime, timeUp.Token)) == confirmed)
+                {
+                    // Cancel, not CancelAsync: an orchestrator may await only durable tasks.
+#pragma warning disable CA1849
+                    timeUp.Cancel();
+#pragma warning restore CA1849
+                }
             }
         }
 

@@ -22,6 +22,7 @@ public sealed class RetentionActivities(
     HoldStore holdStore,
     BlobEraser eraser,
     AuditLog audit,
+    Compliance.Tasks.TaskStore tasks,
     IOptions<RetentionOptions> options,
     IOptions<StorageProtectionOptions> protection,
     ILogger<RetentionActivities> logger)
@@ -161,7 +162,7 @@ public sealed class RetentionActivities(
                 Verification = new DeletionVerification(inventory.Items.Count - present.Count + remaining.Count, remaining.Count, remaining.Count == 0 ? "passed" : "failed"),
                 HistoriesPurged = input.HistoriesPurged,
                 SoftDeleteRetentionDays = protection.Value.BlobSoftDeleteRetentionDays,
-                RecipientsTold = [],
+                RecipientsTold = await RecipientsAsync(input.SuppliersTold, cancellationToken),
                 SoftwareVersion = DeletionCertificate.CurrentSoftwareVersion,
             };
             await certificates.TryWriteAsync(certificate, cancellationToken);
@@ -179,8 +180,20 @@ public sealed class RetentionActivities(
         return new RetentionSweepResult(input.StudyId, "swept", certificate.CertificateId, certificate.Items.Count, inventory.Held.Count, certificate.Verification.StillPresent);
     }
 
+    private async Task<IReadOnlyList<string>> RecipientsAsync(IReadOnlyList<SweepSupplierTask> told, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        foreach (var supplier in told)
+        {
+            var task = await tasks.FindAsync(supplier.TaskId, cancellationToken);
+            lines.Add(DeletionCertificate.RecipientLine(supplier.SupplierId, task?.CompletedAt));
+        }
+
+        return lines;
+    }
+
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static AuditEvent Event(string studyId, string action, string key, params (string Key, string Value)[] details) =>
+    internal static AuditEvent Event(string studyId, string action, string key, params (string Key, string Value)[] details) =>
         new(AuditActors.System, action) { StudyId = studyId, Details = details.ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal), IdempotencyKey = key };
 }

@@ -20,3 +20,9 @@ public sealed record SweepStatus(string Step, int BatchesDone, int Batches);
 
 /// <summary>The output of a sweep.</summary>
 public sealed record RetentionSweepResult(string StudyId, string Outcome, string? CertificateId, int Deleted, int HeldBlobs, int StillPresent);
+
+/// <summary>A supplier told after a sweep to delete its copies, and the DPO's task for recording its confirmation.</summary>
+public sealed record SweepSupplierTask(string SupplierId, string TaskId);
+
+/// <summary>The suppliers a sweep told, and until when their confirmations are awaited before the certificate is written.</summary>
+public sealed record SweepSupplierNotice(IReadOnlyList<SweepSupplierTask> Told, DateTimeOffset ConfirmBy);

@@ -44,9 +44,9 @@ public sealed class TasksHttp(
         }
 
         var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
-        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG"))
+        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG") && !Retention.RetentionSweepOrchestration.IsInstanceId(requestId))
         {
-            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…) or a disclosure id (SG-…)."];
+            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…), a disclosure id (SG-…) or a study's retention sweep (retention-{studyId})."];
         }
 
         if (errors.Count > 0)
@@ -75,7 +75,7 @@ public sealed class TasksHttp(
             return auth.Denied;
         }
 
-        var task = id.Length <= 100 ? await tasks.FindAsync(id, cancellationToken) : null;
+        var task = id.Length <= 200 ? await tasks.FindAsync(id, cancellationToken) : null;
         if (task is null)
         {
             return ApiProblem.NotFound("There is no task with that id.");

@@ -29,10 +29,20 @@ public sealed class PolicyReaderTests
         policy.Retention.PublicationPromisedWithin.ShouldBe(new Period(3, PeriodUnit.Months));
         policy.Suppliers.ContractTerm.ShouldBe(new Period(12, PeriodUnit.Months));
         policy.Suppliers.WarnBefore.ShouldBe(new Period(30, PeriodUnit.Days));
+        policy.Suppliers.ConfirmDeletionWithin.ShouldBe(new Period(30, PeriodUnit.Days));
         policy.Verification.ShouldBe(new VerificationPolicy(new Period(7, PeriodUnit.Days), new Period(2, PeriodUnit.Days), 5, new Period(30, PeriodUnit.Days)));
         policy.Deadlines.RemindBefore.ShouldBe([new Period(7, PeriodUnit.Days), new Period(2, PeriodUnit.Days)]);
         policy.Notice.Version.ShouldNotBeNullOrWhiteSpace();
         policy.PolicyVersion.ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public void A_policy_written_before_confirmDeletionWithin_existed_gets_its_default()
+    {
+        var older = MpatiText.Replace("  confirmDeletionWithin: 30 days\n", string.Empty, StringComparison.Ordinal).Replace("\r\n  confirmDeletionWithin: 30 days", string.Empty, StringComparison.Ordinal);
+        older.ShouldNotContain("confirmDeletionWithin: 30 days");
+
+        PolicyReader.Read(older, "older.yaml").Suppliers.ConfirmDeletionWithin.ShouldBe(SupplierPolicy.DefaultConfirmDeletionWithin);
     }
 
     [Theory]
@@ -44,6 +54,8 @@ public sealed class PolicyReaderTests
     [InlineData("  website: https://ico.org.uk/make-a-complaint/", "  website: http://ico.org.uk/", "ico.website", "https://")]
     [InlineData("  cutOffRule: before", "  cutOffRule: on or before", "withdrawal.cutOffRule", "before")]
     [InlineData("  maxAttempts: 5", "  maxAttempts: 0", "verification.maxAttempts", "whole number")]
+    [InlineData("  confirmDeletionWithin: 30 days", "  confirmDeletionWithin: a month", "suppliers.confirmDeletionWithin", "period")]
+    [InlineData("  confirmDeletionWithin: 30 days", "  confirmDeletionWithin: 0 days", "suppliers.confirmDeletionWithin", "at least 1")]
     [InlineData("  maxAttempts: 5", "  maxAttempts: five", "verification.maxAttempts", "whole number")]
     [InlineData("  remindBefore: [7 days, 2 days]", "  remindBefore: []", "deadlines.remindBefore", "list")]
     [InlineData("  remindBefore: [7 days, 2 days]", "  remindBefore: [7 days, soon]", "deadlines.remindBefore[1]", "period")]

@@ -101,6 +101,24 @@ public sealed class EmailTemplateTests
     }
 
     [Fact]
+    public void The_retention_notice_to_a_supplier_names_the_certificate_and_the_date_to_confirm_by()
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["studyId"] = "MPATI", ["supplierId"] = "mcgowan", ["certificateId"] = "DC-MPATI-20270105030000000", ["rule"] = "deleted once 3 months have passed",
+            ["sessionIds"] = "S-AAAAAAAA, S-BBBBBBBB", ["confirmBy"] = "4 February 2027", ["greeting"] = "Hello <team>,", ["teamName"] = "Team", ["mailbox"] = "team@example.org",
+        };
+
+        var email = EmailTemplates.Render(SupplierEmailKind.RetentionNotice, values);
+
+        email.Subject.ShouldContain("[Ref DC-MPATI-20270105030000000]");
+        email.Text.ShouldContain("S-AAAAAAAA, S-BBBBBBBB");
+        email.Text.ShouldContain("4 February 2027");
+        email.Html.ShouldContain("Hello &lt;team&gt;,");
+        EmailTemplates.PlaceholdersOf(SupplierEmailKind.RetentionNotice).ShouldAllBe(p => values.ContainsKey(p));
+    }
+
+    [Fact]
     public void A_missing_value_is_an_error_naming_it()
     {
         var values = new Dictionary<string, string>(AllValues);

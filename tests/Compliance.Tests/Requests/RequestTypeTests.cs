@@ -136,6 +136,28 @@ public sealed class RequestTypeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_withdrawal_whose_supplier_does_not_confirm_in_the_policys_time_completes_and_certifies_the_confirmation_as_outstanding()
+    {
+        var studyId = await StudyApi.RegisterStudyWithPolicyChangesAsync(env.Http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"), ("confirmDeletionWithin: 30 days", "confirmDeletionWithin: 2 seconds"));
+        var email = $"w.{Guid.NewGuid():N}@example.org";
+        var participant = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email);
+        var supplierId = "sup" + Guid.NewGuid().ToString("N")[..8];
+        await StudyApi.RegisterSupplierAsync(env.Http, supplierId, "deletions@supplier.example");
+        var sessionId = await StudyApi.RegisterSessionWithSupplierAsync(env.Http, studyId, SessionKind.Interview, SessionLongAgo, supplierId, participant);
+        await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Recording, [1, 2, 3], "audio/wav");
+        var requestId = await api.SubmitConfirmedAsync(studyId, "withdraw", email);
+        await api.OpenTaskAsync(requestId, TaskKind.Approval);
+
+        await api.ActOkAsync(requestId, "approve");
+
+        (await api.WaitForWorkflowAsync(requestId)).RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed);
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/certificates/DC-{requestId}", Compliance.Identity.Role.Dpo), Ct);
+        var certificate = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        certificate.GetProperty("recipientsTold").EnumerateArray().Select(r => r.GetString()).ShouldBe([$"{supplierId}: told, not confirmed"]);
+        (await api.OpenTaskAsync(requestId, TaskKind.SupplierConfirmation)).GetProperty("status").GetString().ShouldBe("open", "the DPO can still record a late confirmation");
+    }
+
+    [Fact]
     public async Task A_withdrawal_after_the_cut_off_is_refused_with_the_research_exemption_in_plain_words()
     {
         // The notice's own cut-off, 2 September 2024, has passed.

@@ -249,6 +249,101 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         audit.ShouldNotContain(e => e.Details.Values.Any(v => v.Contains("Disclosure", StringComparison.Ordinal)), "the reason stays in the Holds table");
     }
 
+    [Fact]
+    public async Task A_sweep_tells_each_supplier_of_its_swept_sessions_waits_for_the_confirmation_and_certifies_it()
+    {
+        // Two suppliers transcribed a session each; a hold keeps the second session, so its supplier keeps its copies too.
+        var (studyId, told, toldSession) = await StudyWithSupplierSessionAsync(ConfirmationTime.PolicyDefault);
+        var held = "sup" + Guid.NewGuid().ToString("N")[..8];
+        await StudyApi.RegisterSupplierAsync(env.Http, held, "deletions@held.example");
+        var participant = await StudyApi.RegisterParticipantAsync(env.Http, studyId, $"h.{Guid.NewGuid():N}@example.org");
+        var heldSession = await StudyApi.RegisterSessionWithSupplierAsync(env.Http, studyId, SessionKind.Interview, LongAgo, held, participant);
+        await StudyApi.UploadAsync(env.Http, studyId, heldSession, ArtifactKind.Recording, [4, 5, 6], "audio/wav");
+        await PlaceHoldAsync(new { studyId, kind = HoldKind.Legal, scope = HoldScope.Session, targetId = heldSession, reason = "Claim pending", reviewOn = "2027-03-01" });
+        await PublishAsync(studyId, "2024-09-30");
+
+        // Act 1: the sweep deletes, tells the supplier, and waits.
+        (await RunAsync(studyId)).GetProperty("started").GetBoolean().ShouldBeTrue();
+        var instanceId = RetentionSweepOrchestration.InstanceIdFor(studyId);
+        var task = (await Eventually.GetAsync(() => OpenTasksAsync(instanceId), t => t.Count > 0, because: "the supplier's confirmation task")).ShouldHaveSingleItem();
+        var waiting = await Eventually.GetAsync(() => env.Durable.GetInstanceAsync(instanceId, true, Ct), i => i?.SerializedCustomStatus?.Contains("awaiting-supplier-confirmations", StringComparison.Ordinal) == true, because: "the sweep to wait for the confirmation");
+
+        // Assert 1: one notice, to the swept session's supplier, naming that session only; the workflow waits.
+        waiting!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Running);
+        task.GetProperty("kind").GetString().ShouldBe("supplier-confirmation");
+        task.GetProperty("assigneeRole").GetString().ShouldBe(Role.Dpo);
+        var taskId = task.GetProperty("taskId").GetString()!;
+        var sweepId = taskId[..taskId.IndexOf('.', StringComparison.Ordinal)];
+        var outbox = new Outbox(env.Blobs);
+        (await outbox.ListAsync($"suppliers/{held}/", Ct)).ShouldBeEmpty("a held session's supplier keeps its copies");
+        var notice = await outbox.ReadAsync((await outbox.ListAsync($"suppliers/{told}/", Ct)).ShouldHaveSingleItem(), Ct);
+        notice.To.Mailboxes.Single().Address.ShouldBe("deletions@told.example");
+        notice.Subject!.ShouldContain(sweepId);
+        notice.TextBody!.ShouldContain(toldSession);
+        notice.TextBody!.ShouldNotContain(heldSession);
+        (await ListAsync(StorageLayout.Containers.Recordings, $"{studyId}/{toldSession}/")).ShouldBeEmpty("the supplier is told once our copies are gone");
+
+        // Act 2: the DPO records the supplier's confirmation.
+        using (var complete = await env.Http.SendAsync(Staff.PostJson($"/api/tasks/{taskId}/complete", """{"outcome":"confirmed"}""", Role.Dpo), Ct))
+        {
+            complete.StatusCode.ShouldBe(HttpStatusCode.OK, await complete.Content.ReadAsStringAsync(Ct));
+        }
+
+        // Assert 2: the sweep finishes and its certificate names the supplier and the confirmation.
+        var done = await Eventually.GetAsync(() => env.Durable.GetInstanceAsync(instanceId, true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(60), "the sweep to finish");
+        var result = done!.ReadOutputAs<RetentionSweepResult>()!;
+        result.CertificateId.ShouldBe(sweepId);
+        var recipients = (await CertificateAsync(sweepId)).GetProperty("recipientsTold").EnumerateArray().Select(r => r.GetString()!).ToList();
+        recipients.ShouldHaveSingleItem().ShouldStartWith($"{told}: told, confirmed 20");
+        (await CertificateTextAsync(sweepId)).ShouldContain($"{told}: told, confirmed");
+        var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, studyId, Ct);
+        audit.ShouldContain(e => e.Action == AuditActions.SupplierNotified && e.Details["supplierId"] == told && e.Details["sessions"] == toldSession);
+        audit.ShouldNotContain(e => e.Action == AuditActions.SupplierNotified && e.Details["supplierId"] == held);
+        audit.ShouldContain(e => e.Action == AuditActions.TaskCompleted && e.Details["taskId"] == taskId);
+    }
+
+    [Fact]
+    public async Task A_supplier_that_does_not_confirm_in_the_policys_time_is_certified_as_told_and_not_confirmed_and_its_task_stays_open()
+    {
+        var (studyId, supplier, _) = await StudyWithSupplierSessionAsync(ConfirmationTime.TwoSeconds);
+        await PublishAsync(studyId, "2024-09-30");
+
+        var result = await SweepAsync(studyId);
+
+        var recipients = (await CertificateAsync(result.CertificateId!)).GetProperty("recipientsTold").EnumerateArray().Select(r => r.GetString()).ToList();
+        recipients.ShouldBe([$"{supplier}: told, not confirmed"]);
+        var task = (await OpenTasksAsync(RetentionSweepOrchestration.InstanceIdFor(studyId))).ShouldHaveSingleItem();
+        using var late = await env.Http.SendAsync(Staff.PostJson($"/api/tasks/{task.GetProperty("taskId").GetString()}/complete", """{"outcome":"confirmed"}""", Role.Dpo), Ct);
+        late.StatusCode.ShouldBe(HttpStatusCode.OK, "a confirmation that comes late is still recorded (and audited)");
+    }
+
+    private enum ConfirmationTime
+    {
+        PolicyDefault,
+        TwoSeconds,
+    }
+
+    /// <summary>A study with one interview, transcribed by a supplier of its own, with a recording.</summary>
+    private async Task<(string StudyId, string SupplierId, string SessionId)> StudyWithSupplierSessionAsync(ConfirmationTime confirmation)
+    {
+        var studyId = confirmation == ConfirmationTime.TwoSeconds
+            ? await StudyApi.RegisterStudyWithPolicyChangesAsync(env.Http, ("confirmDeletionWithin: 30 days", "confirmDeletionWithin: 2 seconds"))
+            : await StudyApi.RegisterStudyAsync(env.Http);
+        var supplierId = "sup" + Guid.NewGuid().ToString("N")[..8];
+        await StudyApi.RegisterSupplierAsync(env.Http, supplierId, "deletions@told.example");
+        var participant = await StudyApi.RegisterParticipantAsync(env.Http, studyId, $"t.{Guid.NewGuid():N}@example.org");
+        var sessionId = await StudyApi.RegisterSessionWithSupplierAsync(env.Http, studyId, SessionKind.Interview, LongAgo, supplierId, participant);
+        await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Recording, [1, 2, 3], "audio/wav");
+        return (studyId, supplierId, sessionId);
+    }
+
+    private async Task<List<JsonElement>> OpenTasksAsync(string workflowId)
+    {
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/tasks?requestId={workflowId}", Role.Dpo), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasks").EnumerateArray()];
+    }
+
     private static string Key(JsonElement item) => $"{item.GetProperty("container").GetString()}/{item.GetProperty("blobName").GetString()}#{item.GetProperty("snapshot").GetString()}";
 
     private async Task<TestStudy> StudyWithMaterialAsync()
