@@ -242,6 +242,24 @@ public sealed class RequestStore(TableServiceClient tables)
         };
     }
 
+    /// <summary>The columns of a request row that hold the requester's personal data: the address, the name, what they wrote, the details they asked for.</summary>
+    public static IReadOnlyList<string> RequesterColumns { get; } = ["RequesterEmail", "RequesterName", "ParticipantRef", "Details", "NewName", "NewEmail", "NewPhone"];
+
+    /// <summary>
+    /// Blanks the requester's personal data on a request row (<see cref="RequesterColumns"/>; a merge cannot remove a column, so
+    /// each is set empty). Ids, dates, the status, the decision and the outcome stay: the record of how the request was handled.
+    /// </summary>
+    public async Task EraseRequesterAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        var update = new TableEntity(requestId, RequestRowKey);
+        foreach (var column in RequesterColumns)
+        {
+            update[column] = string.Empty;
+        }
+
+        await table.UpdateEntityAsync(update, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
     /// <summary>Removes a request and its history; used only when its workflow could not be started, so nothing half-made stays.</summary>
     public async Task DeleteAsync(string requestId, CancellationToken cancellationToken = default)
     {
@@ -300,7 +318,7 @@ public sealed class RequestStore(TableServiceClient tables)
         Status = e.GetString("Status") ?? string.Empty,
         RequesterEmail = e.GetString("RequesterEmail") ?? string.Empty,
         RequesterName = e.GetString("RequesterName") is { Length: > 0 } requesterName ? requesterName : null,
-        ParticipantRef = e.GetString("ParticipantRef"),
+        ParticipantRef = e.GetString("ParticipantRef") is { Length: > 0 } reference ? reference : null,
         Details = e.GetString("Details") is { Length: > 0 } details ? details : null,
         IdentityConfirmed = e.GetBoolean("IdentityConfirmed") ?? false,
         EnteredBy = e.GetString("EnteredBy") ?? string.Empty,
@@ -318,11 +336,13 @@ public sealed class RequestStore(TableServiceClient tables)
         Decision = e.GetString("Decision") is { } decision
             ? new RequestDecision(decision, e.GetString("DecidedBy") ?? string.Empty, e.GetDateTimeOffset("DecidedAt") ?? default, e.GetString("DecisionExemption"), e.GetString("DecisionReason"))
             : null,
-        RequestedChange = new ContactCorrection(e.GetString("NewName"), e.GetString("NewEmail"), e.GetString("NewPhone")) is { IsEmpty: false } change ? change : null,
+        RequestedChange = new ContactCorrection(NullIfEmpty(e.GetString("NewName")), NullIfEmpty(e.GetString("NewEmail")), NullIfEmpty(e.GetString("NewPhone"))) is { IsEmpty: false } change ? change : null,
     };
 
     /// <summary>A date as the requests table stores it.</summary>
     public static string FormatDate(DateOnly date) => date.ToString("O", CultureInfo.InvariantCulture);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     // A merge cannot remove a property, so a date that no longer applies (a paused clock's due date) is stored empty.
     private static DateOnly? ParseDate(string? value) =>

@@ -155,12 +155,18 @@ public sealed class ParticipantActivities(
         }
 
         await studies.EraseContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
-        await requests.RecordStepAsync(
-            request.RequestId,
-            "contact-erased",
-            new RequestHistoryEntry(input.At, "contact-erased", request.Status, AuditActors.System),
-            new Dictionary<string, object?> { ["RequesterEmail"] = string.Empty, ["RequesterName"] = string.Empty, ["Details"] = string.Empty },
-            cancellationToken);
+
+        // Their address and name also sit on the rows of their requests: this one, and every one already closed. An open one
+        // keeps what it needs to answer them, and is blanked when it completes (RequestActivities.CompleteRequest).
+        foreach (var theirs in await requests.ListAsync(null, request.StudyId, cancellationToken))
+        {
+            if (theirs.ParticipantId == request.ParticipantId && (theirs.RequestId == request.RequestId || RequestStatus.Closed.Contains(theirs.Status)))
+            {
+                await requests.EraseRequesterAsync(theirs.RequestId, cancellationToken);
+            }
+        }
+
+        await requests.RecordStepAsync(request.RequestId, "contact-erased", new RequestHistoryEntry(input.At, "contact-erased", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ContactErased, "contact-erased", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
     }
 

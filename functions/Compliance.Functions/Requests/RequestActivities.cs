@@ -229,6 +229,12 @@ public sealed class RequestActivities(
             new Dictionary<string, object?> { ["Outcome"] = outcome },
             cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestCompleted, "completed", AuditActors.System, ("outcome", outcome)), cancellationToken);
+
+        // A participant whose contact details were erased while this request was open: its copy of them goes now it is done.
+        if (request.ParticipantId is { } participantId && await studies.FindParticipantAsync(request.StudyId, participantId, cancellationToken) is { ErasedAt: not null })
+        {
+            await requests.EraseRequesterAsync(request.RequestId, cancellationToken);
+        }
     }
 
     /// <summary>Reminds the DPO that a request is due soon, or tells them it is overdue; once per alarm key.</summary>

@@ -15,7 +15,8 @@ public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Ou
         outbox.ExistsAsync(Outbox.BlobNameFor(requestId, messageKey), cancellationToken);
 
     /// <summary>
-    /// Sends <paramref name="kind"/> to the participant's held address, else the requester's. Returns false when the message
+    /// Sends <paramref name="kind"/> to the participant's held address, else (a stranger, or a participant whose details were
+    /// erased) the address the request came from. Returns false when the message
     /// was already written (a retried step), or when there is no address left to write to.
     /// </summary>
     public async Task<bool> SendToRequesterAsync(DataSubjectRequestRecord request, string kind, string messageKey, IReadOnlyDictionary<string, string> extra, DateTimeOffset at, CancellationToken cancellationToken)
@@ -28,8 +29,10 @@ public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Ou
         }
 
         var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
-        var (to, name) = participant is null ? (request.RequesterEmail, request.RequesterName) : (participant.Email, participant.Name);
-        return to is not null && await SendToAsync(request, kind, messageKey, to, name, extra, at, toParticipant: true, cancellationToken);
+        // A participant whose contact details were erased while this request was open is answered at the address the
+        // request came from, which the request keeps until it is answered.
+        var (to, name) = participant is { Email: not null } ? (participant.Email, participant.Name) : (request.RequesterEmail, request.RequesterName);
+        return !string.IsNullOrEmpty(to) && await SendToAsync(request, kind, messageKey, to, name, extra, at, toParticipant: true, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="kind"/> to <paramref name="to"/>; staff and supplier emails (<paramref name="toParticipant"/> false) start their own thread.</summary>

@@ -104,6 +104,21 @@ public sealed class RetentionActivities(
         {
             await studies.EraseContactAsync(input.StudyId, participantId, input.At, cancellationToken);
         }
+
+        // The requesters' addresses, names and words on the study's closed requests go too (a stranger's included); a held
+        // participant's stay with their contact details, and an open request keeps what it needs until it is answered.
+        var held = inventory.HeldParticipants.ToHashSet(StringComparer.Ordinal);
+        var erased = 0;
+        foreach (var request in await requests.ListAsync(null, input.StudyId, cancellationToken))
+        {
+            if (RequestStatus.Closed.Contains(request.Status) && (request.ParticipantId is null || !held.Contains(request.ParticipantId)))
+            {
+                await requests.EraseRequesterAsync(request.RequestId, cancellationToken);
+                erased++;
+            }
+        }
+
+        logger.LogInformation("Retention sweep {SweepId}: contact details of {Participants} participants and requester details of {Requests} requests erased", input.SweepId, inventory.Participants.Count, erased);
     }
 
     /// <summary>Purges the finished workflow histories of the study's requests from the task hub.</summary>

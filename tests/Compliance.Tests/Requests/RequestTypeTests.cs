@@ -220,6 +220,28 @@ public sealed class RequestTypeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Erasure_blanks_the_address_on_the_participants_closed_requests_at_once_and_on_an_open_one_once_it_is_answered()
+    {
+        var (studyId, _) = await StudyWithParticipantAsync(0);
+        var email = DemoData.People[0].Email;
+        var earlier = await api.SubmitConfirmedAsync(studyId, "query", email);
+        await api.CompleteTaskAsync(earlier, TaskKind.DpoReview, TaskOutcome.Resolved);
+        await api.WaitForStatusAsync(earlier, RequestStatus.Completed);
+        var open = await api.SubmitConfirmedAsync(studyId, "complaint", email);
+        await api.OpenTaskAsync(open, TaskKind.DpoReview);
+
+        var erasure = await api.SubmitConfirmedAsync(studyId, "erase-contact", email);
+        await api.WaitForStatusAsync(erasure, RequestStatus.Completed);
+
+        (await api.Store.GetAsync(earlier, Ct)).RequesterEmail.ShouldBeEmpty("a closed request's copy of the address goes with the erasure");
+        (await api.Store.GetAsync(open, Ct)).RequesterEmail.ShouldBe(email, "an open request keeps the address it needs to answer");
+        await api.CompleteTaskAsync(open, TaskKind.DpoReview, TaskOutcome.Resolved);
+        (await api.EmailAsync(open, "outcome")).To.Mailboxes.Single().Address.ShouldBe(email);
+        await api.WaitForStatusAsync(open, RequestStatus.Completed);
+        (await Eventually.GetAsync(() => api.Store.GetAsync(open, Ct), r => r.RequesterEmail.Length == 0, because: "the answered request's copy of the address to go")).RequesterName.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Rectification_confirms_a_new_address_with_a_code_sent_to_it_before_it_replaces_the_old_one()
     {
         var (studyId, alex) = await StudyWithParticipantAsync(0);

@@ -34,8 +34,11 @@ public sealed class RetentionSweepTests(TestEnvironment env)
     {
         var study = await StudyWithMaterialAsync();
         var snapshot = await env.Blobs.GetBlobContainerClient(StorageLayout.Containers.Recordings).GetBlobClient(study.RecordingBlob).CreateSnapshotAsync(cancellationToken: Ct);
-        var requestId = await new RequestApi(env).SubmitAsync(new { studyId = study.StudyId, type = "query", email = study.Email });
-        await new RequestApi(env).EmailAsync(requestId, "acknowledgement");
+        var api = new RequestApi(env);
+        var requestId = await api.SubmitAsync(new { studyId = study.StudyId, type = "query", email = study.Email, name = DemoData.People[0].Name });
+        await api.EmailAsync(requestId, "acknowledgement");
+        await api.CompleteTaskAsync(requestId, Compliance.Tasks.TaskKind.DpoReview, Compliance.Tasks.TaskOutcome.Resolved);
+        await api.WaitForStatusAsync(requestId, RequestStatus.Completed);
         await PublishAsync(study.StudyId, "2024-09-30");
 
         var result = await SweepAsync(study.StudyId);
@@ -51,6 +54,10 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         var participant = (await new StudyStore(env.Tables).FindParticipantAsync(study.StudyId, study.ParticipantId, Ct))!;
         participant.Email.ShouldBeNull();
         participant.Name.ShouldBeNull();
+        var request = await api.Store.GetAsync(requestId, Ct);
+        request.RequesterEmail.ShouldBeEmpty("the request's copy of the address goes too");
+        request.RequesterName.ShouldBeNull();
+        request.Status.ShouldBe(RequestStatus.Completed, "the record of how it was handled stays");
         (await new ArtifactStore(env.Tables, env.Blobs).ListByStudyAsync(study.StudyId, Ct)).ShouldBeEmpty("the index goes with the blobs");
 
         var certificate = await CertificateAsync(result.CertificateId!);
