@@ -43,6 +43,10 @@ public sealed class AccessExportBuilder(
     /// <summary>The package's blob name: <c>{studyId}/{requestId}/access-package.zip</c>.</summary>
     public static string PackageBlobName(string studyId, string requestId) => $"{studyId}/{requestId}/{PackageFileName}";
 
+    /// <summary>The folders an access request's package and redaction log are in, as (container, prefix).</summary>
+    public static IReadOnlyList<(string Container, string Prefix)> FoldersOf(string studyId, string requestId) =>
+        [(Storage.StorageLayout.Containers.Exports, $"{studyId}/{requestId}/"), (Storage.StorageLayout.Containers.RedactionLogs, $"{studyId}/{requestId}/")];
+
     /// <summary>The redaction log's blob name: <c>{studyId}/{requestId}/redaction-log.json</c>.</summary>
     public static string RedactionLogBlobName(string studyId, string requestId) => $"{studyId}/{requestId}/{RedactionLogFileName}";
 

@@ -81,6 +81,34 @@ public sealed class BlobEraser(BlobServiceClient blobs, ILogger<BlobEraser> logg
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes every blob whose name starts with <paramref name="prefix"/> (which must end with <c>/</c>, so a folder and
+    /// never a name that merely starts the same), each with its snapshots and versions.
+    /// </summary>
+    public async Task<IReadOnlyList<DeletedItem>> DeleteFolderAsync(string container, string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(container);
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        if (!prefix.EndsWith('/'))
+        {
+            throw new ArgumentException("A folder prefix ends with '/'.", nameof(prefix));
+        }
+
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var item in blobs.GetBlobContainerClient(container).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, States = BlobStates.Snapshots | BlobStates.Version }, cancellationToken))
+        {
+            names.Add(item.Name);
+        }
+
+        var deleted = new List<DeletedItem>();
+        foreach (var name in names)
+        {
+            deleted.AddRange(await DeleteEverythingAsync(container, name, sha256: null, cancellationToken));
+        }
+
+        return deleted;
+    }
+
     /// <summary>The blob, its snapshots and versions: listed by prefix, then only the exact name, so a longer name that starts the same is never touched.</summary>
     private async Task<IReadOnlyList<BlobItem>> ListAsync(string container, string blobName, CancellationToken cancellationToken)
     {

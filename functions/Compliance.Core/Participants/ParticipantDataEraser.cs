@@ -24,6 +24,32 @@ public sealed record ErasureResult(IReadOnlyList<DeletedItem> Deleted, IReadOnly
 public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser blobEraser, Retention.HoldStore holds, ILogger<ParticipantDataEraser> logger)
 {
     /// <summary>
+    /// Deletes the packages and redaction logs of the participant's earlier access requests (<paramref name="accessRequestIds"/>):
+    /// an anonymised transcript of theirs sent to them is theirs to withdraw too. A hold on the participant keeps them.
+    /// </summary>
+    public async Task<IReadOnlyList<DeletedItem>> DeleteAccessExportsAsync(string studyId, string participantId, IEnumerable<string> accessRequestIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(studyId);
+        ArgumentException.ThrowIfNullOrEmpty(participantId);
+        ArgumentNullException.ThrowIfNull(accessRequestIds);
+        if ((await holds.ListActiveAsync(studyId, cancellationToken)).Any(h => h.Covers(studyId, null, [participantId])))
+        {
+            return [];
+        }
+
+        var deleted = new List<DeletedItem>();
+        foreach (var requestId in accessRequestIds)
+        {
+            foreach (var (container, prefix) in Access.AccessExportBuilder.FoldersOf(studyId, requestId))
+            {
+                deleted.AddRange(await blobEraser.DeleteFolderAsync(container, prefix, cancellationToken));
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
     /// Deletes the participant's own material. Runs again safely after a crash part way: the index rows of an artifact go only
     /// after its blob is gone, so an artifact half done is found again and finished, and nothing is reported as deleted twice.
     /// Kept items are reported on every run, so a caller that crashed before acting on them still learns of them.

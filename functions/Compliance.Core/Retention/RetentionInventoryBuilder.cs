@@ -91,10 +91,12 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
     /// <summary>
     /// The inventory of one withdrawing participant's own material (artifacts that concern only them), with every version
     /// and snapshot, taken before a withdrawal deletes it so that its certificate lists what was there; what a hold covers
-    /// is set aside as held. Shared material (a focus group's) is not in it: it stays for redaction.
+    /// is set aside as held. Shared material (a focus group's) is not in it: it stays for redaction. The packages and redaction
+    /// logs of the participant's earlier access requests (<paramref name="accessRequestIds"/>) are.
     /// </summary>
-    public async Task<RetentionInventory> BuildForParticipantAsync(string studyId, string participantId, string sweepId, DateTimeOffset takenAt, CancellationToken cancellationToken = default)
+    public async Task<RetentionInventory> BuildForParticipantAsync(string studyId, string participantId, IEnumerable<string> accessRequestIds, string sweepId, DateTimeOffset takenAt, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(accessRequestIds);
         var active = await holds.ListActiveAsync(studyId, cancellationToken);
         var items = new List<InventoryItem>();
         var held = new List<HeldItem>();
@@ -118,6 +120,29 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
                 if (item.Name == artifact.BlobName)
                 {
                     items.Add(ToItem(container, item, artifact));
+                }
+            }
+        }
+
+        // The packages of their earlier access requests, and the redaction logs beside them.
+        var participantHolds = active.Where(h => h.Covers(studyId, null, [participantId])).Select(h => h.HoldId).ToList();
+        foreach (var requestId in accessRequestIds)
+        {
+            foreach (var (container, prefix) in Access.AccessExportBuilder.FoldersOf(studyId, requestId))
+            {
+                await foreach (var item in ListAsync(container, prefix, cancellationToken))
+                {
+                    if (participantHolds.Count > 0)
+                    {
+                        if (!held.Any(h => h.Container == container && h.BlobName == item.Name))
+                        {
+                            held.Add(new HeldItem(container, item.Name, participantHolds));
+                        }
+                    }
+                    else
+                    {
+                        items.Add(ToItem(container, item, null));
+                    }
                 }
             }
         }

@@ -67,13 +67,21 @@ public sealed class ParticipantActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
 
+        // Their earlier access requests' packages hold an anonymised transcript of theirs: withdrawn too.
+        var accessRequests = (await requests.ListAsync(null, request.StudyId, cancellationToken))
+            .Where(r => r.Type == RequestType.Access && r.ParticipantId == request.ParticipantId)
+            .Select(r => r.RequestId)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
         // What is there, taken once before anything goes, so the certificate lists everything even if this step runs twice.
         if (await certificates.ReadInventoryAsync(CertificateIdFor(request.RequestId), cancellationToken) is null)
         {
-            await certificates.KeepInventoryAsync(await inventories.BuildForParticipantAsync(request.StudyId, request.ParticipantId!, CertificateIdFor(request.RequestId), input.At, cancellationToken), cancellationToken);
+            await certificates.KeepInventoryAsync(await inventories.BuildForParticipantAsync(request.StudyId, request.ParticipantId!, accessRequests, CertificateIdFor(request.RequestId), input.At, cancellationToken), cancellationToken);
         }
 
         var result = await eraser.DeleteResearchDataAsync(request.StudyId, request.ParticipantId!, cancellationToken);
+        var exports = await eraser.DeleteAccessExportsAsync(request.StudyId, request.ParticipantId!, accessRequests, cancellationToken);
         await requests.RecordStepAsync(request.RequestId, "research-data-deleted", new RequestHistoryEntry(input.At, "research-data-deleted", request.Status, AuditActors.System), cancellationToken: cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(
@@ -83,10 +91,11 @@ public sealed class ParticipantActivities(
                 AuditActors.System,
                 ("participantId", request.ParticipantId!),
                 ("deleted", result.Deleted.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("accessExportItemsDeleted", exports.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 ("keptForRedaction", RequestAuditEvents.Ids(result.KeptForRedaction.Select(k => k.ArtifactId))),
                 ("keptForHold", RequestAuditEvents.Ids(result.KeptForHold.Select(k => k.ArtifactId)))),
             cancellationToken);
-        logger.LogInformation("Request {RequestId}: {Deleted} blobs deleted, {Kept} shared items kept for redaction", request.RequestId, result.Deleted.Count, result.KeptForRedaction.Count);
+        logger.LogInformation("Request {RequestId}: {Deleted} blobs and {Exports} access-export items deleted, {Kept} shared items kept for redaction", request.RequestId, result.Deleted.Count, exports.Count, result.KeptForRedaction.Count);
         return new ResearchDataDeletion(result.Deleted.Count, result.KeptForRedaction.Count);
     }
 

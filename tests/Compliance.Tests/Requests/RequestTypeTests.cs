@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using Azure.Storage.Blobs;
+using Compliance.Access;
 using Compliance.Audit;
 using Compliance.Demo;
 using Compliance.Requests;
@@ -133,6 +134,33 @@ public sealed class RequestTypeTests(TestEnvironment env)
         items.ShouldNotContain(n => n.StartsWith($"{studyId}/{otherSession}/", StringComparison.Ordinal));
         certificate.GetProperty("recipientsTold").EnumerateArray().ShouldHaveSingleItem().GetString()!.ShouldStartWith($"{supplierId}: told, confirmed");
         certificate.GetRawText().ShouldNotContain(DemoData.People[0].Email);
+    }
+
+    [Fact]
+    public async Task A_withdrawal_deletes_the_packages_of_the_participants_earlier_access_requests_and_certifies_them()
+    {
+        var studyId = await StudyApi.RegisterStudyWithPolicyChangesAsync(env.Http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"));
+        var alex = await StudyApi.RegisterParticipantAsync(env.Http, studyId, DemoData.People[0].Email, DemoData.People[0].Name);
+        var sessionId = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, SessionLongAgo, alex);
+        await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Transcript, Encoding.UTF8.GetBytes(DemoData.InterviewTranscript), "text/plain");
+        var access = await api.SubmitConfirmedAsync(studyId, "access", DemoData.People[0].Email);
+        await api.WaitForStatusAsync(access, RequestStatus.Completed);
+        (await BlobsUnderAsync(StorageLayout.Containers.Exports, $"{studyId}/{access}/")).ShouldNotBeEmpty();
+        (await BlobsUnderAsync(StorageLayout.Containers.RedactionLogs, $"{studyId}/{access}/")).ShouldNotBeEmpty();
+
+        var withdrawal = await api.SubmitConfirmedAsync(studyId, "withdraw", DemoData.People[0].Email);
+        await api.OpenTaskAsync(withdrawal, TaskKind.Approval);
+        await api.ActOkAsync(withdrawal, "approve");
+        (await api.WaitForWorkflowAsync(withdrawal)).RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed);
+
+        (await BlobsUnderAsync(StorageLayout.Containers.Exports, $"{studyId}/{access}/")).ShouldBeEmpty("the package held an anonymised transcript of theirs");
+        (await BlobsUnderAsync(StorageLayout.Containers.RedactionLogs, $"{studyId}/{access}/")).ShouldBeEmpty();
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/certificates/DC-{withdrawal}", Compliance.Identity.Role.Dpo), Ct);
+        var certificate = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        var items = certificate.GetProperty("items").EnumerateArray().Select(i => $"{i.GetProperty("container").GetString()}/{i.GetProperty("blobName").GetString()}").ToList();
+        items.ShouldContain($"{StorageLayout.Containers.Exports}/{AccessExportBuilder.PackageBlobName(studyId, access)}");
+        items.ShouldContain($"{StorageLayout.Containers.RedactionLogs}/{AccessExportBuilder.RedactionLogBlobName(studyId, access)}");
+        certificate.GetProperty("verification").GetProperty("result").GetString().ShouldBe("passed");
     }
 
     [Fact]
