@@ -31,6 +31,8 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         var index = (await artifacts.ListByStudyAsync(studyId, cancellationToken)).ToDictionary(a => a.Container + "/" + a.BlobName, StringComparer.Ordinal);
 
         // Every blob of the study, with whose material it is: from the artifact index, or (for exports, logs and mail) from its name.
+        var studyRequests = await requests.ListAsync(null, studyId, cancellationToken);
+        var requesters = studyRequests.Where(r => r.ParticipantId is not null).ToDictionary(r => r.RequestId, r => r.ParticipantId!, StringComparer.Ordinal);
         var found = new List<(InventoryItem Item, string? SessionId, IReadOnlyList<string> ParticipantIds)>();
         foreach (var container in StudyContainers)
         {
@@ -38,11 +40,18 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
             await foreach (var item in ListAsync(container, studyId + "/", cancellationToken))
             {
                 var artifact = index.GetValueOrDefault(container + "/" + item.Name);
+                if (artifact is null && container is StorageLayout.Containers.Exports or StorageLayout.Containers.RedactionLogs)
+                {
+                    // An access request's package and log ({studyId}/{requestId}/…) are its participant's.
+                    IReadOnlyList<string> whose = requesters.TryGetValue(SecondSegment(item.Name) ?? string.Empty, out var participantId) ? [participantId] : [];
+                    found.Add((ToItem(container, item, null), null, whose));
+                    continue;
+                }
+
                 found.Add((ToItem(container, item, artifact), artifact?.SessionId ?? SecondSegment(item.Name), artifact?.ParticipantIds ?? []));
             }
         }
 
-        var studyRequests = await requests.ListAsync(null, studyId, cancellationToken);
         foreach (var request in studyRequests)
         {
             IReadOnlyList<string> whose = request.ParticipantId is { } p ? [p] : [];

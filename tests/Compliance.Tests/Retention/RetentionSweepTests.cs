@@ -108,6 +108,8 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         var otherParticipant = await StudyApi.RegisterParticipantAsync(env.Http, study.StudyId, $"other.{Guid.NewGuid():N}@example.org", "Other Person");
         var otherSession = await StudyApi.RegisterSessionAsync(env.Http, study.StudyId, SessionKind.Interview, LongAgo, otherParticipant);
         await StudyApi.UploadAsync(env.Http, study.StudyId, otherSession, ArtifactKind.Recording, [7, 8, 9], "audio/wav");
+        var access = await new RequestApi(env).SubmitConfirmedAsync(study.StudyId, "access", study.Email);
+        await new RequestApi(env).WaitForStatusAsync(access, RequestStatus.Completed);
         await PublishAsync(study.StudyId, "2024-09-30");
         var hold = await PlaceHoldAsync(new { studyId = study.StudyId, kind = HoldKind.Legal, scope = HoldScope.Participant, targetId = study.ParticipantId, reason = "Court order 2026/114", reviewOn = "2027-01-31" });
 
@@ -118,6 +120,7 @@ public sealed class RetentionSweepTests(TestEnvironment env)
 
         (await ListAsync(StorageLayout.Containers.Recordings, $"{study.StudyId}/{study.SessionId}/")).ShouldNotBeEmpty("the held participant's material stays");
         (await ListAsync(StorageLayout.Containers.Recordings, $"{study.StudyId}/{otherSession}/")).ShouldBeEmpty("what no hold covers goes");
+        (await ListAsync(StorageLayout.Containers.Exports, $"{study.StudyId}/{access}/")).ShouldNotBeEmpty("the held participant's access package stays too");
         (await new StudyStore(env.Tables).FindParticipantAsync(study.StudyId, study.ParticipantId, Ct))!.Email.ShouldBe(study.Email, "a participant hold keeps the contact details too");
         var firstCertificate = await CertificateAsync(first.CertificateId!);
         firstCertificate.GetProperty("heldBack").EnumerateArray().ShouldContain(h => h.GetProperty("holdId").GetString() == hold && h.GetProperty("blobs").GetInt32() >= 2);
@@ -130,6 +133,7 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         var second = await SweepAsync(study.StudyId);
 
         (await ListAsync(StorageLayout.Containers.Recordings, study.StudyId + "/")).ShouldBeEmpty();
+        (await ListAsync(StorageLayout.Containers.Exports, study.StudyId + "/")).ShouldBeEmpty();
         var secondItems = (await CertificateAsync(second.CertificateId!)).GetProperty("items").EnumerateArray().Select(Key).ToList();
         secondItems.ShouldContain($"{StorageLayout.Containers.Recordings}/{study.RecordingBlob}#");
         secondItems.Intersect(firstCertificate.GetProperty("items").EnumerateArray().Select(Key)).ShouldBeEmpty("nothing is deleted twice");
