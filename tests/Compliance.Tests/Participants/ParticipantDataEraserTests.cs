@@ -37,7 +37,7 @@ public sealed class ParticipantDataEraserTests(TestEnvironment env)
         var transcript = await UploadAsync(studyId, session, ArtifactKind.Transcript, "text/plain", "Interviewer: Hello.\nP1: Hello.\n");
         var notes = await UploadAsync(studyId, session, ArtifactKind.Notes, "text/plain", "notes on p1");
         var anonymised = await AddAnonymisedAsync(studyId, session, [p1], "Interviewer: Hello.\n[Participant]: Hello.\n");
-        var recordingSnapshots = new[] { await SnapshotAsync(recording), await SnapshotAsync(recording) };
+        var recordingSnapshots = await TwoSnapshotsAsync(recording);
         var transcriptSnapshot = await SnapshotAsync(transcript);
 
         var result = await Eraser.DeleteResearchDataAsync(studyId, p1, Ct);
@@ -270,6 +270,22 @@ public sealed class ParticipantDataEraserTests(TestEnvironment env)
     private Azure.Storage.Blobs.BlobClient Blob(Artifact artifact) => env.Blobs.GetBlobContainerClient(artifact.Container).GetBlobClient(artifact.BlobName);
 
     private async Task<string> SnapshotAsync(Artifact artifact) => (await Blob(artifact).CreateSnapshotAsync(cancellationToken: Ct)).Value.Snapshot;
+
+    /// <summary>
+    /// Two distinct snapshots. Azurite names a snapshot by its time to the millisecond, so two taken within one millisecond
+    /// (a fast machine) are one: take the second again until its name differs.
+    /// </summary>
+    private async Task<string[]> TwoSnapshotsAsync(Artifact artifact)
+    {
+        var first = await SnapshotAsync(artifact);
+        var second = await SnapshotAsync(artifact);
+        while (second == first)
+        {
+            second = await SnapshotAsync(artifact);
+        }
+
+        return [first, second];
+    }
 
     private async Task ShouldHaveNoBlobsAsync(params Artifact[] artifacts)
     {
