@@ -25,14 +25,16 @@ public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser bl
 {
     /// <summary>
     /// Deletes the packages and redaction logs of the participant's earlier access requests (<paramref name="accessRequestIds"/>):
-    /// an anonymised transcript of theirs sent to them is theirs to withdraw too. A hold on the participant keeps them.
+    /// an anonymised transcript of theirs sent to them is theirs to withdraw too. A hold on the participant, the study or a
+    /// session of theirs keeps them (<see cref="Retention.Hold.KeepingAccessExports"/>): held material stays in the index.
     /// </summary>
     public async Task<IReadOnlyList<DeletedItem>> DeleteAccessExportsAsync(string studyId, string participantId, IEnumerable<string> accessRequestIds, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(studyId);
         ArgumentException.ThrowIfNullOrEmpty(participantId);
         ArgumentNullException.ThrowIfNull(accessRequestIds);
-        if ((await holds.ListActiveAsync(studyId, cancellationToken)).Any(h => h.Covers(studyId, null, [participantId])))
+        var sessions = (await artifacts.ListByParticipantAsync(studyId, participantId, cancellationToken)).Select(a => a.SessionId);
+        if (Retention.Hold.KeepingAccessExports(await holds.ListActiveAsync(studyId, cancellationToken), studyId, participantId, sessions).Count > 0)
         {
             return [];
         }

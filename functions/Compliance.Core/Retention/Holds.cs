@@ -53,6 +53,17 @@ public sealed record Hold
             HoldScope.Participant => participantIds.Contains(TargetId, StringComparer.Ordinal),
             _ => false,
         };
+
+    /// <summary>
+    /// The holds that keep <paramref name="participantId"/>'s access packages: a hold on the study, on them, or on a session
+    /// of theirs (<paramref name="sessionIds"/>), whose transcript a package may hold. Another participant's hold does not.
+    /// </summary>
+    public static IReadOnlyList<string> KeepingAccessExports(IEnumerable<Hold> active, string studyId, string participantId, IEnumerable<string?> sessionIds)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        var sessions = sessionIds.Distinct(StringComparer.Ordinal).ToList();
+        return active.Where(h => h.Covers(studyId, null, [participantId]) || sessions.Any(s => h.Covers(studyId, s, [participantId]))).Select(h => h.HoldId).ToList();
+    }
 }
 
 /// <summary>The audit events of holds: ids, codes and dates only (the reason stays in the Holds table).</summary>

@@ -33,7 +33,7 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         // Every blob of the study, with whose material it is: from the artifact index, or (for exports, logs and mail) from its name.
         var studyRequests = await requests.ListAsync(null, studyId, cancellationToken);
         var requesters = studyRequests.Where(r => r.ParticipantId is not null).ToDictionary(r => r.RequestId, r => r.ParticipantId!, StringComparer.Ordinal);
-        var found = new List<(InventoryItem Item, string? SessionId, IReadOnlyList<string> ParticipantIds)>();
+        var found = new List<(InventoryItem Item, string? SessionId, IReadOnlyList<string> ParticipantIds, IReadOnlyList<string>? Holds)>();
         foreach (var container in StudyContainers)
         {
             // The trailing slash keeps a study whose id starts the same (T1 and T10) out of the listing.
@@ -42,13 +42,15 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
                 var artifact = index.GetValueOrDefault(container + "/" + item.Name);
                 if (artifact is null && container is StorageLayout.Containers.Exports or StorageLayout.Containers.RedactionLogs)
                 {
-                    // An access request's package and log ({studyId}/{requestId}/…) are its participant's.
-                    IReadOnlyList<string> whose = requesters.TryGetValue(SecondSegment(item.Name) ?? string.Empty, out var participantId) ? [participantId] : [];
-                    found.Add((ToItem(container, item, null), null, whose));
+                    // An access request's package and log ({studyId}/{requestId}/…) are its participant's, and hold their sessions' words.
+                    var exportHolds = requesters.TryGetValue(SecondSegment(item.Name) ?? string.Empty, out var participantId)
+                        ? Hold.KeepingAccessExports(active, studyId, participantId, index.Values.Where(a => a.ParticipantIds.Contains(participantId, StringComparer.Ordinal)).Select(a => a.SessionId))
+                        : active.Where(h => h.Covers(studyId, null, [])).Select(h => h.HoldId).ToList();
+                    found.Add((ToItem(container, item, null), null, [], exportHolds));
                     continue;
                 }
 
-                found.Add((ToItem(container, item, artifact), artifact?.SessionId ?? SecondSegment(item.Name), artifact?.ParticipantIds ?? []));
+                found.Add((ToItem(container, item, artifact), artifact?.SessionId ?? SecondSegment(item.Name), artifact?.ParticipantIds ?? [], null));
             }
         }
 
@@ -57,7 +59,7 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
             IReadOnlyList<string> whose = request.ParticipantId is { } p ? [p] : [];
             await foreach (var item in ListAsync(StorageLayout.Containers.MailOutbox, $"requests/{request.RequestId}/", cancellationToken))
             {
-                found.Add((ToItem(StorageLayout.Containers.MailOutbox, item, null), null, whose));
+                found.Add((ToItem(StorageLayout.Containers.MailOutbox, item, null), null, whose, null));
             }
         }
 
@@ -65,15 +67,15 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         {
             await foreach (var item in ListAsync(StorageLayout.Containers.MailInbound, InboundMailStore.BlobNameFor(key), cancellationToken))
             {
-                found.Add((ToItem(StorageLayout.Containers.MailInbound, item, null), null, []));
+                found.Add((ToItem(StorageLayout.Containers.MailInbound, item, null), null, [], null));
             }
         }
 
         var items = new List<InventoryItem>();
         var held = new Dictionary<string, HeldItem>(StringComparer.Ordinal);
-        foreach (var (item, sessionId, participantIds) in found)
+        foreach (var (item, sessionId, participantIds, holdsKnown) in found)
         {
-            var covering = active.Where(h => h.Covers(studyId, sessionId, participantIds)).Select(h => h.HoldId).ToList();
+            var covering = holdsKnown ?? active.Where(h => h.Covers(studyId, sessionId, participantIds)).Select(h => h.HoldId).ToList();
             if (covering.Count > 0)
             {
                 held.TryAdd(item.BlobKey, new HeldItem(item.Container, item.BlobName, covering));
@@ -134,7 +136,7 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         }
 
         // The packages of their earlier access requests, and the redaction logs beside them.
-        var participantHolds = active.Where(h => h.Covers(studyId, null, [participantId])).Select(h => h.HoldId).ToList();
+        var participantHolds = Hold.KeepingAccessExports(active, studyId, participantId, (await artifacts.ListByParticipantAsync(studyId, participantId, cancellationToken)).Select(a => a.SessionId));
         foreach (var requestId in accessRequestIds)
         {
             foreach (var (container, prefix) in Access.AccessExportBuilder.FoldersOf(studyId, requestId))

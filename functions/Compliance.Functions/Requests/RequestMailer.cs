@@ -31,7 +31,13 @@ public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Ou
         var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
         // A participant whose contact details were erased while this request was open is answered at the address the
         // request came from, which the request keeps until it is answered.
-        var (to, name) = participant is { Email: not null } ? (participant.Email, participant.Name) : (request.RequesterEmail, request.RequesterName);
+        var (to, name) = participant switch
+        {
+            null => (request.RequesterEmail, request.RequesterName),
+            { Email: not null } => (participant.Email, participant.Name),
+            { ErasedAt: not null } => (request.RequesterEmail, request.RequesterName),
+            _ => (null, null),
+        };
         return !string.IsNullOrEmpty(to) && await SendToAsync(request, kind, messageKey, to, name, extra, at, toParticipant: true, cancellationToken);
     }
 

@@ -105,13 +105,14 @@ public sealed class RetentionActivities(
             await studies.EraseContactAsync(input.StudyId, participantId, input.At, cancellationToken);
         }
 
-        // The requesters' addresses, names and words on the study's closed requests go too (a stranger's included); a held
-        // participant's stay with their contact details, and an open request keeps what it needs until it is answered.
-        var held = inventory.HeldParticipants.ToHashSet(StringComparer.Ordinal);
+        // The requesters' addresses, names and words on the study's closed requests go too (a stranger's included); what a
+        // hold covers now (a held participant's, or everything under a hold on the whole study) stays, and an open request
+        // keeps what it needs until it is answered.
+        var active = await holdStore.ListActiveAsync(input.StudyId, cancellationToken);
         var erased = 0;
         foreach (var request in await requests.ListAsync(null, input.StudyId, cancellationToken))
         {
-            if (RequestStatus.Closed.Contains(request.Status) && (request.ParticipantId is null || !held.Contains(request.ParticipantId)))
+            if (RequestStatus.Closed.Contains(request.Status) && !active.Any(h => h.Covers(input.StudyId, null, request.ParticipantId is { } p ? [p] : [])))
             {
                 await requests.EraseRequesterAsync(request.RequestId, cancellationToken);
                 erased++;
@@ -195,10 +196,11 @@ public sealed class RetentionActivities(
         return new RetentionSweepResult(input.StudyId, "swept", certificate.CertificateId, certificate.Items.Count, inventory.Held.Count, certificate.Verification.StillPresent);
     }
 
-    private async Task<IReadOnlyList<string>> RecipientsAsync(IReadOnlyList<SweepSupplierTask> told, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> RecipientsAsync(IReadOnlyList<SweepSupplierTask>? told, CancellationToken cancellationToken)
     {
+        // A sweep scheduled its certificate before suppliers were told (an older version) has none.
         var lines = new List<string>();
-        foreach (var supplier in told)
+        foreach (var supplier in told ?? [])
         {
             var task = await tasks.FindAsync(supplier.TaskId, cancellationToken);
             lines.Add(DeletionCertificate.RecipientLine(supplier.SupplierId, task?.CompletedAt));

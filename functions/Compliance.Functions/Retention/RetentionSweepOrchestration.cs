@@ -60,7 +60,8 @@ public static class RetentionSweepOrchestration
         await context.CallActivityAsync(nameof(RetentionActivities.EraseStudyContacts), step, retry);
         context.SetCustomStatus(new SweepStatus("purging-histories", inventory.Batches, inventory.Batches));
         var purged = await context.CallActivityAsync<int>(nameof(RetentionActivities.PurgeStudyHistories), step, retry);
-        var suppliers = await context.CallActivityAsync<SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), step, retry);
+        // Told now, so the time to confirm runs from the notice, not from the start of a long sweep.
+        var suppliers = await context.CallActivityAsync<SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), step with { At = context.CurrentUtcDateTime }, retry);
         if (suppliers.Told.Count > 0)
         {
             context.SetCustomStatus(new SweepStatus("awaiting-supplier-confirmations", inventory.Batches, inventory.Batches));

@@ -52,7 +52,7 @@ public sealed class TestEnvironment : IAsyncLifetime
 
     /// <summary>
     /// Starts another in-process self-host on this Azurite with a task hub of its own (dispose it when done). Its timer
-    /// functions are off unless <paramref name="settings"/> switches one on (<see cref="TimerSwitches.On"/>).
+    /// functions are off unless <paramref name="settings"/> switches one on (<c>AzureWebJobs.&lt;name&gt;.Disabled</c> = <c>false</c>).
     /// </summary>
     public Task<SelfHostApplication> StartHostAsync(bool trustPrincipalHeader, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
