@@ -50,6 +50,9 @@ public sealed class HeldRequestTests(TestEnvironment env)
         var participantId = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email, DemoData.People[0].Name);
         var sessionId = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, "2024-07-10", participantId);
         var recording = await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Recording, [1, 2, 3], "audio/wav");
+        await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Transcript, System.Text.Encoding.UTF8.GetBytes(DemoData.InterviewTranscript), "text/plain");
+        var access = await api.SubmitConfirmedAsync(studyId, RequestType.Access, email);
+        await api.WaitForStatusAsync(access, RequestStatus.Completed);
         await PlaceHoldAsync(studyId, HoldScope.Session, sessionId);
 
         var requestId = await api.SubmitConfirmedAsync(studyId, RequestType.Withdraw, email);
@@ -57,9 +60,40 @@ public sealed class HeldRequestTests(TestEnvironment env)
         await api.WaitForStatusAsync(requestId, RequestStatus.Completed);
 
         (await new ArtifactStore(env.Tables, env.Blobs).FindAsync(studyId, recording, Ct)).ShouldNotBeNull("the held session's recording stays");
+        (await env.Blobs.GetBlobContainerClient(Compliance.Storage.StorageLayout.Containers.Exports).GetBlobClient(Compliance.Access.AccessExportBuilder.PackageBlobName(studyId, access)).ExistsAsync(Ct)).Value
+            .ShouldBeTrue("the access package holds the held session's transcript, so it stays too");
         (await api.EmailAsync(requestId, "outcome")).TextBody!.ShouldContain(RequestActivities.HeldNote);
         var deletion = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct)).Single(e => e.Action == AuditActions.ResearchDataDeleted);
-        deletion.Details["keptForHold"].ShouldBe(recording);
+        deletion.Details["keptForHold"].Split('+').ShouldContain(recording);
+    }
+
+    [Fact]
+    public async Task A_hold_on_the_whole_study_keeps_even_a_strangers_request_details_from_the_sweep()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var stranger = $"stranger.{Guid.NewGuid():N}@example.org";
+        var query = await api.SubmitAsync(new { studyId, type = RequestType.Query, email = stranger, name = "Sam Stranger" });
+        await api.CompleteTaskAsync(query, TaskKind.DpoReview, TaskOutcome.Resolved);
+        await api.WaitForStatusAsync(query, RequestStatus.Completed);
+        using (var publish = await env.Http.SendAsync(Staff.PostJson($"/api/studies/{studyId}/publication", """{"publishedOn":"2024-09-30"}""", Role.Researcher), Ct))
+        {
+            publish.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        await PlaceHoldAsync(studyId, HoldScope.Study, studyId);
+
+        using (var run = await env.Http.SendAsync(Staff.PostJson("/api/retention/run", JsonSerializer.Serialize(new { studyId }), Role.Dpo), Ct))
+        {
+            run.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        }
+
+        await Eventually.GetAsync(
+            () => env.Durable.GetInstanceAsync(Compliance.Functions.Retention.RetentionSweepOrchestration.InstanceIdFor(studyId), Ct),
+            i => i is { IsCompleted: true },
+            because: "the sweep to finish");
+        var request = await api.Store.GetAsync(query, Ct);
+        request.RequesterEmail.ShouldBe(stranger, "a hold on the study keeps everything of it");
+        request.RequesterName.ShouldBe("Sam Stranger");
     }
 
     private async Task<string> PlaceHoldAsync(string studyId, string scope, string targetId)
