@@ -100,8 +100,9 @@ public sealed class ParticipantActivities(
     }
 
     /// <summary>
-    /// The withdrawal's deletion certificate, once the supplier has confirmed (or was not told): every item of the inventory
-    /// taken before the deletion that is no longer listable, what holds kept, the suppliers told and their confirmations.
+    /// The deletion certificate of a withdrawal or an erasure, once the supplier has confirmed (or was not told, or its time
+    /// ran out): every item of the inventory taken before the deletion that is no longer listable, the contact details
+    /// erased (checked to be gone) or held, what holds kept, the suppliers told and their confirmations.
     /// </summary>
     [Function(nameof(IssueRequestCertificate))]
     public async Task<string> IssueRequestCertificate([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
@@ -113,6 +114,14 @@ public sealed class ParticipantActivities(
         {
             var inventory = await certificates.ReadInventoryAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Request {request.RequestId} has no deletion inventory.");
             var present = await inventories.StillPresentAsync(inventory.Items, cancellationToken);
+
+            // An erasure's: every participant planned to lose their contact details must have none left.
+            var contactsLeft = 0;
+            foreach (var participantId in inventory.Participants)
+            {
+                contactsLeft += await studies.FindParticipantAsync(request.StudyId, participantId, cancellationToken) is { } p && (p.Email is not null || p.Name is not null || p.Phone is not null) ? 1 : 0;
+            }
+
             var confirmation = await tasks.FindAsync(TaskStore.IdFor(request.RequestId, TaskKind.SupplierConfirmation), cancellationToken);
             var told = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
                 .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
@@ -128,10 +137,10 @@ public sealed class ParticipantActivities(
                     CompletedAt = input.At,
                     Method = Compliance.Retention.DeletionCertificate.BlobDeletionMethod,
                     Items = inventory.Items.Except(present).ToList(),
-                    ContactDetailsErased = [],
+                    ContactDetailsErased = inventory.Participants,
                     HeldBack = inventory.Held.SelectMany(h => h.HoldIds).GroupBy(h => h, StringComparer.Ordinal).Select(g => new Compliance.Retention.HeldBack(g.Key, "hold", "participant-material", g.Count())).ToList(),
-                    ParticipantsHeld = [],
-                    Verification = new Compliance.Retention.DeletionVerification(inventory.Items.Count, present.Count, present.Count == 0 ? "passed" : "failed"),
+                    ParticipantsHeld = inventory.HeldParticipants,
+                    Verification = new Compliance.Retention.DeletionVerification(inventory.Items.Count + inventory.Participants.Count, present.Count + contactsLeft, present.Count + contactsLeft == 0 ? "passed" : "failed"),
                     HistoriesPurged = 0,
                     SoftDeleteRetentionDays = protection.Value.BlobSoftDeleteRetentionDays,
                     RecipientsTold = told,
@@ -154,6 +163,12 @@ public sealed class ParticipantActivities(
         // A legal or safeguarding hold on the participant keeps their contact details: nothing a hold covers is deleted.
         // They are not contacted again all the same.
         var covering = (await holds.ListActiveAsync(request.StudyId, cancellationToken)).Where(h => h.Covers(request.StudyId, null, [request.ParticipantId!])).Select(h => h.HoldId).ToList();
+
+        // What the erasure's certificate will prove, planned once before anything changes: whose contact details go, or are held.
+        IReadOnlyList<string> participant = [request.ParticipantId!];
+        await certificates.KeepInventoryAsync(
+            new Compliance.Retention.RetentionInventory(CertificateIdFor(request.RequestId), request.StudyId, input.At, [], [], covering.Count == 0 ? participant : [], covering.Count == 0 ? [] : participant, []),
+            cancellationToken);
         if (covering.Count > 0)
         {
             await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);

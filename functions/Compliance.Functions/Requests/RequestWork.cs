@@ -138,6 +138,9 @@ internal static class RequestWork
             var notice = await NotifySuppliersAsync(ParticipantActivities.ContactDetails);
             await CallAsync<object?>(nameof(RequestActivities.CompleteRequest), new OutcomeInput(requestId, EmailKind.OutcomeEraseContact, Close: true, context.CurrentUtcDateTime));
             await WaitForSupplierAsync(notice);
+
+            // The proof: whose contact details went (or a hold kept), checked, and who was told.
+            await CallAsync<string>(nameof(ParticipantActivities.IssueRequestCertificate));
             return RequestStatus.Completed;
         }
 

@@ -245,6 +245,15 @@ public sealed class RequestTypeTests(TestEnvironment env)
         participant.DoNotContact.ShouldBeTrue();
         (await new StudyStore(env.Tables).FindParticipantByEmailAsync(studyId, DemoData.People[0].Email, Ct)).ShouldBeNull();
         (await api.Store.FindAsync(requestId, Ct))!.RequesterEmail.ShouldBeEmpty("the request no longer holds the address either");
+
+        // The proof: a certificate under the request's authority, naming whose contact details went, checked to be gone.
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/certificates/DC-{requestId}", Compliance.Identity.Role.Dpo), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var certificate = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        certificate.GetProperty("authority").GetProperty("requestId").GetString().ShouldBe(requestId);
+        certificate.GetProperty("contactDetailsErased").EnumerateArray().Select(p => p.GetString()).ShouldBe([alex]);
+        certificate.GetProperty("verification").GetProperty("result").GetString().ShouldBe("passed");
+        certificate.GetRawText().ShouldNotContain(DemoData.People[0].Email);
     }
 
     [Fact]

@@ -40,6 +40,13 @@ public sealed class HeldRequestTests(TestEnvironment env)
         var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct);
         audit.ShouldContain(e => e.Action == AuditActions.ContactKeptForHold && e.Details["holds"] == holdId);
         audit.ShouldNotContain(e => e.Action == AuditActions.ContactErased);
+        await api.WaitForWorkflowAsync(requestId);
+        using var response = await env.Http.SendAsync(Staff.Get($"/api/certificates/DC-{requestId}", Role.Dpo), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, "the certificate is written as the workflow ends");
+        var certificate = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        certificate.GetProperty("contactDetailsErased").EnumerateArray().ShouldBeEmpty();
+        certificate.GetProperty("participantsHeld").EnumerateArray().Select(p => p.GetString()).ShouldBe([participantId]);
+        certificate.GetProperty("verification").GetProperty("result").GetString().ShouldBe("passed");
     }
 
     [Fact]
