@@ -64,6 +64,9 @@ public sealed record SupplierPolicy(Period ContractTerm, Period WarnBefore, Peri
 {
     /// <summary>The default of <c>suppliers.confirmDeletionWithin</c>, for policy files written before it existed.</summary>
     public static readonly Period DefaultConfirmDeletionWithin = new(30, PeriodUnit.Days);
+
+    /// <summary>Until when a supplier told at <paramref name="toldAt"/> has to confirm its deletion.</summary>
+    public DateTimeOffset ConfirmBy(DateTimeOffset toldAt) => new(ConfirmDeletionWithin.AddTo(toldAt.UtcDateTime), TimeSpan.Zero);
 }
 
 /// <summary>Proportionate identity verification of requests that disclose or change data.</summary>

@@ -332,7 +332,7 @@ public sealed class ParticipantActivities(
         }
 
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        return new SupplierNotice(true, new DateTimeOffset(policy.Suppliers.ConfirmDeletionWithin.AddTo(input.At.UtcDateTime), TimeSpan.Zero));
+        return new SupplierNotice(true, policy.Suppliers.ConfirmBy(input.At));
     }
 
     private static string Fields(ContactCorrection change, bool emailConfirmed) =>

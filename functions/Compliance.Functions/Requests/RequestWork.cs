@@ -225,19 +225,13 @@ internal static class RequestWork
                 context.SetCustomStatus(new RequestWorkflowStatus("awaiting-supplier-confirmation"));
                 await CreateTaskAsync(TaskKind.SupplierConfirmation);
                 var confirmed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation));
-                if (notice.ConfirmBy is not { } confirmBy)
+                if (notice.ConfirmBy is { } confirmBy)
+                {
+                    await context.CameBeforeAsync(confirmed, confirmBy);
+                }
+                else
                 {
                     await confirmed;
-                    return;
-                }
-
-                using var timeUp = new CancellationTokenSource();
-                if (await Task.WhenAny(confirmed, context.CreateTimer(confirmBy.UtcDateTime, timeUp.Token)) == confirmed)
-                {
-                    // Cancel, not CancelAsync: an orchestrator may await only durable tasks.
-#pragma warning disable CA1849
-                    timeUp.Cancel();
-#pragma warning restore CA1849
                 }
             }
         }

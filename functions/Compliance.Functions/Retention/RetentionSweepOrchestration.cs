@@ -15,11 +15,13 @@ namespace Compliance.Functions.Retention;
 public static class RetentionSweepOrchestration
 {
     /// <summary>The instance id of <paramref name="studyId"/>'s sweep.</summary>
-    public static string InstanceIdFor(string studyId) => "retention-" + studyId;
+    public static string InstanceIdFor(string studyId) => InstancePrefix + studyId;
+
+    private const string InstancePrefix = "retention-";
 
     /// <summary>Whether <paramref name="value"/> is a sweep's instance id (tasks of a sweep name it as the workflow they resume).</summary>
     public static bool IsInstanceId(string value) =>
-        value is not null && value.StartsWith("retention-", StringComparison.Ordinal) && Compliance.Studies.StudyIds.IsWellFormed(value["retention-".Length..]);
+        value is not null && value.StartsWith(InstancePrefix, StringComparison.Ordinal) && Compliance.Studies.StudyIds.IsWellFormed(value[InstancePrefix.Length..]);
 
     [Function(nameof(RetentionSweep))]
     public static async Task<RetentionSweepResult> RetentionSweep([OrchestrationTrigger] TaskOrchestrationContext context, RetentionSweepInput input)
@@ -65,7 +67,7 @@ public static class RetentionSweepOrchestration
         if (suppliers.Told.Count > 0)
         {
             context.SetCustomStatus(new SweepStatus("awaiting-supplier-confirmations", inventory.Batches, inventory.Batches));
-            await WaitForConfirmationsAsync(context, suppliers);
+            await context.CameBeforeAsync(AllConfirmedAsync(context, suppliers), suppliers.ConfirmBy);
         }
 
         context.SetCustomStatus(new SweepStatus("certifying", inventory.Batches, inventory.Batches));
@@ -76,30 +78,16 @@ public static class RetentionSweepOrchestration
     }
 
     /// <summary>
-    /// Waits until the DPO has recorded every told supplier's confirmation (each completion of one of the sweep's tasks raises
-    /// an event here) or the policy's time for confirming has passed; the certificate then says which confirmed.
+    /// Every told supplier's confirmation: each completion of one of the sweep's tasks raises an event here (a completion of
+    /// an earlier sweep's task may arrive too, and does not count). Waited for until the policy's time runs out.
     /// </summary>
-    private static async Task WaitForConfirmationsAsync(TaskOrchestrationContext context, SweepSupplierNotice suppliers)
+    private static async Task AllConfirmedAsync(TaskOrchestrationContext context, SweepSupplierNotice suppliers)
     {
         var pending = suppliers.Told.Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
-        using var timeUp = new CancellationTokenSource();
-        var deadline = context.CreateTimer(suppliers.ConfirmBy.UtcDateTime, timeUp.Token);
         while (pending.Count > 0)
         {
-            // A completion of an earlier sweep's task may arrive too: only this sweep's tasks count.
-            var completed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation));
-            if (await Task.WhenAny(completed, deadline) == deadline)
-            {
-                return;
-            }
-
-            pending.Remove(completed.Result.TaskId);
+            pending.Remove((await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation))).TaskId);
         }
-
-        // Cancel, not CancelAsync: an orchestrator may await only durable tasks, and the timer's cancellation is one.
-#pragma warning disable CA1849
-        timeUp.Cancel();
-#pragma warning restore CA1849
     }
 }
 

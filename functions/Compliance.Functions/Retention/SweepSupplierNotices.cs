@@ -38,7 +38,7 @@ public sealed class SweepSupplierNotices(
         ArgumentNullException.ThrowIfNull(input);
         var inventory = await certificates.ReadInventoryAsync(input.SweepId, cancellationToken) ?? throw new InvalidOperationException($"Sweep {input.SweepId} has no inventory.");
         var (_, policy) = await policies.GetAsync(input.StudyId, cancellationToken);
-        var confirmBy = new DateTimeOffset(policy.Suppliers.ConfirmDeletionWithin.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
+        var confirmBy = policy.Suppliers.ConfirmBy(input.At);
         bool Holds(IEnumerable<string> names, string sessionId) => names.Any(n => n.StartsWith($"{input.StudyId}/{sessionId}/", StringComparison.Ordinal));
         var bySupplier = (await studies.ListSessionsAsync(input.StudyId, cancellationToken))
             .Where(s => s.SupplierId is not null && Holds(inventory.Items.Select(i => i.BlobName), s.SessionId) && !Holds(inventory.Held.Select(h => h.BlobName), s.SessionId))
@@ -51,13 +51,14 @@ public sealed class SweepSupplierNotices(
         {
             var sessionIds = group.Select(s => s.SessionId).Order(StringComparer.Ordinal).ToList();
             var supplier = await suppliers.FindAsync(group.Key, cancellationToken);
-            var sent = supplier?.Email is { } address
-                ? await SendAsync(input, group.Key, new MailboxAddress(supplier.Name, address), policy, sessionIds, confirmBy, cancellationToken)
-                : "no-address-on-record";
+            if (supplier?.Email is { } address)
+            {
+                await SendAsync(input, group.Key, new MailboxAddress(supplier.Name, address), policy, sessionIds, confirmBy, cancellationToken);
+            }
 
             // Without an address on record the notice cannot go by email: the task tells the DPO to send it by hand.
             await audit.AppendAsync(
-                RetentionActivities.Event(input.StudyId, AuditActions.SupplierNotified, $"{input.SweepId}:supplier-notice:{group.Key}", ("sweepId", input.SweepId), ("supplierId", group.Key), ("sessions", Compliance.Requests.RequestAuditEvents.Ids(sessionIds)), ("sent", sent)),
+                RetentionActivities.Event(input.StudyId, AuditActions.SupplierNotified, $"{input.SweepId}:supplier-notice:{group.Key}", ("sweepId", input.SweepId), ("supplierId", group.Key), ("sessions", Compliance.Requests.RequestAuditEvents.Ids(sessionIds)), ("sent", supplier?.Email is null ? "no-address-on-record" : "outbox")),
                 cancellationToken);
             var task = await tasks.EnsureAsync(
                 new ManualTask
@@ -82,7 +83,7 @@ public sealed class SweepSupplierNotices(
         return new SweepSupplierNotice(told, confirmBy);
     }
 
-    private async Task<string> SendAsync(SweepStepInput input, string supplierId, MailboxAddress to, Compliance.Policies.StudyPolicy policy, IReadOnlyList<string> sessionIds, DateTimeOffset confirmBy, CancellationToken cancellationToken)
+    private async Task SendAsync(SweepStepInput input, string supplierId, MailboxAddress to, Compliance.Policies.StudyPolicy policy, IReadOnlyList<string> sessionIds, DateTimeOffset confirmBy, CancellationToken cancellationToken)
     {
         var key = $"retention-notice-{input.SweepId}";
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -95,6 +96,5 @@ public sealed class SweepSupplierNotices(
         var message = emails.BuildToSupplier(supplierId, to, input.StudyId, policy, SupplierEmailKind.RetentionNotice, key, values, input.At);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["supplierId"] = supplierId, ["studyId"] = input.StudyId, ["kind"] = SupplierEmailKind.RetentionNotice, ["state"] = "pending" };
         await outbox.TryWriteAsync(StudyEmails.SupplierBlobNameFor(supplierId, key), message, metadata, cancellationToken);
-        return "outbox";
     }
 }
