@@ -123,9 +123,8 @@ public sealed class ParticipantActivities(
             }
 
             var confirmation = await tasks.FindAsync(TaskStore.IdFor(request.RequestId, TaskKind.SupplierConfirmation), cancellationToken);
-            var told = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
-                .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
-                .Select(s => s.SupplierId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            var told = (await SupplierSessionsAsync(request, request.Type == RequestType.Withdraw ? SessionMaterial : ContactDetails, cancellationToken))
+                .Select(g => g.Key).Order(StringComparer.Ordinal)
                 .Select(sid => Compliance.Retention.DeletionCertificate.RecipientLine(sid, confirmation?.CompletedAt))
                 .ToList();
             await certificates.TryWriteAsync(
@@ -286,10 +285,7 @@ public sealed class ParticipantActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        var sessions = (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
-            .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(request.ParticipantId!, StringComparer.Ordinal))
-            .GroupBy(s => s.SupplierId!, StringComparer.Ordinal)
-            .ToList();
+        var sessions = await SupplierSessionsAsync(request, input.Scope, cancellationToken);
         foreach (var group in sessions)
         {
             var supplier = await suppliers.FindAsync(group.Key, cancellationToken);
@@ -333,6 +329,21 @@ public sealed class ParticipantActivities(
 
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         return new SupplierNotice(true, policy.Suppliers.ConfirmBy(input.At));
+    }
+
+    /// <summary>
+    /// The participant's sessions a supplier transcribed, by supplier, that a notice of <paramref name="scope"/> covers: what
+    /// a hold keeps here is kept at the supplier too (a held session's material; a held participant's contact details).
+    /// </summary>
+    private async Task<List<IGrouping<string, Session>>> SupplierSessionsAsync(DataSubjectRequestRecord request, string scope, CancellationToken cancellationToken)
+    {
+        var participant = request.ParticipantId!;
+        var active = await holds.ListActiveAsync(request.StudyId, cancellationToken);
+        return (await studies.ListSessionsAsync(request.StudyId, cancellationToken))
+            .Where(s => s.SupplierId is not null && s.ParticipantIds.Contains(participant, StringComparer.Ordinal))
+            .Where(s => !active.Any(h => h.Covers(request.StudyId, scope == SessionMaterial ? s.SessionId : null, [participant])))
+            .GroupBy(s => s.SupplierId!, StringComparer.Ordinal)
+            .ToList();
     }
 
     private static string Fields(ContactCorrection change, bool emailConfirmed) =>

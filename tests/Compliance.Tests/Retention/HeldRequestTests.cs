@@ -28,6 +28,9 @@ public sealed class HeldRequestTests(TestEnvironment env)
         var studyId = await StudyApi.RegisterStudyAsync(env.Http);
         var email = $"held.{Guid.NewGuid():N}@example.org";
         var participantId = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email, DemoData.People[0].Name);
+        var supplierId = "sup" + Guid.NewGuid().ToString("N")[..8];
+        await StudyApi.RegisterSupplierAsync(env.Http, supplierId, "deletions@supplier.example");
+        await StudyApi.RegisterSessionWithSupplierAsync(env.Http, studyId, SessionKind.Interview, "2024-07-10", supplierId, participantId);
         var holdId = await PlaceHoldAsync(studyId, HoldScope.Participant, participantId);
 
         var requestId = await api.SubmitConfirmedAsync(studyId, RequestType.EraseContact, email);
@@ -46,6 +49,8 @@ public sealed class HeldRequestTests(TestEnvironment env)
         var certificate = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
         certificate.GetProperty("contactDetailsErased").EnumerateArray().ShouldBeEmpty();
         certificate.GetProperty("participantsHeld").EnumerateArray().Select(p => p.GetString()).ShouldBe([participantId]);
+        certificate.GetProperty("recipientsTold").EnumerateArray().ShouldBeEmpty("the supplier keeps a held participant's contact details too");
+        (await api.EmailKeysAsync(requestId)).ShouldNotContain($"supplier-notice-{supplierId}");
         certificate.GetProperty("verification").GetProperty("result").GetString().ShouldBe("passed");
     }
 
@@ -55,7 +60,9 @@ public sealed class HeldRequestTests(TestEnvironment env)
         var studyId = await StudyApi.RegisterStudyWithPolicyChangesAsync(env.Http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"));
         var email = $"held.{Guid.NewGuid():N}@example.org";
         var participantId = await StudyApi.RegisterParticipantAsync(env.Http, studyId, email, DemoData.People[0].Name);
-        var sessionId = await StudyApi.RegisterSessionAsync(env.Http, studyId, SessionKind.Interview, "2024-07-10", participantId);
+        var supplierId = "sup" + Guid.NewGuid().ToString("N")[..8];
+        await StudyApi.RegisterSupplierAsync(env.Http, supplierId, "deletions@supplier.example");
+        var sessionId = await StudyApi.RegisterSessionWithSupplierAsync(env.Http, studyId, SessionKind.Interview, "2024-07-10", supplierId, participantId);
         var recording = await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Recording, [1, 2, 3], "audio/wav");
         await StudyApi.UploadAsync(env.Http, studyId, sessionId, ArtifactKind.Transcript, System.Text.Encoding.UTF8.GetBytes(DemoData.InterviewTranscript), "text/plain");
         var access = await api.SubmitConfirmedAsync(studyId, RequestType.Access, email);
@@ -72,6 +79,8 @@ public sealed class HeldRequestTests(TestEnvironment env)
         (await api.EmailAsync(requestId, "outcome")).TextBody!.ShouldContain(RequestActivities.HeldNote);
         var deletion = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct)).Single(e => e.Action == AuditActions.ResearchDataDeleted);
         deletion.Details["keptForHold"].Split('+').ShouldContain(recording);
+        await api.WaitForWorkflowAsync(requestId);
+        (await api.EmailKeysAsync(requestId)).ShouldNotContain($"supplier-notice-{supplierId}", "the supplier keeps its copies of a held session too");
     }
 
     [Fact]
