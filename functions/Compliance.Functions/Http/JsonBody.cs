@@ -8,7 +8,8 @@ namespace Compliance.Functions.Http;
 public static class JsonBody
 {
     /// <summary>
-    /// The parsed body, or a problem: not JSON content, larger than <paramref name="maxBytes"/>, empty, malformed, or not an object.
+    /// The parsed body, or a problem: not JSON content, larger than <paramref name="maxBytes"/>, empty, malformed, not an object,
+    /// or not strictly sound (<see cref="StrictJson"/>: a repeated field, invalid UTF-8, an unpaired surrogate).
     /// The caller disposes the document.
     /// </summary>
     public static async Task<(JsonDocument? Document, IActionResult? Problem)> ReadObjectAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
@@ -52,6 +53,12 @@ public static class JsonBody
             {
                 document.Dispose();
                 return (null, ApiProblem.BadRequest("malformed-json", "The body is not a JSON object.", "Send a JSON object."));
+            }
+
+            if (StrictJson.FindFault(document.RootElement) is { } fault)
+            {
+                document.Dispose();
+                return (null, ApiProblem.Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [fault.Field] = [fault.Message] }));
             }
 
             return (document, null);
