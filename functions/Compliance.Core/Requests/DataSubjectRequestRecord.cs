@@ -27,6 +27,9 @@ public sealed record DataSubjectRequestRecord
     public DateOnly? DueDate { get; init; }
     public IReadOnlyList<string> DueDateDerivation { get; init; } = [];
     public DateOnly? ExtendedTo { get; init; }
+
+    /// <summary>Whether the deadline was extended; <see cref="ExtendedTo"/> is its date once one is known (not while paused).</summary>
+    public bool Extended { get; init; }
     public int PausedDays { get; init; }
     public string? Outcome { get; init; }
 

@@ -16,6 +16,31 @@ public static class RequestAction
     public static IReadOnlyList<string> All { get; } = [Approve, Refuse, Extend, Clarify, Resume, Note, ReissueCode];
 
     public static bool IsValid(string? value) => value is not null && All.Contains(value, StringComparer.Ordinal);
+
+    /// <summary>The action a wire name names, or null for a name that is none.</summary>
+    public static RequestActionKind? KindOf(string? value) => value switch
+    {
+        Approve => RequestActionKind.Approve,
+        Refuse => RequestActionKind.Refuse,
+        Extend => RequestActionKind.Extend,
+        Clarify => RequestActionKind.Clarify,
+        Resume => RequestActionKind.Resume,
+        Note => RequestActionKind.Note,
+        ReissueCode => RequestActionKind.ReissueCode,
+        _ => null,
+    };
+}
+
+/// <summary>The DPO's actions as a type; <see cref="RequestAction"/> holds their wire names.</summary>
+public enum RequestActionKind
+{
+    Approve,
+    Refuse,
+    Extend,
+    Clarify,
+    Resume,
+    Note,
+    ReissueCode,
 }
 
 /// <summary>

@@ -80,31 +80,43 @@ public sealed class RequestStore(TableServiceClient tables)
         entity.GetString("Status") ?? string.Empty,
         entity.GetString("Actor") ?? string.Empty);
 
+    /// <summary>The request with that id as a model, to change with its methods and <see cref="SaveAsync"/>.</summary>
+    /// <exception cref="InvalidOperationException">No request has that id.</exception>
+    public async Task<DataSubjectRequest> LoadAsync(string requestId, CancellationToken cancellationToken = default) =>
+        DataSubjectRequest.From(await GetAsync(requestId, cancellationToken));
+
     /// <summary>
-    /// Moves the request to <paramref name="entry"/>'s status and appends the entry, in one transaction, once per
-    /// <paramref name="stepKey"/>. Activities run at least once, and a step re-run after a crash may carry a later time, so the
-    /// step's key, not its time, makes the write idempotent: a second call for the same step changes nothing and returns false.
+    /// Writes what <paramref name="request"/>'s methods changed (its status, clock, decision, outcome) and appends the history
+    /// entry <paramref name="historyEvent"/>, in one transaction, once per <paramref name="stepKey"/>. Activities run at least
+    /// once, and a step re-run after a crash may carry a later time, so the step's key, not its time, makes the write idempotent:
+    /// a second call for the same step changes nothing and returns false. Only changed columns are written, so a model loaded
+    /// before another writer's change does not undo it (the requester's details, erased meanwhile, stay erased).
     /// </summary>
-    public async Task<bool> RecordStepAsync(
-        string requestId,
+    public async Task<bool> SaveAsync(
+        DataSubjectRequest request,
         string stepKey,
-        RequestHistoryEntry entry,
-        IReadOnlyDictionary<string, object?>? changes = null,
+        string historyEvent,
+        string actor,
+        DateTimeOffset at,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        var statusUpdate = new TableEntity(requestId, RequestRowKey) { ["Status"] = entry.Status };
-        foreach (var (key, value) in changes ?? new Dictionary<string, object?>())
+        ArgumentNullException.ThrowIfNull(request);
+        var update = new TableEntity(request.Id, RequestRowKey) { ["Status"] = request.Status };
+        var before = LifecycleColumns(request.Loaded);
+        foreach (var (column, value) in LifecycleColumns(request.State))
         {
-            statusUpdate[key] = value;
+            if (!Equals(before[column], value))
+            {
+                update[column] = value ?? string.Empty;
+            }
         }
 
         try
         {
             await table.SubmitTransactionAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, statusUpdate, ETag.All),
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(requestId, stepKey, entry)),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, ETag.All),
+                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.Id, stepKey, new RequestHistoryEntry(at, historyEvent, request.Status, actor))),
                 ],
                 cancellationToken);
             return true;
@@ -114,6 +126,50 @@ public sealed class RequestStore(TableServiceClient tables)
             return false;
         }
     }
+
+    /// <summary>
+    /// Appends a history entry that changes nothing about the request (a reminder sent, a note added), once per
+    /// <paramref name="stepKey"/>; the entry carries the status as <paramref name="request"/> has it. False when already recorded.
+    /// </summary>
+    public async Task<bool> RecordStepAsync(
+        DataSubjectRequestRecord request,
+        string stepKey,
+        string historyEvent,
+        string actor,
+        DateTimeOffset at,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(request.RequestId, stepKey, new RequestHistoryEntry(at, historyEvent, request.Status, actor)), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The columns of a request row that its model's methods change, as stored.</summary>
+    private static Dictionary<string, object?> LifecycleColumns(DataSubjectRequestRecord r) => new(StringComparer.Ordinal)
+    {
+        ["ParticipantId"] = r.ParticipantId,
+        ["VerificationMode"] = r.VerificationMode,
+        ["ClockStartedAt"] = r.ClockStartedAt,
+        ["DueDate"] = r.DueDate is { } due ? FormatDate(due) : null,
+        ["DueDateDerivation"] = JsonSerializer.Serialize(r.DueDateDerivation),
+        ["ExtendedTo"] = r.ExtendedTo is { } extendedTo ? FormatDate(extendedTo) : null,
+        ["Extended"] = r.Extended,
+        ["PausedDays"] = r.PausedDays,
+        ["Pauses"] = JsonSerializer.Serialize(r.Pauses),
+        ["Outcome"] = r.Outcome,
+        ["Decision"] = r.Decision?.Decision,
+        ["DecidedBy"] = r.Decision?.Reviewer,
+        ["DecidedAt"] = r.Decision?.DecidedAt,
+        ["DecisionExemption"] = r.Decision?.Exemption,
+        ["DecisionReason"] = r.Decision?.Reason,
+    };
 
     /// <summary>The earliest open request of <paramref name="type"/> by the participant in the study, if any.</summary>
     public async Task<DataSubjectRequestRecord?> FindOpenAsync(string studyId, string participantId, string type, CancellationToken cancellationToken = default)
@@ -225,23 +281,6 @@ public sealed class RequestStore(TableServiceClient tables)
     public Task SetActionResultAsync(string requestId, string actionId, string result, CancellationToken cancellationToken = default) =>
         table.UpdateEntityAsync(new TableEntity(requestId, ActionPrefix + actionId) { ["Result"] = result }, ETag.All, TableUpdateMode.Merge, cancellationToken);
 
-    /// <summary>The column values of the clock's pauses, for <see cref="RecordStepAsync"/>.</summary>
-    public static string PausesColumn(IReadOnlyList<Deadlines.ClockPause> pauses) => JsonSerializer.Serialize(pauses);
-
-    /// <summary>The column values of a decision, for <see cref="RecordStepAsync"/>.</summary>
-    public static Dictionary<string, object?> DecisionColumns(RequestDecision decision)
-    {
-        ArgumentNullException.ThrowIfNull(decision);
-        return new Dictionary<string, object?>
-        {
-            ["Decision"] = decision.Decision,
-            ["DecidedBy"] = decision.Reviewer,
-            ["DecidedAt"] = decision.DecidedAt,
-            ["DecisionExemption"] = decision.Exemption,
-            ["DecisionReason"] = decision.Reason,
-        };
-    }
-
     /// <summary>The columns of a request row that hold the requester's personal data: the address, the name, what they wrote, the details they asked for.</summary>
     public static IReadOnlyList<string> RequesterColumns { get; } = ["RequesterEmail", "RequesterName", "ParticipantRef", "Details", "NewName", "NewEmail", "NewPhone"];
 
@@ -293,7 +332,8 @@ public sealed class RequestStore(TableServiceClient tables)
         ["VerificationMode"] = r.VerificationMode,
         ["VerifiedAt"] = r.VerifiedAt,
         ["DuplicateOf"] = r.DuplicateOf,
-        ["Pauses"] = PausesColumn(r.Pauses),
+        ["Pauses"] = JsonSerializer.Serialize(r.Pauses),
+        ["Extended"] = r.Extended,
         ["NewName"] = r.RequestedChange?.Name,
         ["NewEmail"] = r.RequestedChange?.Email,
         ["NewPhone"] = r.RequestedChange?.Phone,
@@ -326,6 +366,7 @@ public sealed class RequestStore(TableServiceClient tables)
         DueDate = ParseDate(e.GetString("DueDate")),
         DueDateDerivation = JsonSerializer.Deserialize<string[]>(e.GetString("DueDateDerivation") ?? "[]") ?? [],
         ExtendedTo = ParseDate(e.GetString("ExtendedTo")),
+        Extended = e.GetBoolean("Extended") ?? false,
         PausedDays = e.GetInt32("PausedDays") ?? 0,
         Outcome = e.GetString("Outcome"),
         ParticipantId = e.GetString("ParticipantId"),

@@ -72,6 +72,35 @@ public static class JsonBody
         }
     }
 
+    /// <summary>
+    /// Reads the body as <typeparamref name="T"/> by its <paramref name="schema"/>: every problem <see cref="ReadObjectAsync"/>
+    /// finds, then every field the schema's validator finds wrong, at once, as a 400 problem.
+    /// </summary>
+    public static async Task<(T? Body, IActionResult? Problem)> ReadAsync<T>(HttpRequest request, BodySchema<T> schema, int maxBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var (document, problem) = await ReadObjectAsync(request, maxBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        using (document)
+        {
+            var fields = new JsonFields(document!.RootElement, schema.Fields);
+            var body = schema.Read(fields);
+            return fields.HasErrors ? (null, ApiProblem.Validation(fields.Errors)) : (body, null);
+        }
+    }
+
     private static ObjectResult TooLarge(int maxBytes) =>
         ApiProblem.BadRequest("body-too-large", "The body is too large.", $"Send at most {maxBytes} bytes.");
 }
+
+/// <summary>
+/// A route's typed body: the fields it takes (any other is an error) and its validator, which reads them into the record
+/// through <see cref="JsonFields"/>, adding an error for each bad one. The validator must not keep <see cref="JsonElement"/>s:
+/// the document is disposed when it returns.
+/// </summary>
+public sealed record BodySchema<T>(IReadOnlyCollection<string> Fields, Func<JsonFields, T> Read);

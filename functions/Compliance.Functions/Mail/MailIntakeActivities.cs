@@ -164,11 +164,7 @@ public sealed class MailIntakeActivities(
         var at = stored.ReceivedAt;
         await inbound.TagStudyAsync(input.IntakeKey, request.StudyId, cancellationToken);
         var result = await DecideReplyAsync(request, code, at, cancellationToken);
-        await requests.RecordStepAsync(
-            request.RequestId,
-            $"reply-{input.IntakeKey}",
-            new RequestHistoryEntry(at, $"reply-{result.Outcome}", request.Status, AuditActors.Participant),
-            cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, $"reply-{input.IntakeKey}", $"reply-{result.Outcome}", AuditActors.Participant, at, cancellationToken);
         await AuditAsync(input.IntakeKey, AuditActions.MailReply, "reply", request.StudyId, cancellationToken, ("requestId", request.RequestId), ("outcome", result.Outcome));
         return result;
     }

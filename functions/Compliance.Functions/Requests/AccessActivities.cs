@@ -46,7 +46,7 @@ public sealed class AccessActivities(
             ["linkExpiresOn"] = RequestEmails.FormatMoment(link.ExpiresOn),
         };
         await mailer.SendToRequesterAsync(request, EmailKind.OutcomeAccess, "outcome", extra, input.At, cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, "export-sent", new RequestHistoryEntry(input.At, "export-sent", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, "export-sent", "export-sent", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(
                 request,

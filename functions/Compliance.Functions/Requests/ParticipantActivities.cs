@@ -52,9 +52,10 @@ public sealed class ParticipantActivities(
         var (study, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var clockStart = UkTime.DateOf(request.ClockStartedAt ?? request.ReceivedAt);
         var decision = WithdrawalEligibility.Decide(policy, study, clockStart);
-        if (!decision.Eligible && request.Decision is null)
+        var model = DataSubjectRequest.From(request);
+        if (!decision.Eligible && model.Refuse(AuditActors.System, input.At, decision.Exemption, decision.Reason) is null)
         {
-            await decisions.RefuseAsync(request, new RequestDecision(RequestDecision.Refused, AuditActors.System, input.At, decision.Exemption, decision.Reason), "withdrawal-ineligible", input.At, cancellationToken);
+            await decisions.RefuseAsync(model, "withdrawal-ineligible", cancellationToken);
         }
 
         return new WithdrawalCheck(decision.Eligible);
@@ -82,7 +83,7 @@ public sealed class ParticipantActivities(
 
         var result = await eraser.DeleteResearchDataAsync(request.StudyId, request.ParticipantId!, cancellationToken);
         var exports = await eraser.DeleteAccessExportsAsync(request.StudyId, request.ParticipantId!, accessRequests, cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, "research-data-deleted", new RequestHistoryEntry(input.At, "research-data-deleted", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, "research-data-deleted", "research-data-deleted", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(
                 request,
@@ -171,7 +172,7 @@ public sealed class ParticipantActivities(
         if (covering.Count > 0)
         {
             await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
-            await requests.RecordStepAsync(request.RequestId, "contact-kept-for-hold", new RequestHistoryEntry(input.At, "contact-kept-for-hold", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+            await requests.RecordStepAsync(request, "contact-kept-for-hold", "contact-kept-for-hold", AuditActors.System, input.At, cancellationToken);
             await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ContactKeptForHold, "contact-kept-for-hold", AuditActors.System, ("participantId", request.ParticipantId!), ("holds", RequestAuditEvents.Ids(covering))), cancellationToken);
             logger.LogInformation("Request {RequestId}: contact details kept, {Count} holds cover the participant", request.RequestId, covering.Count);
             return;
@@ -189,7 +190,7 @@ public sealed class ParticipantActivities(
             }
         }
 
-        await requests.RecordStepAsync(request.RequestId, "contact-erased", new RequestHistoryEntry(input.At, "contact-erased", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, "contact-erased", "contact-erased", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ContactErased, "contact-erased", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
     }
 
@@ -200,7 +201,7 @@ public sealed class ParticipantActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
         await studies.SetDoNotContactAsync(request.StudyId, request.ParticipantId!, input.At, cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, "do-not-contact", new RequestHistoryEntry(input.At, "do-not-contact", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, "do-not-contact", "do-not-contact", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.DoNotContactSet, "do-not-contact", AuditActors.System, ("participantId", request.ParticipantId!)), cancellationToken);
     }
 
@@ -225,7 +226,7 @@ public sealed class ParticipantActivities(
             await mailer.SendToAsync(request, EmailKind.AddressConfirmation, EmailKind.AddressConfirmation, newEmail, request.RequestedChange.Name ?? request.RequesterName, extra, input.At, toParticipant: true, cancellationToken);
         }
 
-        await requests.RecordStepAsync(request.RequestId, "address-confirmation-sent", new RequestHistoryEntry(input.At, "address-confirmation-sent", RequestStatus.AwaitingAddressConfirmation, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.SaveAsync(DataSubjectRequest.From(request, r => r.AwaitAddressConfirmation()), "address-confirmation-sent", "address-confirmation-sent", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.AddressConfirmationSent, "address-confirmation-sent"), cancellationToken);
         return new AddressConfirmationPlan(true, policy.Verification.CodeValidFor);
     }
@@ -266,7 +267,7 @@ public sealed class ParticipantActivities(
 
         if (applied)
         {
-            await requests.RecordStepAsync(request.RequestId, "contact-updated", new RequestHistoryEntry(input.At, "contact-updated", RequestStatus.InProgress, AuditActors.System), cancellationToken: cancellationToken);
+            await requests.SaveAsync(DataSubjectRequest.From(request, r => r.ContinueWork()), "contact-updated", "contact-updated", AuditActors.System, input.At, cancellationToken);
             await audit.AppendAsync(
                 RequestAuditEvents.Step(request, AuditActions.ContactUpdated, "contact-updated", AuditActors.System, ("fields", Fields(change, input.EmailConfirmed))),
                 cancellationToken);
@@ -319,7 +320,7 @@ public sealed class ParticipantActivities(
 
         if (sessions.Count > 0)
         {
-            await requests.RecordStepAsync(request.RequestId, "suppliers-notified", new RequestHistoryEntry(input.At, "suppliers-notified", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+            await requests.RecordStepAsync(request, "suppliers-notified", "suppliers-notified", AuditActors.System, input.At, cancellationToken);
         }
 
         if (sessions.Count == 0)

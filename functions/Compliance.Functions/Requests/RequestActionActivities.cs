@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Compliance.Audit;
 using Compliance.Deadlines;
 using Compliance.Mail;
@@ -41,7 +40,7 @@ public sealed class RequestActionActivities(
                 : await ApplyAsync(request, action, cancellationToken);
             if (rejection is not null)
             {
-                await requests.RecordStepAsync(request.RequestId, $"action-{action.ActionId}", new RequestHistoryEntry(action.At, $"{action.Action}-rejected", request.Status, action.Actor), cancellationToken: cancellationToken);
+                await requests.RecordStepAsync(request, $"action-{action.ActionId}", $"{action.Action}-rejected", action.Actor, action.At, cancellationToken);
                 await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ActionRejected, $"action-{action.ActionId}-rejected", action.Actor, ("action", action.Action), ("actionId", action.ActionId), ("why", rejection)), cancellationToken);
                 logger.LogInformation("Request {RequestId}: {Action} rejected ({Why})", request.RequestId, action.Action, rejection);
             }
@@ -55,134 +54,58 @@ public sealed class RequestActionActivities(
     }
 
     /// <summary>
-    /// Carries out the action; returns a code saying why it was not, or null when it was. Its history entry, with the new
-    /// state, is written last, so a retry after a crash part way finds the state unchanged and does the same again (every
-    /// write is keyed by the action).
+    /// Carries out the action; returns a code saying why it was not, or null when it was. The model decides and applies; its
+    /// effects (emails, audit) are written first and the new state with its history entry last, so a retry after a crash part
+    /// way finds the state unchanged and does the same again (every write is keyed by the action).
     /// </summary>
-    private async Task<string?> ApplyAsync(DataSubjectRequestRecord request, RequestActionRecord action, CancellationToken cancellationToken)
+    private async Task<string?> ApplyAsync(DataSubjectRequestRecord record, RequestActionRecord action, CancellationToken cancellationToken)
     {
-        if (!RequestStatus.IsOpen(request.Status))
+        var request = DataSubjectRequest.From(record);
+        if (request.Act(action, deadlines) is { } rejection)
         {
-            return "closed";
+            return rejection.Code;
         }
 
         var step = $"action-{action.ActionId}";
 
         // The route audited the request for the action under the step's own key; what the action did is audited apart.
         var applied = $"{step}-applied";
-        var today = UkTime.DateOf(action.At);
-        switch (action.Action)
+        var state = request.State;
+        switch (RequestAction.KindOf(action.Action))
         {
-            case RequestAction.Approve:
-                if (request.Decision is not null)
-                {
-                    return "already-decided";
-                }
-
-                await decisions.ApproveAsync(request, step, new RequestDecision(RequestDecision.Approved, action.Actor, action.At, null, null), action.At, cancellationToken);
+            case RequestActionKind.Approve:
+                await decisions.ApproveAsync(request, step, cancellationToken);
                 return null;
 
-            case RequestAction.Refuse:
-                if (request.Decision is not null)
-                {
-                    return "already-decided";
-                }
-
-                await decisions.RefuseAsync(request, new RequestDecision(RequestDecision.Refused, action.Actor, action.At, action.Exemption, action.Reason), step, action.At, cancellationToken);
+            case RequestActionKind.Refuse:
+                await decisions.RefuseAsync(request, step, cancellationToken);
                 return null;
 
-            case RequestAction.ReissueCode:
-                if (request.Status != RequestStatus.AwaitingVerification)
-                {
-                    return "not-awaiting-a-code";
-                }
-
-                await requests.RecordStepAsync(request.RequestId, step, new RequestHistoryEntry(action.At, "code-reissued", request.Status, action.Actor), cancellationToken: cancellationToken);
+            case RequestActionKind.ReissueCode:
+                await requests.SaveAsync(request, step, "code-reissued", action.Actor, action.At, cancellationToken);
                 return null;
 
-            case RequestAction.Clarify:
-                if (request.ClockStartedAt is null || request.IsPaused)
-                {
-                    return request.IsPaused ? "already-paused" : "clock-not-started";
-                }
-
-                var paused = request.Pauses.Append(new ClockPause(today)).ToList();
-                await mailer.SendToRequesterAsync(request, EmailKind.Clarification, $"clarification-{action.ActionId}", new Dictionary<string, string> { ["question"] = action.Text ?? string.Empty }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockPaused, applied, action.Actor, ("actionId", action.ActionId)), cancellationToken);
-                await WriteClockAsync(request, step, "clock-paused", RequestStatus.Paused, action.Actor, action.At, paused, extended: request.ExtendedTo is not null, Clock(request, paused, request.ExtendedTo is not null), cancellationToken);
+            case RequestActionKind.Clarify:
+                await mailer.SendToRequesterAsync(record, EmailKind.Clarification, $"clarification-{action.ActionId}", new Dictionary<string, string> { ["question"] = action.Text ?? string.Empty }, action.At, cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(record, AuditActions.ClockPaused, applied, action.Actor, ("actionId", action.ActionId)), cancellationToken);
+                await requests.SaveAsync(request, step, "clock-paused", action.Actor, action.At, cancellationToken);
                 return null;
 
-            case RequestAction.Resume:
-                if (!request.IsPaused)
-                {
-                    return "not-paused";
-                }
-
-                var open = request.Pauses[^1];
-                var resumed = request.Pauses.Take(request.Pauses.Count - 1).Append(open with { To = today < open.From ? open.From : today }).ToList();
-                var deadline = Clock(request, resumed, request.ExtendedTo is not null);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockResumed, applied, action.Actor, ("dueDate", Format(deadline.DueDate))), cancellationToken);
-                await WriteClockAsync(request, step, "clock-resumed", RequestStatus.InProgress, action.Actor, action.At, resumed, extended: request.ExtendedTo is not null, deadline, cancellationToken);
+            case RequestActionKind.Resume:
+                await audit.AppendAsync(RequestAuditEvents.Step(record, AuditActions.ClockResumed, applied, action.Actor, ("dueDate", Format(state.DueDate))), cancellationToken);
+                await requests.SaveAsync(request, step, "clock-resumed", action.Actor, action.At, cancellationToken);
                 return null;
 
-            case RequestAction.Extend:
-                if (request.ClockStartedAt is not { } started || request.ExtendedTo is not null)
-                {
-                    return request.ExtendedTo is null ? "clock-not-started" : "already-extended";
-                }
-
-                var clockStart = UkTime.DateOf(started);
-                if (today < clockStart || !deadlines.IsWithinFirstMonth(clockStart, today, request.Pauses))
-                {
-                    return "first-month-passed";
-                }
-
-                var extendedDeadline = Clock(request, request.Pauses, extended: true);
-                var newDue = extendedDeadline.DueDate is { } d ? RequestEmails.FormatDate(d) : "the date we will confirm when your answer to our question reaches us";
-                await mailer.SendToRequesterAsync(request, EmailKind.Extension, $"extension-{action.ActionId}", new Dictionary<string, string> { ["reason"] = action.Reason ?? string.Empty, ["newDueDate"] = newDue }, action.At, cancellationToken);
-                await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestExtended, applied, action.Actor, ("dueDate", Format(extendedDeadline.DueDate))), cancellationToken);
-                await WriteClockAsync(request, step, "extended", request.Status, action.Actor, action.At, request.Pauses, extended: true, extendedDeadline, cancellationToken);
+            case RequestActionKind.Extend:
+                var newDue = state.DueDate is { } d ? RequestEmails.FormatDate(d) : "the date we will confirm when your answer to our question reaches us";
+                await mailer.SendToRequesterAsync(record, EmailKind.Extension, $"extension-{action.ActionId}", new Dictionary<string, string> { ["reason"] = action.Reason ?? string.Empty, ["newDueDate"] = newDue }, action.At, cancellationToken);
+                await audit.AppendAsync(RequestAuditEvents.Step(record, AuditActions.RequestExtended, applied, action.Actor, ("dueDate", Format(state.DueDate))), cancellationToken);
+                await requests.SaveAsync(request, step, "extended", action.Actor, action.At, cancellationToken);
                 return null;
 
             default:
                 return "not-a-workflow-action";
         }
-    }
-
-    /// <summary>The due date, with its derivation, that <paramref name="pauses"/> (and an extension) give the request.</summary>
-    private Deadline Clock(DataSubjectRequestRecord request, IReadOnlyList<ClockPause> pauses, bool extended)
-    {
-        var receivedOn = UkTime.DateOf(request.ReceivedAt);
-        var clockStart = UkTime.DateOf(request.ClockStartedAt!.Value);
-        return deadlines.Calculate(new DeadlineInput(receivedOn, clockStart > receivedOn ? clockStart : null, pauses, extended));
-    }
-
-    /// <summary>Stores the pauses (and extension) and the due date they give, with its derivation.</summary>
-    private async Task WriteClockAsync(
-        DataSubjectRequestRecord request,
-        string step,
-        string historyEvent,
-        string status,
-        string actor,
-        DateTimeOffset at,
-        IReadOnlyList<ClockPause> pauses,
-        bool extended,
-        Deadline deadline,
-        CancellationToken cancellationToken)
-    {
-        await requests.RecordStepAsync(
-            request.RequestId,
-            step,
-            new RequestHistoryEntry(at, historyEvent, status, actor),
-            new Dictionary<string, object?>
-            {
-                ["Pauses"] = RequestStore.PausesColumn(pauses),
-                ["PausedDays"] = deadline.PausedDays,
-                ["DueDate"] = deadline.DueDate is { } due ? RequestStore.FormatDate(due) : string.Empty,
-                ["DueDateDerivation"] = JsonSerializer.Serialize(deadline.Derivation),
-                ["ExtendedTo"] = extended && deadline.DueDate is { } extendedTo ? RequestStore.FormatDate(extendedTo) : (request.ExtendedTo is { } kept ? RequestStore.FormatDate(kept) : null),
-            },
-            cancellationToken);
     }
 
     private static string Format(DateOnly? date) => date is { } d ? RequestStore.FormatDate(d) : "none";

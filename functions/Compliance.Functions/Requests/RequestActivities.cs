@@ -43,12 +43,9 @@ public sealed class RequestActivities(
             ? VerificationMode.None
             : participant is not null ? VerificationMode.CodeToHeldAddress : VerificationMode.DetailsCheck;
 
-        await requests.RecordStepAsync(
-            request.RequestId,
-            "prepared",
-            new RequestHistoryEntry(input.At, "prepared", request.Status, AuditActors.System),
-            new Dictionary<string, object?> { ["ParticipantId"] = participant?.ParticipantId, ["VerificationMode"] = mode },
-            cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        model.Prepare(participant?.ParticipantId, mode);
+        await requests.SaveAsync(model, "prepared", "prepared", AuditActors.System, input.At, cancellationToken);
         logger.LogInformation("Request {RequestId}: verification {VerificationMode}", request.RequestId, mode);
         var v = policy.Verification;
         return new RequestPlan(mode, request.ReceivedAt, v.CodeValidFor, v.ReminderAfter, v.CloseUnverifiedAfter, request.Type);
@@ -65,7 +62,9 @@ public sealed class RequestActivities(
         var blobName = Outbox.BlobNameFor(request.RequestId, RequestEmails.AcknowledgementKey);
         var written = await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
 
-        await requests.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(input.At, "acknowledged", RequestStatus.Acknowledged, AuditActors.System), cancellationToken: cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        model.Acknowledge();
+        await requests.SaveAsync(model, "acknowledged", "acknowledged", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Acknowledged(request, RequestEmails.AcknowledgementKey), cancellationToken);
         logger.LogInformation("Acknowledgement of request {RequestId} is in the outbox (written now: {Written})", request.RequestId, written);
         return new AcknowledgeRequestResult(blobName, written);
@@ -99,18 +98,16 @@ public sealed class RequestActivities(
             await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, EmailKind.VerificationCode), cancellationToken);
         }
 
-        await requests.RecordStepAsync(
-            request.RequestId,
-            messageKey,
-            new RequestHistoryEntry(input.At, "verification-code-sent", RequestStatus.AwaitingVerification, AuditActors.System),
-            cancellationToken: cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        model.AwaitCode();
+        await requests.SaveAsync(model, messageKey, "verification-code-sent", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.VerificationSent, messageKey), cancellationToken);
     }
 
     /// <summary>Reminds the participant, at the held address, that the code is waiting.</summary>
     [Function(nameof(SendVerificationReminder))]
     public Task SendVerificationReminder([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken) =>
-        SendToHeldAddressAsync(input, EmailKind.VerificationReminder, "verification-reminder", RequestStatus.AwaitingVerification, cancellationToken);
+        SendToHeldAddressAsync(input, EmailKind.VerificationReminder, "verification-reminder", r => r.AwaitCode(), cancellationToken);
 
     /// <summary>Asks a requester whose address matched no participant for details only a participant would know.</summary>
     [Function(nameof(AskForIdentityDetails))]
@@ -118,7 +115,7 @@ public sealed class RequestActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, request.RequesterEmail, request.RequesterName, RequestStatus.AwaitingIdentityCheck, cancellationToken);
+        await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, request.RequesterEmail, request.RequesterName, r => r.AwaitIdentityCheck(), cancellationToken);
     }
 
     /// <summary>Creates a manual task for the request (once: its id comes from the request and the kind) and audits it.</summary>
@@ -148,7 +145,7 @@ public sealed class RequestActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, request.RequesterEmail, request.RequesterName, RequestStatus.ClosedUnverified, cancellationToken);
+        await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, request.RequesterEmail, request.RequesterName, r => r.CloseUnverified(), cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestClosedUnverified, "closed-unverified"), cancellationToken);
     }
 
@@ -158,21 +155,9 @@ public sealed class RequestActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        var receivedOn = UkTime.DateOf(request.ReceivedAt);
-        var confirmedOn = input.IdentityHadToBeConfirmed ? UkTime.DateOf(input.ClockStartAt) : (DateOnly?)null;
-        var deadline = deadlines.Calculate(new DeadlineInput(receivedOn, confirmedOn < receivedOn ? receivedOn : confirmedOn));
-        await requests.RecordStepAsync(
-            request.RequestId,
-            "clock-started",
-            new RequestHistoryEntry(input.At, "clock-started", RequestStatus.InProgress, AuditActors.System),
-            new Dictionary<string, object?>
-            {
-                ["ClockStartedAt"] = input.ClockStartAt,
-                ["DueDate"] = deadline.DueDate is { } due ? RequestStore.FormatDate(due) : null,
-                ["DueDateDerivation"] = System.Text.Json.JsonSerializer.Serialize(deadline.Derivation),
-                ["PausedDays"] = deadline.PausedDays,
-            },
-            cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        var deadline = model.StartClock(input.ClockStartAt, deadlines);
+        await requests.SaveAsync(model, "clock-started", "clock-started", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ClockStarted, "clock-started", AuditActors.System, ("dueDate", deadline.DueDate is { } d ? RequestStore.FormatDate(d) : "none")), cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         return new StartClockResult(deadline.ClockStart, deadline.DueDate, policy.Deadlines.RemindBefore, policy.Deadlines.EscalateEvery);
@@ -208,7 +193,7 @@ public sealed class RequestActivities(
         }
 
         await mailer.SendToRequesterAsync(request, input.Kind, "outcome", extra, input.At, cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, "outcome-sent", new RequestHistoryEntry(input.At, "outcome-sent", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, "outcome-sent", "outcome-sent", AuditActors.System, input.At, cancellationToken);
         if (input.Close)
         {
             await CompleteRequest(input, cancellationToken);
@@ -222,12 +207,9 @@ public sealed class RequestActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var outcome = input.Kind.StartsWith("outcome-", StringComparison.Ordinal) ? input.Kind["outcome-".Length..] : input.Kind;
-        await requests.RecordStepAsync(
-            request.RequestId,
-            "completed",
-            new RequestHistoryEntry(input.At, "completed", RequestStatus.Completed, AuditActors.System),
-            new Dictionary<string, object?> { ["Outcome"] = outcome },
-            cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        model.Complete(outcome);
+        await requests.SaveAsync(model, "completed", "completed", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestCompleted, "completed", AuditActors.System, ("outcome", outcome)), cancellationToken);
 
         // A participant whose contact details were erased while this request was open: its copy of them goes now it is done.
@@ -258,7 +240,7 @@ public sealed class RequestActivities(
         };
         var kind = escalation ? EmailKind.DpoDeadlineEscalation : EmailKind.DpoDeadlineReminder;
         await mailer.SendToAsync(request, kind, $"dpo-{input.Key}", policy.Dpo.Email, policy.Dpo.Name, extra, input.At, toParticipant: false, cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, input.Key, new RequestHistoryEntry(input.At, escalation ? "deadline-escalation" : "deadline-reminder", request.Status, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(request, input.Key, escalation ? "deadline-escalation" : "deadline-reminder", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(request, escalation ? AuditActions.DeadlineEscalation : AuditActions.DeadlineReminder, input.Key, AuditActors.System, ("dueDate", RequestStore.FormatDate(input.DueDate))),
             cancellationToken);
@@ -270,15 +252,12 @@ public sealed class RequestActivities(
     public async Task RecordApprovalByTask([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        if (request.Decision is not null)
+        var request = await requests.LoadAsync(input.RequestId, cancellationToken);
+        var task = await tasks.FindAsync(TaskStore.IdFor(request.Id, TaskKind.Approval), cancellationToken);
+        if (request.Approve(task?.CompletedBy ?? AuditActors.System, task?.CompletedAt ?? input.At) is null)
         {
-            return;
+            await decisions.ApproveAsync(request, "approved-by-task", cancellationToken);
         }
-
-        var task = await tasks.FindAsync(TaskStore.IdFor(request.RequestId, TaskKind.Approval), cancellationToken);
-        var decision = new RequestDecision(RequestDecision.Approved, task?.CompletedBy ?? AuditActors.System, task?.CompletedAt ?? input.At, null, null);
-        await decisions.ApproveAsync(request, "approved-by-task", decision, decision.DecidedAt, cancellationToken);
     }
 
     private async Task<bool> TookPartInFocusGroupAsync(DataSubjectRequestRecord request, CancellationToken cancellationToken) =>
@@ -309,7 +288,7 @@ public sealed class RequestActivities(
 
     private static string Days(int days) => days == 1 ? "1 day" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{days} days");
 
-    private async Task SendToHeldAddressAsync(RequestStepInput input, string kind, string messageKey, string status, CancellationToken cancellationToken)
+    private async Task SendToHeldAddressAsync(RequestStepInput input, string kind, string messageKey, Action<DataSubjectRequest> step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
@@ -319,10 +298,10 @@ public sealed class RequestActivities(
             return;
         }
 
-        await SendAsync(request, input, kind, messageKey, participant.Email, participant.Name, status, cancellationToken);
+        await SendAsync(request, input, kind, messageKey, participant.Email, participant.Name, step, cancellationToken);
     }
 
-    private async Task SendAsync(DataSubjectRequestRecord request, RequestStepInput input, string kind, string messageKey, string to, string? toName, string status, CancellationToken cancellationToken)
+    private async Task SendAsync(DataSubjectRequestRecord request, RequestStepInput input, string kind, string messageKey, string to, string? toName, Action<DataSubjectRequest> step, CancellationToken cancellationToken)
     {
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         await outbox.TryWriteAsync(
@@ -330,7 +309,9 @@ public sealed class RequestActivities(
             emails.Simple(request, policy, kind, messageKey, to, toName, input.At),
             Outbox.MetadataFor(request.RequestId, kind),
             cancellationToken);
-        await requests.RecordStepAsync(request.RequestId, messageKey, new RequestHistoryEntry(input.At, messageKey, status, AuditActors.System), cancellationToken: cancellationToken);
+        var model = DataSubjectRequest.From(request);
+        step(model);
+        await requests.SaveAsync(model, messageKey, messageKey, AuditActors.System, input.At, cancellationToken);
     }
 
 }

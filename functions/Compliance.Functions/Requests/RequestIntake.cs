@@ -123,7 +123,7 @@ public sealed class RequestIntake(
             emails.Duplicate(duplicate, policy, firstRequestId, now),
             Outbox.MetadataFor(duplicate.RequestId, EmailKind.Duplicate),
             cancellationToken);
-        await requests.RecordStepAsync(duplicate.RequestId, "linked", new RequestHistoryEntry(now, "linked", RequestStatus.Duplicate, AuditActors.System), cancellationToken: cancellationToken);
+        await requests.RecordStepAsync(duplicate, "linked", "linked", AuditActors.System, now, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
         logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);
     }

@@ -121,12 +121,9 @@ public sealed class TasksHttp(
         if (participantId is not null && outcome == TaskOutcome.Verified)
         {
             // The DPO found who the requester is: the request now acts on that participant's data.
-            await requests.RecordStepAsync(
-                task.RequestId,
-                "participant-linked",
-                new Compliance.Requests.RequestHistoryEntry(now, "participant-linked", Compliance.Requests.RequestStatus.AwaitingIdentityCheck, auth.Principal.Id),
-                new Dictionary<string, object?> { ["ParticipantId"] = participantId },
-                cancellationToken);
+            var request = await requests.LoadAsync(task.RequestId, cancellationToken);
+            request.LinkParticipant(participantId);
+            await requests.SaveAsync(request, "participant-linked", "participant-linked", auth.Principal.Id, now, cancellationToken);
         }
 
         await audit.AppendAsync(

@@ -39,8 +39,10 @@ public sealed class RequestStoreTests(TestEnvironment env)
         await Store.TryCreateAsync(request, TestContext.Current.CancellationToken);
         var first = request.ReceivedAt.AddSeconds(1);
 
-        (await Store.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(first, "acknowledged", RequestStatus.Acknowledged, "system"), cancellationToken: TestContext.Current.CancellationToken)).ShouldBeTrue();
-        (await Store.RecordStepAsync(request.RequestId, "acknowledged", new RequestHistoryEntry(first.AddMinutes(5), "acknowledged", RequestStatus.Acknowledged, "system"), cancellationToken: TestContext.Current.CancellationToken)).ShouldBeFalse();
+        var acknowledged = DataSubjectRequest.From(request, r => r.Acknowledge());
+
+        (await Store.SaveAsync(acknowledged, "acknowledged", "acknowledged", "system", first, TestContext.Current.CancellationToken)).ShouldBeTrue();
+        (await Store.SaveAsync(acknowledged, "acknowledged", "acknowledged", "system", first.AddMinutes(5), TestContext.Current.CancellationToken)).ShouldBeFalse();
 
         var history = await Store.GetHistoryAsync(request.RequestId, TestContext.Current.CancellationToken);
         history.Select(h => (h.Event, h.At)).ShouldBe([("received", request.ReceivedAt), ("acknowledged", first)]);
