@@ -47,12 +47,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deletion.BlobEraser>();
         services.AddSingleton<Participants.ParticipantDataEraser>();
         services.AddSingleton<Participants.PendingContactChanges>();
-        services.AddSingleton<Demo.DemoData>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();
         services.AddSingleton<StudyEmails>();
+        services.AddSingleton<Mailer>();
         services.AddOutboxSending();
         services.AddSingleton<Access.AccessExportBuilder>();
         services.AddSingleton<Access.ExportLinks>();
@@ -68,10 +68,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Retention.CertificateStore>();
 
         // Email intake's pure core: reading raw messages within the size limit, and the classifier's embedded rules.
-        services.AddOptions<Intake.IntakeOptions>().BindConfiguration(Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Intake.InboundMessageReader>();
-        services.AddSingleton<Intake.InboundMailStore>();
-        services.AddSingleton(Intake.RequestClassifier.Default);
+        services.AddOptions<Mail.Intake.IntakeOptions>().BindConfiguration(Mail.Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Mail.Intake.InboundMessageReader>();
+        services.AddSingleton<Mail.Intake.InboundMailStore>();
+        services.AddSingleton(Mail.Intake.RequestClassifier.Default);
         return builder;
     }
 }

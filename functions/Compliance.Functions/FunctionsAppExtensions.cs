@@ -22,7 +22,6 @@ public static class FunctionsAppExtensions
         builder.Services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Studies.ArtifactUploads>();
-        builder.Services.AddSingleton<Requests.RequestMailer>();
         builder.Services.AddSingleton<Requests.RequestCodes>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();

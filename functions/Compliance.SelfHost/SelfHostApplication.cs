@@ -1,7 +1,7 @@
 using System.Globalization;
-using Compliance.Demo;
 using Compliance.Functions;
 using Compliance.SelfHost.Binding;
+using Compliance.SelfHost.Demo;
 using Compliance.SelfHost.Engine;
 using Compliance.SelfHost.Storage;
 using Compliance.Storage;
@@ -121,6 +121,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
             var catalog = FunctionCatalog.Read(FunctionsAppExtensions.FunctionsAssembly);
             builder.AddComplianceFunctions();
             builder.Services.AddSingleton(catalog);
+            builder.Services.AddSingleton<DemoData>();
             builder.Services.AddMvcCore();
             var channel = GrpcChannel.ForAddress(engine.Address);
             builder.Services.AddDurableTaskClient(client =>

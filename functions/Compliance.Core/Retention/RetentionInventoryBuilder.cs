@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Compliance.Requests;
 using Compliance.Storage;
 using Compliance.Studies;

@@ -34,7 +34,7 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
         }
 
         var errors = UnknownParameters(req, QueryParameters);
-        var requestId = Parameter(req, "requestId", errors, id => RequestId.IsWellFormed(id) || Compliance.Intake.MessageIds.IsIntakeKey(id), "must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…).");
+        var requestId = Parameter(req, "requestId", errors, id => RequestId.IsWellFormed(id) || Compliance.Mail.Intake.MessageIds.IsIntakeKey(id), "must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…).");
         var studyId = Parameter(req, "studyId", errors, v => StudyIdPattern().IsMatch(v), "must be letters, digits, '-' or '_' (starting with a letter or digit), at most 64.");
         var limitText = Parameter(
             req,

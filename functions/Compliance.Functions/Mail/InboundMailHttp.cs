@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Compliance.Functions.Http;
 using Compliance.Identity;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Compliance.Audit;
 using Compliance.Functions.Requests;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Compliance.Mail;
 using Compliance.Participants;
 using Compliance.Requests;

@@ -1,5 +1,5 @@
 using Compliance.Audit;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -13,7 +13,7 @@ namespace Compliance.Functions.Requests;
 /// </summary>
 public sealed class RequestActionActivities(
     RequestStore requests,
-    RequestMailer mailer,
+    Mailer mailer,
     RequestDecisions decisions,
     AuditLog audit,
     DeadlineCalculator deadlines,

@@ -18,11 +18,10 @@ public sealed class RequestActivities(
     StudyStore studies,
     StudyPolicies policies,
     AuditLog audit,
-    Outbox outbox,
     RequestEmails emails,
     DeadlineCalculator deadlines,
     TaskStore tasks,
-    RequestMailer mailer,
+    Mailer mailer,
     RequestDecisions decisions,
     Compliance.Retention.HoldStore holds,
     ILogger<RequestActivities> logger)
@@ -60,7 +59,7 @@ public sealed class RequestActivities(
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var (kind, message) = emails.Acknowledgement(request, policy, input.At);
         var blobName = Outbox.BlobNameFor(request.RequestId, RequestEmails.AcknowledgementKey);
-        var written = await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
+        var written = await mailer.WriteForRequestAsync(request.RequestId, kind, RequestEmails.AcknowledgementKey, message, cancellationToken);
 
         var model = DataSubjectRequest.From(request);
         model.Acknowledge();
@@ -80,9 +79,8 @@ public sealed class RequestActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var messageKey = $"{EmailKind.VerificationCode}-{input.Sequence}";
-        var blobName = Outbox.BlobNameFor(input.RequestId, messageKey);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        if (!await outbox.ExistsAsync(blobName, cancellationToken))
+        if (!await mailer.IsWrittenAsync(input.RequestId, messageKey, cancellationToken))
         {
             var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
             var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
@@ -95,7 +93,7 @@ public sealed class RequestActivities(
             var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
             await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, cancellationToken);
             var message = emails.VerificationCode(request, policy, participant.Email, participant.Name, code, validUntil, messageKey, input.At);
-            await outbox.TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, EmailKind.VerificationCode), cancellationToken);
+            await mailer.WriteForRequestAsync(request.RequestId, EmailKind.VerificationCode, messageKey, message, cancellationToken);
         }
 
         var model = DataSubjectRequest.From(request);
@@ -304,11 +302,7 @@ public sealed class RequestActivities(
     private async Task SendAsync(DataSubjectRequestRecord request, RequestStepInput input, string kind, string messageKey, string to, string? toName, Action<DataSubjectRequest> step, CancellationToken cancellationToken)
     {
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        await outbox.TryWriteAsync(
-            Outbox.BlobNameFor(request.RequestId, messageKey),
-            emails.Simple(request, policy, kind, messageKey, to, toName, input.At),
-            Outbox.MetadataFor(request.RequestId, kind),
-            cancellationToken);
+        await mailer.WriteForRequestAsync(request.RequestId, kind, messageKey, emails.Simple(request, policy, kind, messageKey, to, toName, input.At), cancellationToken);
         var model = DataSubjectRequest.From(request);
         step(model);
         await requests.SaveAsync(model, messageKey, messageKey, AuditActors.System, input.At, cancellationToken);

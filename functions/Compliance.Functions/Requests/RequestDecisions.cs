@@ -11,7 +11,7 @@ namespace Compliance.Functions.Requests;
 /// the reason, the ground and the ICO's details, and the audit entry. Every write is keyed by the step, so a retry repeats nothing;
 /// the decision record comes last, so a caller that finds it recorded knows everything else was done.
 /// </summary>
-public sealed class RequestDecisions(RequestStore requests, RequestMailer mailer, TaskStore tasks, AuditLog audit, ILogger<RequestDecisions> logger)
+public sealed class RequestDecisions(RequestStore requests, Mailer mailer, TaskStore tasks, AuditLog audit, ILogger<RequestDecisions> logger)
 {
     /// <summary>Records a refusal the model took (<see cref="DataSubjectRequest.Refuse"/>) and tells the requester the reason, the ground and how to complain to the ICO.</summary>
     public async Task RefuseAsync(DataSubjectRequest request, string step, CancellationToken cancellationToken)

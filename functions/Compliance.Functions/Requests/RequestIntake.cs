@@ -40,7 +40,7 @@ public sealed class RequestIntake(
     RequestStore requests,
     StudyStore studies,
     AuditLog audit,
-    Outbox outbox,
+    Mailer mailer,
     RequestEmails emails,
     ILogger<RequestIntake> logger)
 {
@@ -118,11 +118,7 @@ public sealed class RequestIntake(
     /// <summary>Tells the requester their open request goes on, records the link and audits it. Every write is create-only or keyed by step.</summary>
     private async Task LinkDuplicateAsync(DataSubjectRequestRecord duplicate, string firstRequestId, StudyPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await outbox.TryWriteAsync(
-            Outbox.BlobNameFor(duplicate.RequestId, EmailKind.Duplicate),
-            emails.Duplicate(duplicate, policy, firstRequestId, now),
-            Outbox.MetadataFor(duplicate.RequestId, EmailKind.Duplicate),
-            cancellationToken);
+        await mailer.WriteForRequestAsync(duplicate.RequestId, EmailKind.Duplicate, EmailKind.Duplicate, emails.Duplicate(duplicate, policy, firstRequestId, now), cancellationToken);
         await requests.RecordStepAsync(duplicate, "linked", "linked", AuditActors.System, now, cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
         logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);

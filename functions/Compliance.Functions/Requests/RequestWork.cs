@@ -1,3 +1,5 @@
+using Compliance.Functions.Access;
+using Compliance.Functions.Participants;
 using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Tasks;

@@ -20,7 +20,7 @@ public sealed class RetentionWarnings(
     StudyPolicies policies,
     HoldStore holds,
     RetentionInventoryBuilder inventories,
-    Outbox outbox,
+    Mailer mailer,
     StudyEmails emails,
     AuditLog audit,
     TimeProvider time,
@@ -104,7 +104,7 @@ public sealed class RetentionWarnings(
     private async Task<bool> WarnOfDeletionAsync(Study study, Compliance.Policies.StudyPolicy policy, DateOnly deletionDate, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = $"retention-warning-{Date(deletionDate)}";
-        if (await outbox.ExistsAsync(StudyEmails.BlobNameFor(study.StudyId, key), cancellationToken))
+        if (await mailer.IsWrittenForStudyAsync(study.StudyId, key, cancellationToken))
         {
             return false;
         }
@@ -134,7 +134,7 @@ public sealed class RetentionWarnings(
     private async Task<bool> AlertOfPromiseAsync(Study study, Compliance.Policies.StudyPolicy policy, DateOnly promisedBy, int period, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = $"publication-promise-alert-{period + 1}";
-        if (await outbox.ExistsAsync(StudyEmails.BlobNameFor(study.StudyId, key), cancellationToken))
+        if (await mailer.IsWrittenForStudyAsync(study.StudyId, key, cancellationToken))
         {
             return false;
         }
@@ -160,7 +160,7 @@ public sealed class RetentionWarnings(
     private async Task<bool> RemindOfHoldAsync(string studyId, Compliance.Policies.StudyPolicy policy, Hold hold, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = $"hold-review-{hold.HoldId}-{Date(hold.ReviewOn)}";
-        if (await outbox.ExistsAsync(StudyEmails.BlobNameFor(studyId, key), cancellationToken))
+        if (await mailer.IsWrittenForStudyAsync(studyId, key, cancellationToken))
         {
             return false;
         }
@@ -178,7 +178,7 @@ public sealed class RetentionWarnings(
 
     private async Task<bool> WriteAsync(string studyId, string key, string kind, MimeKit.MimeMessage message, (string Key, string Value) detail, CancellationToken cancellationToken)
     {
-        var wrote = await outbox.TryWriteAsync(StudyEmails.BlobNameFor(studyId, key), message, StudyEmails.MetadataFor(studyId, kind), cancellationToken);
+        var wrote = await mailer.WriteForStudyAsync(studyId, kind, key, message, cancellationToken);
         await audit.AppendAsync(
             new AuditEvent(AuditActors.System, AuditActions.StudyEmailSent)
             {

@@ -23,7 +23,7 @@ public sealed class SweepSupplierNotices(
     SupplierStore suppliers,
     CertificateStore certificates,
     TaskStore tasks,
-    Outbox outbox,
+    Mailer mailer,
     StudyEmails emails,
     AuditLog audit,
     ILogger<SweepSupplierNotices> logger)
@@ -94,7 +94,6 @@ public sealed class SweepSupplierNotices(
             ["confirmBy"] = UkTime.DateOf(confirmBy).ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
         };
         var message = emails.BuildToSupplier(supplierId, to, input.StudyId, policy, SupplierEmailKind.RetentionNotice, key, values, input.At);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["supplierId"] = supplierId, ["studyId"] = input.StudyId, ["kind"] = SupplierEmailKind.RetentionNotice, ["state"] = "pending" };
-        await outbox.TryWriteAsync(StudyEmails.SupplierBlobNameFor(supplierId, key), message, metadata, cancellationToken);
+        await mailer.WriteForSupplierAsync(supplierId, input.StudyId, SupplierEmailKind.RetentionNotice, key, message, cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ public sealed class SupplierContractCheck(
     SupplierContracts contracts,
     StudyStore studies,
     StudyPolicies policies,
-    Outbox outbox,
+    Mailer mailer,
     StudyEmails emails,
     AuditLog audit,
     TimeProvider time,
@@ -76,13 +76,12 @@ public sealed class SupplierContractCheck(
 
     private async Task<bool> WriteAsync(string supplierId, string kind, string key, string action, Compliance.Policies.StudyPolicy policy, Dictionary<string, string> values, DateOnly lapsesOn, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var name = StudyEmails.SupplierBlobNameFor(supplierId, key);
-        if (await outbox.ExistsAsync(name, cancellationToken))
+        if (await mailer.IsWrittenForSupplierAsync(supplierId, key, cancellationToken))
         {
             return false;
         }
 
-        var wrote = await outbox.TryWriteAsync(name, emails.BuildForSupplier(supplierId, policy, kind, key, values, now), new Dictionary<string, string>(StringComparer.Ordinal) { ["supplierId"] = supplierId, ["kind"] = kind, ["state"] = "pending" }, cancellationToken);
+        var wrote = await mailer.WriteForSupplierAsync(supplierId, null, kind, key, emails.BuildForSupplier(supplierId, policy, kind, key, values, now), cancellationToken);
         await audit.AppendAsync(
             new AuditEvent(AuditActors.System, action)
             {

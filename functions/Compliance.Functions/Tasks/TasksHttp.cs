@@ -44,7 +44,7 @@ public sealed class TasksHttp(
         }
 
         var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
-        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG") && !Retention.RetentionSweepOrchestration.IsInstanceId(requestId))
+        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Mail.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG") && !Retention.RetentionSweepOrchestration.IsInstanceId(requestId))
         {
             errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…), a disclosure id (SG-…) or a study's retention sweep (retention-{studyId})."];
         }

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Blobs.Models;
 using Compliance.Access;
 using Compliance.Anonymisation;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Storage;
 using Compliance.Studies;
 using Compliance.Tests.Infrastructure;

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Compliance.Access;
 using Compliance.Anonymisation;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Policies;
 using Compliance.Requests;
 using Compliance.Studies;

@@ -7,7 +7,7 @@ using DocumentFormat.OpenXml.Wordprocessing;
 
 namespace Compliance.Tests.Anonymisation;
 
-/// <summary>The demo study's transcripts (from Compliance.Demo.DemoData) and its people as the anonymiser sees them.</summary>
+/// <summary>The demo study's transcripts (from Compliance.SelfHost.Demo.DemoData) and its people as the anonymiser sees them.</summary>
 internal static class TranscriptTestData
 {
     public static TranscriptPerson Alex { get; } = new("P-ALEX", "Alex Morgan", "alex.morgan@example.org", "01632 960001");
@@ -25,9 +25,9 @@ internal static class TranscriptTestData
     /// <summary>Postcodes in the demo transcripts.</summary>
     public static IReadOnlyList<string> Postcodes { get; } = ["NP10 8XG"];
 
-    public const string InterviewTranscript = Compliance.Demo.DemoData.InterviewTranscript;
+    public const string InterviewTranscript = Compliance.SelfHost.Demo.DemoData.InterviewTranscript;
 
-    public const string FocusGroupTranscript = Compliance.Demo.DemoData.FocusGroupTranscript;
+    public const string FocusGroupTranscript = Compliance.SelfHost.Demo.DemoData.FocusGroupTranscript;
 
     public static AnonymisationOptions Interview(string? own = "P-ALEX") => new()
     {

@@ -1,5 +1,5 @@
 using Compliance.Functions.Mail.Graph;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Compliance.Tests.Infrastructure;
 using Microsoft.Azure.Functions.Worker;
 

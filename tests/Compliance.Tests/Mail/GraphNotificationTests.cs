@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Compliance.Functions.Mail.Graph;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Compliance.Storage;
 using Compliance.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;

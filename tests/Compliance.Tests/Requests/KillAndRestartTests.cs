@@ -1,7 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
 using Compliance.Audit;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Requests;
 using Compliance.Studies;
 using Compliance.Tasks;

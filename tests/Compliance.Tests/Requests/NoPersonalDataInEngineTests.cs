@@ -2,7 +2,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Compliance.Audit;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Requests;
 using Compliance.Studies;
 using Compliance.Tasks;

@@ -1,5 +1,5 @@
 using System.Net;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Requests;
 using Compliance.Studies;
 using Compliance.Tests.Infrastructure;

@@ -4,7 +4,7 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Compliance.Access;
 using Compliance.Audit;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Requests;
 using Compliance.Storage;
 using Compliance.Studies;

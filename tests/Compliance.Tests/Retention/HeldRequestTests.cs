@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Compliance.Audit;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Functions.Requests;
 using Compliance.Identity;
 using Compliance.Requests;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using Compliance.Audit;
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.Functions.Retention;
 using Compliance.Identity;
 using Compliance.Mail;

@@ -1,4 +1,4 @@
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Compliance.Requests;
 
-namespace Compliance.Tests.Intake;
+namespace Compliance.Tests.Mail.Intake;
 
 public sealed class RequestClassifierTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>
 /// Reduces an HTML email body to plain text for reading and classification: no layout, only words and line breaks. Scripts,

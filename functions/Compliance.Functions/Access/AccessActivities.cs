@@ -1,11 +1,12 @@
 using Compliance.Access;
 using Compliance.Audit;
+using Compliance.Functions.Requests;
 using Compliance.Mail;
 using Compliance.Requests;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Compliance.Functions.Requests;
+namespace Compliance.Functions.Access;
 
 /// <summary>
 /// The activities of an access request: when the anonymised transcript may be given, and the export package with its
@@ -15,7 +16,7 @@ public sealed class AccessActivities(
     RequestStore requests,
     AccessExportBuilder exports,
     ExportLinks links,
-    RequestMailer mailer,
+    Mailer mailer,
     AuditLog audit,
     ILogger<AccessActivities> logger)
 {

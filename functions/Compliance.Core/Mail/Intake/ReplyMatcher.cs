@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Compliance.Requests;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>How a reply was tied to its request.</summary>
 public enum ReplyEvidence

@@ -1,4 +1,4 @@
-using Compliance.Demo;
+using Compliance.SelfHost.Demo;
 using Compliance.SelfHost.Storage;
 using Compliance.Studies;
 using Compliance.Tests.Infrastructure;
@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 
-namespace Compliance.Tests.Studies;
+namespace Compliance.Tests.Demo;
 
 /// <summary>A first start on empty storage seeds the demo study; a restart keeps what is there and adds nothing.</summary>
 public sealed class DemoDataTests

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>Limits of email intake (configuration section <c>Intake</c>).</summary>
 public sealed class IntakeOptions

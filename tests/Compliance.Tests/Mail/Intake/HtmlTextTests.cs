@@ -1,6 +1,6 @@
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 
-namespace Compliance.Tests.Intake;
+namespace Compliance.Tests.Mail.Intake;
 
 public sealed class HtmlTextTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 
-namespace Compliance.Tests.Intake;
+namespace Compliance.Tests.Mail.Intake;
 
 public sealed class InboundMessageReaderTests
 {

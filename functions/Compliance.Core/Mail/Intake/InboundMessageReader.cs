@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>
 /// Reads a raw RFC 822 message into an <see cref="InboundMessage"/>, within the size limit of <see cref="IntakeOptions"/>.

@@ -1,14 +1,16 @@
-using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Studies;
+using MimeKit;
 
-namespace Compliance.Functions.Requests;
+namespace Compliance.Mail;
 
 /// <summary>
-/// Writes a request's emails to the outbox, once per message key: to the participant at the address held for them (or to the
-/// requester when no participant is linked), or to staff and suppliers. The only place the workflow's steps touch an address.
+/// The one writer of <c>mail-outbox</c>: every email the system sends is written here, once per message key, under a name
+/// and metadata of pseudonymous ids only (a request's, a study's or a supplier's thread). A request's emails go to the
+/// participant at the address held for them (or to the requester when no participant is linked), or to staff and suppliers;
+/// this is the only place the workflow's steps touch an address.
 /// </summary>
-public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Outbox outbox, RequestEmails emails)
+public sealed class Mailer(StudyStore studies, StudyPolicies policies, Outbox outbox, RequestEmails emails)
 {
     /// <summary>Whether the request's message with <paramref name="messageKey"/> is already in the outbox.</summary>
     public Task<bool> IsWrittenAsync(string requestId, string messageKey, CancellationToken cancellationToken) =>
@@ -57,5 +59,35 @@ public sealed class RequestMailer(StudyStore studies, StudyPolicies policies, Ou
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
         var message = emails.Compose(request, policy, kind, messageKey, to, toName, at, extra, toParticipant);
         return await outbox.TryWriteAsync(Outbox.BlobNameFor(request.RequestId, messageKey), message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
+    }
+
+    /// <summary>Writes a request's message built elsewhere (an acknowledgement, a code) unless one is there under <paramref name="messageKey"/>.</summary>
+    public Task<bool> WriteForRequestAsync(string requestId, string kind, string messageKey, MimeMessage message, CancellationToken cancellationToken) =>
+        outbox.TryWriteAsync(Outbox.BlobNameFor(requestId, messageKey), message, Outbox.MetadataFor(requestId, kind), cancellationToken);
+
+    /// <summary>Whether the study's message (to its researchers or DPO) with <paramref name="messageKey"/> is already in the outbox.</summary>
+    public Task<bool> IsWrittenForStudyAsync(string studyId, string messageKey, CancellationToken cancellationToken) =>
+        outbox.ExistsAsync(StudyEmails.BlobNameFor(studyId, messageKey), cancellationToken);
+
+    /// <summary>Writes a study's message (to its researchers or DPO) unless one is there under <paramref name="messageKey"/>.</summary>
+    public Task<bool> WriteForStudyAsync(string studyId, string kind, string messageKey, MimeMessage message, CancellationToken cancellationToken) =>
+        outbox.TryWriteAsync(StudyEmails.BlobNameFor(studyId, messageKey), message, StudyEmails.MetadataFor(studyId, kind), cancellationToken);
+
+    /// <summary>Whether the supplier's message with <paramref name="messageKey"/> is already in the outbox.</summary>
+    public Task<bool> IsWrittenForSupplierAsync(string supplierId, string messageKey, CancellationToken cancellationToken) =>
+        outbox.ExistsAsync(StudyEmails.SupplierBlobNameFor(supplierId, messageKey), cancellationToken);
+
+    /// <summary>Writes a message to a supplier (about <paramref name="studyId"/>, if one study) unless one is there under <paramref name="messageKey"/>.</summary>
+    public Task<bool> WriteForSupplierAsync(string supplierId, string? studyId, string kind, string messageKey, MimeMessage message, CancellationToken cancellationToken)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["supplierId"] = supplierId };
+        if (studyId is not null)
+        {
+            metadata["studyId"] = studyId;
+        }
+
+        metadata["kind"] = kind;
+        metadata["state"] = "pending";
+        return outbox.TryWriteAsync(StudyEmails.SupplierBlobNameFor(supplierId, messageKey), message, metadata, cancellationToken);
     }
 }

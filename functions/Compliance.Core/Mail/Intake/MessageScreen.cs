@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>Whether intake acts on a message or ignores (and records) it.</summary>
 public enum ScreenOutcome

@@ -1,4 +1,4 @@
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>One thing a message asks for: a request type, how sure the rules are (0 to 1), and the phrases that said so.</summary>
 public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyList<string> Phrases);

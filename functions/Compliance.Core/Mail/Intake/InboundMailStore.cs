@@ -6,7 +6,7 @@ using Azure.Storage.Blobs.Models;
 using Compliance.Storage;
 using MimeKit;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>
 /// A raw message kept in <c>mail-inbound</c>: its intake key, when and how it arrived, whether this delivery stored it

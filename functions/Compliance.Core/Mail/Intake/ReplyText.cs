@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>
 /// The new text of an email: what its sender wrote, without the quoted message it answers. Intake reads codes and intents

@@ -1,17 +1,17 @@
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 using Microsoft.Extensions.Options;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Compliance.Tests.Intake;
+namespace Compliance.Tests.Mail.Intake;
 
-/// <summary>The corpus of Intake/Corpus: its messages, their expected outcomes (expected.yaml) and intake's actual decisions.</summary>
+/// <summary>The corpus of Mail/Intake/Corpus: its messages, their expected outcomes (expected.yaml) and intake's actual decisions.</summary>
 public static class IntakeCorpus
 {
     public const string OwnAddress = "mpati@research.example.org";
     public const string MessageIdDomain = "research.example.org";
 
-    public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "Intake", "Corpus");
+    public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "Mail", "Intake", "Corpus");
 
     private static readonly Lazy<IReadOnlyDictionary<string, Expected>> Manifest = new(() =>
         new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build()

@@ -8,7 +8,7 @@ using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 using Microsoft.Extensions.Logging;
 
-namespace Compliance.Demo;
+namespace Compliance.SelfHost.Demo;
 
 /// <summary>
 /// Fictional demo data for a first local run: the MPATI study under its policy file, four participants, one interview and one

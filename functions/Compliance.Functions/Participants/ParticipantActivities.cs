@@ -1,4 +1,5 @@
 using Compliance.Audit;
+using Compliance.Functions.Requests;
 using Compliance.Mail;
 using Compliance.Participants;
 using Compliance.Requests;
@@ -8,7 +9,7 @@ using Compliance.Suppliers;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Compliance.Functions.Requests;
+namespace Compliance.Functions.Participants;
 
 /// <summary>
 /// The activities that change a participant's data for a request: withdrawal (rule, deletion), erasure, rectification,
@@ -22,7 +23,7 @@ public sealed class ParticipantActivities(
     PendingContactChanges pendingChanges,
     SupplierStore suppliers,
     RequestDecisions decisions,
-    RequestMailer mailer,
+    Mailer mailer,
     AuditLog audit,
     Compliance.Retention.HoldStore holds,
     Compliance.Retention.RetentionInventoryBuilder inventories,

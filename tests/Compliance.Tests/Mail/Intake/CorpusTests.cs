@@ -1,7 +1,7 @@
 using System.Globalization;
-using Compliance.Intake;
+using Compliance.Mail.Intake;
 
-namespace Compliance.Tests.Intake;
+namespace Compliance.Tests.Mail.Intake;
 
 /// <summary>Every message of the corpus gets its expected outcome; the classifier's accuracy on new requests has a floor.</summary>
 public sealed class CorpusTests(ITestOutputHelper output)

@@ -3,7 +3,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>A phrase of the classifier's rules and the weight it adds to its type's score.</summary>
 public sealed record ClassificationPhrase(string Type, string Text, IReadOnlyList<string> Words, double Weight);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>
 /// Text as the classifier compares it: lower-case words, contractions expanded (<c>don't</c> → <c>do not</c>), and

@@ -1,4 +1,4 @@
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>What reading a raw message gave: a parsed message, or why there is none.</summary>
 public enum InboundReadStatus

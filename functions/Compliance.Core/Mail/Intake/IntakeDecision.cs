@@ -1,4 +1,4 @@
-namespace Compliance.Intake;
+namespace Compliance.Mail.Intake;
 
 /// <summary>What intake does with a message.</summary>
 public enum IntakeAction
