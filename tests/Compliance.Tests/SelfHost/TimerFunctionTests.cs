@@ -45,7 +45,7 @@ public sealed class TimerFunctionTests(TestEnvironment env)
             services => services.AddSingleton<TimeProvider>(clock));
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
-        using var response = await http.SendAsync(Staff.PostJson("/api/requests", """{"studyId":"MPATI","type":"query","email":"t@example.org"}"""), TestContext.Current.CancellationToken);
+        using var response = await http.SendAsync(Staff.PostJson("/api/requests", $$"""{"studyId":"MPATI","type":"query","email":"t.{{Guid.NewGuid():N}}@example.org"}"""), TestContext.Current.CancellationToken);
         var requestId = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("requestId").GetString()!;
         await new RequestApi(http, env.Tables, env.Blobs, durable).CompleteTaskAsync(requestId, Compliance.Tasks.TaskKind.DpoReview, Compliance.Tasks.TaskOutcome.Resolved);
         await Eventually.GetAsync(() => durable.GetInstanceAsync(requestId, TestContext.Current.CancellationToken), i => i is { IsCompleted: true }, because: "the request to complete");
