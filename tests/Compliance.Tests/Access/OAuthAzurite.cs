@@ -35,16 +35,6 @@ internal sealed partial class OAuthAzurite : IAsyncDisposable
 
     public Uri BlobEndpoint { get; }
 
-    /// <summary>The version of the repository's Azurite (node_modules/azurite/package.json).</summary>
-    public static Version InstalledVersion { get; } = Version.Parse(
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "node_modules", "azurite", "package.json"))).RootElement.GetProperty("version").GetString()!);
-
-    /// <summary>
-    /// Whether this Azurite checks user-delegation SAS signatures the way the Azure SDK now signs them (service version
-    /// 2026-04-06 added two fields to the signed string; Azurite knows them from 3.37.0).
-    /// </summary>
-    public static bool VerifiesCurrentUserDelegationSas => InstalledVersion >= new Version(3, 37, 0);
-
     public static async Task<OAuthAzurite> StartAsync(CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("azurite-oauth-");

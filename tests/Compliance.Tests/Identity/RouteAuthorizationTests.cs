@@ -9,7 +9,8 @@ namespace Compliance.Tests.Identity;
 /// <summary>Every route of the foundation against every role, a missing principal and a malformed one.</summary>
 public sealed class RouteAuthorizationTests(TestEnvironment env)
 {
-    private const string StaffOnlyBody = """{"studyId":"MPATI","type":"query","email":"p@example.org","channel":"phone"}""";
+    /// <summary>A request with a staff-only field, from an address of its own so it meets no other test's requests on the shared study.</summary>
+    private static string StaffOnlyBody() => $$"""{"studyId":"MPATI","type":"query","email":"p.{{Guid.NewGuid():N}}@example.org","channel":"phone"}""";
 
     public static TheoryData<string, HttpStatusCode> GetRequestByRole => new()
     {
@@ -44,7 +45,7 @@ public sealed class RouteAuthorizationTests(TestEnvironment env)
     [MemberData(nameof(StaffFieldsByRole))]
     public async Task Staff_fields_on_a_new_request_admit_request_handlers_only(string role, HttpStatusCode expected)
     {
-        using var response = await env.Http.SendAsync(Staff.PostJson("/api/requests", StaffOnlyBody, role), TestContext.Current.CancellationToken);
+        using var response = await env.Http.SendAsync(Staff.PostJson("/api/requests", StaffOnlyBody(), role), TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(expected);
         if (expected == HttpStatusCode.Forbidden)
@@ -57,7 +58,7 @@ public sealed class RouteAuthorizationTests(TestEnvironment env)
     public async Task A_participant_may_submit_without_signing_in()
     {
         using var response = await env.Http.SendAsync(
-            Staff.PostJson("/api/requests", """{"studyId":"MPATI","type":"opt-out","email":"p@example.org"}"""),
+            Staff.PostJson("/api/requests", $$"""{"studyId":"MPATI","type":"opt-out","email":"p.{{Guid.NewGuid():N}}@example.org"}"""),
             TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
@@ -71,7 +72,7 @@ public sealed class RouteAuthorizationTests(TestEnvironment env)
     public async Task Staff_routes_answer_401_without_a_valid_principal(string? header)
     {
         using var get = Staff.Get("/api/requests/DSR-20260101-00000000");
-        using var post = Staff.PostJson("/api/requests", StaffOnlyBody);
+        using var post = Staff.PostJson("/api/requests", StaffOnlyBody());
         if (header is not null)
         {
             get.Headers.Add(ClientPrincipal.HeaderName, header);

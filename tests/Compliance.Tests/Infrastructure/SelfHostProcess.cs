@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Compliance.SelfHost;
 
 namespace Compliance.Tests.Infrastructure;
@@ -9,7 +8,7 @@ namespace Compliance.Tests.Infrastructure;
 /// The self-host as a child process (<c>dotnet Compliance.SelfHost.dll</c>), for tests that kill it. It runs on the test run's
 /// Azurite with the task hub it is given, trusts the principal header, and has its timer functions off (<see cref="TimerSwitches"/>).
 /// </summary>
-public sealed class SelfHostProcess : IAsyncDisposable
+public sealed partial class SelfHostProcess : IAsyncDisposable
 {
     private readonly ChildProcess process;
 
@@ -26,13 +25,14 @@ public sealed class SelfHostProcess : IAsyncDisposable
 
     public static async Task<SelfHostProcess> StartAsync(string storageConnectionString, string taskHub, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.OutputOf("Compliance.SelfHost") };
         start.ArgumentList.Add(Path.Combine(Repository.OutputOf("Compliance.SelfHost"), "Compliance.SelfHost.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["AzureWebJobsStorage"] = storageConnectionString;
         start.Environment["DurableTaskHubName"] = taskHub;
-        start.Environment["SelfHost__Urls"] = $"http://127.0.0.1:{port}";
+        // Port 0: the process binds a free port itself and prints it. A port picked here and freed for the child to take
+        // could be taken in between by anything else starting on the machine (another test's Azurite, say).
+        start.Environment["SelfHost__Urls"] = "http://127.0.0.1:0";
         start.Environment["Auth__TrustClientPrincipalHeader"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 
@@ -49,12 +49,23 @@ public sealed class SelfHostProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        // Ready when the banner, printed once the host is running, says where its HTTP API listens.
+        Uri? baseAddress = null;
         var process = await ChildProcess.StartAsync(
             start,
-            line => line.StartsWith("Compliance self-host is running", StringComparison.Ordinal),
+            line =>
+            {
+                var match = ApiLine().Match(line);
+                if (match.Success)
+                {
+                    baseAddress = new Uri(match.Groups["base"].Value);
+                }
+
+                return match.Success;
+            },
             TimeSpan.FromSeconds(90),
             TestContext.Current.CancellationToken);
-        return new SelfHostProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        return new SelfHostProcess(process, baseAddress!);
     }
 
     /// <summary>Kills the process at once (SIGKILL): no shutdown, no flushing, as a crash or a pulled plug would.</summary>
@@ -71,10 +82,7 @@ public sealed class SelfHostProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>The banner's line for the HTTP API (<c>  HTTP API      http://127.0.0.1:PORT/api</c>), after "is running".</summary>
+    [GeneratedRegex(@"^\s+HTTP API\s+(?<base>http://[^/\s]+)/")]
+    private static partial Regex ApiLine();
 }

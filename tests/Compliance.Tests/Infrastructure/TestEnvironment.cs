@@ -35,12 +35,15 @@ public sealed class TestEnvironment : IAsyncLifetime
 
     public BlobServiceClient Blobs { get; private set; } = null!;
 
+    /// <summary>What the shared host logs (warnings and errors: its configured level), for tests that wait for a line.</summary>
+    public LogCapture Logs { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         azurite = await AzuriteProcess.StartAsync(Repository.Root, dataPath: null, 0, 0, 0, TestContext.Current.CancellationToken);
         Tables = new TableServiceClient(azurite.ConnectionString);
         Blobs = new BlobServiceClient(azurite.ConnectionString);
-        host = await StartHostAsync(trustPrincipalHeader: true);
+        host = await StartHostAsync(trustPrincipalHeader: true, configureServices: Logs.AddTo);
         Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
         // Requests name a registered study: the MPATI study, under its policy file, is there for every test.

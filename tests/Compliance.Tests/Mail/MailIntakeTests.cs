@@ -201,20 +201,25 @@ public sealed class MailIntakeTests(TestEnvironment env)
     [Fact]
     public async Task A_message_stored_by_a_host_that_died_before_starting_its_work_is_processed_when_a_host_starts()
     {
+        // The catch-up starts every stored message that was never started, so it runs on an Azurite of its own: on the
+        // shared one it would start other tests' messages too, in its own task hub.
+        await using var storage = await OwnStorage.StartAsync(Ct);
+        await storage.CopyStudyAsync(env);
+
         // What a host killed between storing a message and starting its work leaves: the message, and no work.
         var raw = Compose($"crash.{Guid.NewGuid():N}@example.org", "Complaint", "I want to complain about how my data was handled.");
-        var stored = await new InboundMailStore(env.Blobs).StoreAsync(raw, InboundMailHttp.Source, DateTimeOffset.UtcNow, Ct);
+        var stored = await new InboundMailStore(storage.Blobs).StoreAsync(raw, InboundMailHttp.Source, DateTimeOffset.UtcNow, Ct);
         stored.Started.ShouldBeFalse();
 
         // A host starting up catches up with it (and would again on its schedule).
-        await using var host = await env.StartHostAsync(trustPrincipalHeader: true, new Dictionary<string, string?> { ["Mail:FromAddress"] = TestEnvironment.MailboxAddress, [FunctionSwitches.SettingFor(nameof(MailCatchUp.StartStoredMail))] = "false" });
+        await using var host = await storage.StartHostAsync(env, new Dictionary<string, string?> { ["Mail:FromAddress"] = TestEnvironment.MailboxAddress, [FunctionSwitches.SettingFor(nameof(MailCatchUp.StartStoredMail))] = "false" });
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
 
         var instance = await Eventually.GetAsync(() => durable.GetInstanceAsync(stored.IntakeKey, true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(60), "the stored message's intake to run");
         var result = instance!.ReadOutputAs<MailIntakeResult>()!;
         result.Action.ShouldBe(MailIntakeAction.NewRequests);
-        (await new RequestStore(env.Tables).GetAsync(result.RequestIds.ShouldHaveSingleItem(), Ct)).Type.ShouldBe(RequestType.Complaint);
-        (await new InboundMailStore(env.Blobs).FindAsync(stored.IntakeKey, Ct))!.Started.ShouldBeTrue("the catch-up leaves it alone from now on");
+        (await new RequestStore(storage.Tables).GetAsync(result.RequestIds.ShouldHaveSingleItem(), Ct)).Type.ShouldBe(RequestType.Complaint);
+        (await new InboundMailStore(storage.Blobs).FindAsync(stored.IntakeKey, Ct))!.Started.ShouldBeTrue("the catch-up leaves it alone from now on");
     }
 
     [Fact]

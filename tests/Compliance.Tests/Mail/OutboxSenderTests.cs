@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Compliance.Audit;
 using Compliance.Mail;
@@ -19,13 +20,13 @@ namespace Compliance.Tests.Mail;
 /// <summary>
 /// The outbox sender against real Azurite and the real SMTP transport (MailKit), with a loopback SMTP server as the mail
 /// system. Each test writes its messages under a request of its own and sends only that request's prefix, so other tests'
-/// mail is left alone.
+/// mail is left alone; the timer, which sends the whole container, runs on an Azurite of its own.
 /// </summary>
 public sealed class OutboxSenderTests(TestEnvironment env)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private BlobContainerClient Container => env.Blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox);
+    private BlobContainerClient Container => ContainerOf(env.Blobs);
 
     [Fact]
     public async Task A_pending_message_is_sent_once_as_stored_with_its_threading_headers_and_marked_sent_with_the_transport()
@@ -247,12 +248,14 @@ public sealed class OutboxSenderTests(TestEnvironment env)
     [Fact]
     public async Task A_host_with_Mail_Transport_smtp_sends_the_outbox_on_its_timer_through_the_keyed_smtp_transport()
     {
+        // The timer sends every due message of its container, so this host and its outbox have an Azurite of their own:
+        // on the shared one it would send (and audit as sent) every other test's pending mail.
         await using var smtp = new LoopbackSmtpServer();
-        var request = await NewRequestAsync();
-        var (blobName, _) = await WriteAsync(request, RequestEmails.AcknowledgementKey);
+        await using var storage = await OwnStorage.StartAsync(Ct);
+        var request = await NewRequestAsync(storage.Tables);
+        var (blobName, _) = await WriteAsync(request, RequestEmails.AcknowledgementKey, storage.Blobs);
 
-        // The timer sends every due message of the container, other tests' too: harmless, they are sent to this server.
-        await using var host = await env.StartHostAsync(true, new Dictionary<string, string?>
+        await using var host = await storage.StartHostAsync(env, new Dictionary<string, string?>
         {
             ["Mail:Transport"] = "smtp",
             ["Smtp:Host"] = "127.0.0.1",
@@ -263,7 +266,7 @@ public sealed class OutboxSenderTests(TestEnvironment env)
         });
 
         host.Services.GetRequiredService<OutboxSender>().Transport.ShouldBeOfType<SmtpMailTransport>();
-        var metadata = await Eventually.GetAsync(() => MetadataAsync(blobName), m => m.GetValueOrDefault(OutboxMetadata.Audited) == "true", because: "the timer to send the message");
+        var metadata = await Eventually.GetAsync(() => MetadataAsync(blobName, storage.Blobs), m => m.GetValueOrDefault(OutboxMetadata.Audited) == "true", because: "the timer to send the message");
         metadata[OutboxMetadata.State].ShouldBe(OutboxMetadata.Sent);
         metadata[OutboxMetadata.Transport].ShouldBe("smtp");
         smtp.Received.Count(m => m.Text.Contains($"<{request.RequestId}.", StringComparison.Ordinal)).ShouldBe(1);
@@ -299,7 +302,7 @@ public sealed class OutboxSenderTests(TestEnvironment env)
         NullLogger<OutboxSender>.Instance);
 
     /// <summary>A request of the shared study with no workflow behind it, so no other mail is written under it.</summary>
-    private async Task<DataSubjectRequestRecord> NewRequestAsync()
+    private async Task<DataSubjectRequestRecord> NewRequestAsync(TableServiceClient? tables = null)
     {
         var now = DateTimeOffset.UtcNow;
         var request = new DataSubjectRequestRecord
@@ -314,13 +317,14 @@ public sealed class OutboxSenderTests(TestEnvironment env)
             RequesterName = "Zoë Ørsted",
             EnteredBy = AuditActors.Participant,
         };
-        (await new RequestStore(env.Tables).TryCreateAsync(request, Ct)).ShouldBeTrue();
+        (await new RequestStore(tables ?? env.Tables).TryCreateAsync(request, Ct)).ShouldBeTrue();
         return request;
     }
 
     /// <summary>Writes a request email as the workflow does (built by RequestEmails, create-only) and returns the stored bytes.</summary>
-    private async Task<(string BlobName, byte[] Stored)> WriteAsync(DataSubjectRequestRecord request, string messageKey)
+    private async Task<(string BlobName, byte[] Stored)> WriteAsync(DataSubjectRequestRecord request, string messageKey, BlobServiceClient? blobs = null)
     {
+        blobs ??= env.Blobs;
         var emails = env.Host.Services.GetRequiredService<RequestEmails>();
         var (_, policy) = await env.Host.Services.GetRequiredService<StudyPolicies>().GetAsync(request.StudyId, Ct);
         var (kind, message) = messageKey == RequestEmails.AcknowledgementKey
@@ -329,18 +333,20 @@ public sealed class OutboxSenderTests(TestEnvironment env)
         using (message)
         {
             var blobName = Outbox.BlobNameFor(request.RequestId, messageKey);
-            (await new Outbox(env.Blobs).TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, kind), Ct)).ShouldBeTrue();
-            var stored = (await Container.GetBlobClient(blobName).DownloadContentAsync(Ct)).Value.Content.ToArray();
+            (await new Outbox(blobs).TryWriteAsync(blobName, message, Outbox.MetadataFor(request.RequestId, kind), Ct)).ShouldBeTrue();
+            var stored = (await ContainerOf(blobs).GetBlobClient(blobName).DownloadContentAsync(Ct)).Value.Content.ToArray();
             return (blobName, stored);
         }
     }
+
+    private static BlobContainerClient ContainerOf(BlobServiceClient blobs) => blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox);
 
     private static string Prefix(DataSubjectRequestRecord request) => $"requests/{request.RequestId}/";
 
     private async Task<IReadOnlyList<string>> ListAsync(DataSubjectRequestRecord request) => await new Outbox(env.Blobs).ListAsync(Prefix(request), Ct);
 
-    private async Task<Dictionary<string, string>> MetadataAsync(string blobName) =>
-        new((await Container.GetBlobClient(blobName).GetPropertiesAsync(cancellationToken: Ct)).Value.Metadata, StringComparer.OrdinalIgnoreCase);
+    private async Task<Dictionary<string, string>> MetadataAsync(string blobName, BlobServiceClient? blobs = null) =>
+        new((await ContainerOf(blobs ?? env.Blobs).GetBlobClient(blobName).GetPropertiesAsync(cancellationToken: Ct)).Value.Metadata, StringComparer.OrdinalIgnoreCase);
 
     private static DateTimeOffset NextAttempt(Dictionary<string, string> metadata) =>
         DateTimeOffset.Parse(metadata[OutboxMetadata.NextAttemptAt], System.Globalization.CultureInfo.InvariantCulture);

@@ -128,7 +128,7 @@ public sealed class SubmitRequestTests(TestEnvironment env)
     [Fact]
     public async Task A_date_in_British_Summer_Time_means_the_start_of_that_UK_day()
     {
-        var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "query", email = "q@example.org", receivedAt = "2026-07-01", channel = "phone" });
+        var body = JsonSerializer.Serialize(new { studyId = "MPATI", type = "query", email = $"q.{Guid.NewGuid():N}@example.org", receivedAt = "2026-07-01", channel = "phone" });
         using var response = await env.Http.SendAsync(Staff.PostJson("/api/requests", body, Role.Dpo), TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);

@@ -139,8 +139,11 @@ public sealed class ArtifactUploadTests(TestEnvironment env)
             tcp.Client.Shutdown(SocketShutdown.Both);
         }
 
-        // The server notices the broken body and gives up; give it a moment, then nothing may be there.
-        await Task.Delay(1500, Ct);
+        // The server notices the broken body and gives up, which it logs once the upload has failed; then nothing may be there.
+        await env.Logs.WaitForAsync(
+            typeof(Compliance.Functions.Studies.ArtifactUploads).FullName!,
+            l => l.Message.Contains(session, StringComparison.Ordinal) && l.Message.Contains("broke off", StringComparison.Ordinal),
+            "the server to give up on the broken upload");
         await ShouldHaveNothingAsync(studyId, session);
     }
 

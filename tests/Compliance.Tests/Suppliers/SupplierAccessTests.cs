@@ -4,10 +4,13 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Compliance.Audit;
 using Compliance.Functions.Suppliers;
 using Compliance.Identity;
 using Compliance.Mail;
+using Compliance.SelfHost;
 using Compliance.Studies;
 using Compliance.Suppliers;
 using Compliance.Tests.Infrastructure;
@@ -21,7 +24,12 @@ namespace Compliance.Tests.Suppliers;
 /// get read links that expire within hours and upload transcripts while the contract is current; the DPO is warned ahead of
 /// the lapse; on the day, the supplier is suspended and its transcribers are refused on every route; a renewal restores it.
 /// </summary>
-public sealed class SupplierAccessTests(TestEnvironment env)
+/// <remarks>
+/// The contract check suspends and warns about every supplier in storage, so this class runs on an Azurite and a host of
+/// its own (<see cref="SupplierStorage"/>): on the shared ones it would suspend other tests' suppliers, and its audit
+/// queries, which span every chain, would be read among the whole run's entries.
+/// </remarks>
+public sealed class SupplierAccessTests(SupplierAccessTests.SupplierStorage env) : IClassFixture<SupplierAccessTests.SupplierStorage>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -67,7 +75,7 @@ public sealed class SupplierAccessTests(TestEnvironment env)
         }
 
         (await new ArtifactStore(env.Tables, env.Blobs).ListBySessionAsync(studyId, mine, Ct)).ShouldContain(a => a.Kind == ArtifactKind.Transcript && a.UploadedBy == transcriber);
-        var audit = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, AuditLog.MaxLimit, Ct)).Where(e => e.Actor == transcriber).ToList();
+        var audit = (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, int.MaxValue, Ct)).Where(e => e.Actor == transcriber).ToList();
         audit.Where(e => e.Action == AuditActions.SupplierAccess).Select(e => e.Details["what"]).ShouldBe(["list", "link", "upload"], ignoreOrder: true);
     }
 
@@ -101,9 +109,9 @@ public sealed class SupplierAccessTests(TestEnvironment env)
         var lapse = Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var notice = await new Outbox(env.Blobs).ReadAsync(StudyEmails.SupplierBlobNameFor(supplierId, $"suspended-{lapse}"), Ct);
         notice.To.Mailboxes.Single().Address.ShouldBe("dpo@natcen.ac.uk");
-        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, AuditLog.MaxLimit, Ct))
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, int.MaxValue, Ct))
             .Count(e => e.Action == AuditActions.SupplierSuspended && e.Details["supplierId"] == supplierId).ShouldBe(1, "suspended once");
-        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, AuditLog.MaxLimit, Ct))
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, int.MaxValue, Ct))
             .ShouldContain(e => e.Action == AuditActions.SupplierAccessRefused && e.Details["supplierId"] == supplierId);
 
         // A renewed contract lifts the suspension.
@@ -125,7 +133,7 @@ public sealed class SupplierAccessTests(TestEnvironment env)
         var lapse = Today.AddDays(20).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var warning = await new Outbox(env.Blobs).ReadAsync(StudyEmails.SupplierBlobNameFor(supplierId, $"contract-warning-{lapse}"), Ct);
         warning.TextBody!.ShouldContain(RequestEmails.FormatDate(Today.AddDays(20)));
-        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, AuditLog.MaxLimit, Ct))
+        (await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(null, null, int.MaxValue, Ct))
             .Count(e => e.Action == AuditActions.SupplierContractWarning && e.Details["supplierId"] == supplierId).ShouldBe(1);
         using var stillWorks = await SendAsync(HttpMethod.Get, "/api/transcription/recordings", transcriber);
         stillWorks.StatusCode.ShouldBe(HttpStatusCode.OK, "a warning changes nothing for the transcribers");
@@ -178,5 +186,42 @@ public sealed class SupplierAccessTests(TestEnvironment env)
 
         request.SignIn(Role.Transcriber, transcriber);
         return env.Http.SendAsync(request, Ct);
+    }
+
+    /// <summary>An Azurite and a self-host for this class alone, with the MPATI study registered as on the shared ones.</summary>
+    public sealed class SupplierStorage(TestEnvironment shared) : IAsyncLifetime
+    {
+        private OwnStorage? storage;
+        private SelfHostApplication? host;
+
+        public SelfHostApplication Host => host ?? throw new InvalidOperationException("Not started.");
+
+        public HttpClient Http { get; private set; } = null!;
+
+        public TableServiceClient Tables => storage?.Tables ?? throw new InvalidOperationException("Not started.");
+
+        public BlobServiceClient Blobs => storage?.Blobs ?? throw new InvalidOperationException("Not started.");
+
+        public async ValueTask InitializeAsync()
+        {
+            storage = await OwnStorage.StartAsync(TestContext.Current.CancellationToken);
+            await storage.CopyStudyAsync(shared);
+            host = await storage.StartHostAsync(shared);
+            Http = TestEnvironment.ClientFor(host.BaseAddress);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http?.Dispose();
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+
+            if (storage is not null)
+            {
+                await storage.DisposeAsync();
+            }
+        }
     }
 }
