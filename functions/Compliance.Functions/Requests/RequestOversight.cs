@@ -67,6 +67,12 @@ internal sealed class RequestOversight
     {
         while (true)
         {
+            // An action that arrived while an activity ran is handled before the work goes on: a refusal then stops it.
+            while (pendingAction.IsCompleted)
+            {
+                await HandleActionAsync();
+            }
+
             if (Refused)
             {
                 return false;
