@@ -25,7 +25,8 @@ public sealed class DataSubjectRequest
 
     public string Id => State.RequestId;
 
-    public string Status => State.Status;
+    /// <summary>Where the request stands; its stored name is <see cref="DataSubjectRequestRecord.Status"/>.</summary>
+    public RequestState Status => RequestStatus.StateOf(State.Status);
 
     public bool IsOpen => RequestStatus.IsOpen(State.Status);
 
@@ -50,29 +51,29 @@ public sealed class DataSubjectRequest
     public void Prepare(string? participantId, string verificationMode) =>
         State = State with { ParticipantId = participantId, VerificationMode = verificationMode };
 
-    public void Acknowledge() => MoveTo(RequestStatus.Acknowledged);
+    public void Acknowledge() => MoveTo(RequestState.Acknowledged);
 
     /// <summary>A code went to the held address; the request waits for it.</summary>
-    public void AwaitCode() => MoveTo(RequestStatus.AwaitingVerification);
+    public void AwaitCode() => MoveTo(RequestState.AwaitingVerification);
 
     /// <summary>The requester was asked for details only a participant would know; the DPO checks them.</summary>
-    public void AwaitIdentityCheck() => MoveTo(RequestStatus.AwaitingIdentityCheck);
+    public void AwaitIdentityCheck() => MoveTo(RequestState.AwaitingIdentityCheck);
 
     /// <summary>The DPO matched the requester to a participant while checking their identity.</summary>
     public void LinkParticipant(string participantId) =>
-        State = State with { ParticipantId = participantId, Status = RequestStatus.AwaitingIdentityCheck };
+        State = State with { ParticipantId = participantId, Status = RequestStatus.WireName(RequestState.AwaitingIdentityCheck) };
 
     /// <summary>The requester never proved their identity: the request closes unanswered.</summary>
-    public void CloseUnverified() => MoveTo(RequestStatus.ClosedUnverified);
+    public void CloseUnverified() => MoveTo(RequestState.ClosedUnverified);
 
     /// <summary>The request repeats an open one and was linked to it.</summary>
-    public void LinkAsDuplicate() => MoveTo(RequestStatus.Duplicate);
+    public void LinkAsDuplicate() => MoveTo(RequestState.Duplicate);
 
     /// <summary>A rectification's new address was sent a code; the request waits for it.</summary>
-    public void AwaitAddressConfirmation() => MoveTo(RequestStatus.AwaitingAddressConfirmation);
+    public void AwaitAddressConfirmation() => MoveTo(RequestState.AwaitingAddressConfirmation);
 
     /// <summary>The work goes on (after a rectification's address step).</summary>
-    public void ContinueWork() => MoveTo(RequestStatus.InProgress);
+    public void ContinueWork() => MoveTo(RequestState.InProgress);
 
     /// <summary>
     /// Starts the statutory clock at <paramref name="clockStartAt"/> (receipt, or identity confirmation where identity had to
@@ -80,12 +81,12 @@ public sealed class DataSubjectRequest
     /// </summary>
     public Deadline StartClock(DateTimeOffset clockStartAt, DeadlineCalculator deadlines)
     {
-        State = State with { ClockStartedAt = clockStartAt, Status = RequestStatus.InProgress };
+        State = State with { ClockStartedAt = clockStartAt, Status = RequestStatus.WireName(RequestState.InProgress) };
         return Recalculate(deadlines);
     }
 
     /// <summary>Closes the request as completed, with its outcome.</summary>
-    public void Complete(string outcome) => State = State with { Status = RequestStatus.Completed, Outcome = outcome };
+    public void Complete(string outcome) => State = State with { Status = RequestStatus.WireName(RequestState.Completed), Outcome = outcome };
 
     // ---- The DPO's actions: each decides whether it fits, and applies it ----
 
@@ -132,7 +133,7 @@ public sealed class DataSubjectRequest
         State = State with
         {
             Decision = new RequestDecision(RequestDecision.Refused, reviewer, at, exemption, reason),
-            Status = RequestStatus.Refused,
+            Status = RequestStatus.WireName(RequestState.Refused),
             Outcome = RequestDecision.Refused,
         };
         return null;
@@ -140,7 +141,7 @@ public sealed class DataSubjectRequest
 
     /// <summary>A new verification code: only while the request waits for one.</summary>
     public ActionRejection? ReissueCode() =>
-        Closed() ?? (State.Status == RequestStatus.AwaitingVerification
+        Closed() ?? (Status == RequestState.AwaitingVerification
             ? null
             : new ActionRejection("not-awaiting-a-code", "A code can be reissued only while the request waits for one."));
 
@@ -157,7 +158,7 @@ public sealed class DataSubjectRequest
             return new ActionRejection("already-paused", "Its clock is already paused for clarification.");
         }
 
-        State = State with { Pauses = [.. State.Pauses, new ClockPause(UkTime.DateOf(at))], Status = RequestStatus.Paused };
+        State = State with { Pauses = [.. State.Pauses, new ClockPause(UkTime.DateOf(at))], Status = RequestStatus.WireName(RequestState.Paused) };
         Recalculate(deadlines);
         return null;
     }
@@ -180,7 +181,7 @@ public sealed class DataSubjectRequest
         State = State with
         {
             Pauses = [.. State.Pauses.Take(State.Pauses.Count - 1), open with { To = today < open.From ? open.From : today }],
-            Status = RequestStatus.InProgress,
+            Status = RequestStatus.WireName(RequestState.InProgress),
         };
         Recalculate(deadlines);
         return null;
@@ -242,7 +243,7 @@ public sealed class DataSubjectRequest
 
     private DateOnly ClockStart => UkTime.DateOf(State.ClockStartedAt ?? throw new InvalidOperationException("The clock has not started."));
 
-    private void MoveTo(string status) => State = State with { Status = status };
+    private void MoveTo(RequestState status) => State = State with { Status = RequestStatus.WireName(status) };
 
     private ActionRejection? Closed() =>
         IsOpen ? null : new ActionRejection("closed", $"It is closed ({State.Status}).");

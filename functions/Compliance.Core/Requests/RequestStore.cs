@@ -25,14 +25,18 @@ public sealed class RequestStore(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(request);
         var history = new RequestHistoryEntry(request.ReceivedAt, "received", request.Status, request.EnteredBy);
+        return await TrySubmitAsync(
+            new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request)),
+            new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.RequestId, history.Event, history)),
+            cancellationToken);
+    }
+
+    /// <summary>Writes the row change and the history row together; false when the history row exists (the step was recorded).</summary>
+    private async Task<bool> TrySubmitAsync(TableTransactionAction row, TableTransactionAction history, CancellationToken cancellationToken)
+    {
         try
         {
-            await table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request)),
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.RequestId, history.Event, history)),
-                ],
-                cancellationToken);
+            await table.SubmitTransactionAsync([row, history], cancellationToken);
             return true;
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -101,7 +105,7 @@ public sealed class RequestStore(TableServiceClient tables)
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var update = new TableEntity(request.Id, RequestRowKey) { ["Status"] = request.Status };
+        var update = new TableEntity(request.Id, RequestRowKey) { ["Status"] = request.State.Status };
         var before = LifecycleColumns(request.Loaded);
         foreach (var (column, value) in LifecycleColumns(request.State))
         {
@@ -111,20 +115,10 @@ public sealed class RequestStore(TableServiceClient tables)
             }
         }
 
-        try
-        {
-            await table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, ETag.All),
-                    new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.Id, stepKey, new RequestHistoryEntry(at, historyEvent, request.Status, actor))),
-                ],
-                cancellationToken);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        return await TrySubmitAsync(
+            new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, ETag.All),
+            new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.Id, stepKey, new RequestHistoryEntry(at, historyEvent, request.State.Status, actor))),
+            cancellationToken);
     }
 
     /// <summary>

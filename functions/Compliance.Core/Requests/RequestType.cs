@@ -77,4 +77,36 @@ public static class RequestStatus
     public static IReadOnlySet<string> Closed { get; } = new HashSet<string>(StringComparer.Ordinal) { ClosedUnverified, Duplicate, Completed, Refused };
 
     public static bool IsOpen(string status) => !Closed.Contains(status);
+
+    private static readonly (RequestState State, string Wire)[] Names =
+    [
+        (RequestState.Received, Received), (RequestState.Acknowledged, Acknowledged), (RequestState.AwaitingVerification, AwaitingVerification),
+        (RequestState.AwaitingIdentityCheck, AwaitingIdentityCheck), (RequestState.ClosedUnverified, ClosedUnverified), (RequestState.InProgress, InProgress),
+        (RequestState.Paused, Paused), (RequestState.AwaitingAddressConfirmation, AwaitingAddressConfirmation), (RequestState.Completed, Completed),
+        (RequestState.Refused, Refused), (RequestState.Duplicate, Duplicate),
+    ];
+
+    /// <summary>The status a stored or sent name stands for.</summary>
+    /// <exception cref="ArgumentException">The name is no status.</exception>
+    public static RequestState StateOf(string wire) =>
+        Names.FirstOrDefault(n => n.Wire == wire) is { Wire: not null } found ? found.State : throw new ArgumentException($"'{wire}' is not a request status.", nameof(wire));
+
+    /// <summary>How <paramref name="state"/> is stored and sent.</summary>
+    public static string WireName(RequestState state) => Names.First(n => n.State == state).Wire;
+}
+
+/// <summary>Where a request stands in its workflow, as a type; <see cref="RequestStatus"/> holds the names stored and sent.</summary>
+public enum RequestState
+{
+    Received,
+    Acknowledged,
+    AwaitingVerification,
+    AwaitingIdentityCheck,
+    ClosedUnverified,
+    InProgress,
+    Paused,
+    AwaitingAddressConfirmation,
+    Completed,
+    Refused,
+    Duplicate,
 }
