@@ -21,6 +21,10 @@ public static class ApiProblem
             Detail = detail ?? "See 'errors' for what is wrong with each field.",
         });
 
+    /// <summary>A validation problem about one field.</summary>
+    public static ObjectResult Invalid(string field, string message) =>
+        Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
+
     public static ObjectResult BadRequest(string kind, string title, string detail) =>
         Create(StatusCodes.Status400BadRequest, kind, title, detail);
 

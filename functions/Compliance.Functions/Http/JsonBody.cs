@@ -58,7 +58,7 @@ public static class JsonBody
             if (StrictJson.FindFault(document.RootElement) is { } fault)
             {
                 document.Dispose();
-                return (null, ApiProblem.Validation(new Dictionary<string, string[]>(StringComparer.Ordinal) { [fault.Field] = [fault.Message] }));
+                return (null, ApiProblem.Invalid(fault.Field, fault.Message));
             }
 
             return (document, null);
@@ -90,6 +90,11 @@ public static class JsonBody
         {
             var fields = new JsonFields(document!.RootElement, schema.Fields);
             var body = schema.Read(fields);
+            if (schema.Check is { } check)
+            {
+                await check(body, fields, cancellationToken);
+            }
+
             return fields.HasErrors ? (null, ApiProblem.Validation(fields.Errors)) : (body, null);
         }
     }
@@ -101,6 +106,13 @@ public static class JsonBody
 /// <summary>
 /// A route's typed body: the fields it takes (any other is an error) and its validator, which reads them into the record
 /// through <see cref="JsonFields"/>, adding an error for each bad one. The validator must not keep <see cref="JsonElement"/>s:
-/// the document is disposed when it returns.
+/// the document is disposed when it returns. Where a field is bad the record holds a placeholder; it is never used then.
 /// </summary>
-public sealed record BodySchema<T>(IReadOnlyCollection<string> Fields, Func<JsonFields, T> Read);
+public sealed record BodySchema<T>(IReadOnlyCollection<string> Fields, Func<JsonFields, T> Read)
+{
+    /// <summary>
+    /// A rule that needs the stores (is the study registered?), run after <see cref="Read"/> on the same fields, so its
+    /// errors are reported with the others; it decides itself whether to run when other fields are already wrong.
+    /// </summary>
+    public Func<T, JsonFields, CancellationToken, Task>? Check { get; init; }
+}

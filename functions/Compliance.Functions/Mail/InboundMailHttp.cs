@@ -49,10 +49,22 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
             return ApiProblem.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Send the raw email.", "The body must be one raw email with Content-Type: message/rfc822.");
         }
 
-        var limit = options.Value.MaxAcceptedBytes;
+        var (message, problem) = await ReadMessageAsync(req, options.Value.MaxAcceptedBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var accepted = await gateway.AcceptAsync(message!, Source, receivedAt: null, durable, cancellationToken);
+        return new AcceptedResult((string?)null, new InboundMailResponse(accepted.IntakeKey, Duplicate: !accepted.StoredNow));
+    }
+
+    /// <summary>The raw message, read to at most <paramref name="limit"/> bytes whatever Content-Length says; or the problem: too large, or empty.</summary>
+    private static async Task<(byte[]? Message, IActionResult? Problem)> ReadMessageAsync(HttpRequest req, long limit, CancellationToken cancellationToken)
+    {
         if (req.ContentLength > limit)
         {
-            return TooLarge(limit);
+            return (null, TooLarge(limit));
         }
 
         using var body = new MemoryStream();
@@ -62,19 +74,15 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
         {
             if (body.Length + read > limit)
             {
-                return TooLarge(limit);
+                return (null, TooLarge(limit));
             }
 
             body.Write(buffer, 0, read);
         }
 
-        if (body.Length == 0)
-        {
-            return ApiProblem.BadRequest("empty-body", "The body is empty.", "Send the raw email as the body.");
-        }
-
-        var accepted = await gateway.AcceptAsync(body.ToArray(), Source, receivedAt: null, durable, cancellationToken);
-        return new AcceptedResult((string?)null, new InboundMailResponse(accepted.IntakeKey, Duplicate: !accepted.StoredNow));
+        return body.Length == 0
+            ? (null, ApiProblem.BadRequest("empty-body", "The body is empty.", "Send the raw email as the body."))
+            : (body.ToArray(), null);
     }
 
     private bool PresentsRelayKey(HttpRequest req)

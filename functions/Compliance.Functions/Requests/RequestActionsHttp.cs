@@ -63,7 +63,12 @@ public sealed class RequestActionsHttp(
         }
 
         var now = time.GetUtcNow();
-        var record = body!.ToRecord(request.RequestId, $"A{now:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..28], action, auth.Principal!.Id, now);
+        return await ActAsync(request, kind, body!.ToRecord(request.RequestId, NewActionId(now), action, auth.Principal!.Id, now), durable, cancellationToken);
+    }
+
+    /// <summary>Asks the request model whether the action fits now, stores it, and records it or hands it to the workflow.</summary>
+    private async Task<IActionResult> ActAsync(DataSubjectRequestRecord request, RequestActionKind kind, RequestActionRecord record, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
         if (DataSubjectRequest.From(request).Act(record, deadlines) is { } rejection)
         {
             return ApiProblem.Create(StatusCodes.Status409Conflict, "action-not-possible", $"The request cannot be {Past(kind)} now.", rejection.Why);
@@ -95,6 +100,8 @@ public sealed class RequestActionsHttp(
         logger.LogInformation("Request {RequestId}: {Action} by the DPO handed to its workflow", request.RequestId, action.Action);
         return new AcceptedResult((string?)null, new RequestActionResponse(request.RequestId, action.Action, action.ActionId, "accepted"));
     }
+
+    private static string NewActionId(DateTimeOffset now) => $"A{now:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..28];
 
     private static string Past(RequestActionKind action) => action switch
     {

@@ -38,26 +38,14 @@ public sealed class RequestsHttp(
         ArgumentNullException.ThrowIfNull(req);
         ArgumentNullException.ThrowIfNull(durable);
         var now = time.GetUtcNow();
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync(req, SubmitRequestBody.Schema(now), httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        SubmitRequestBody? body;
-        Dictionary<string, string[]> errors;
-        using (document)
-        {
-            body = SubmitRequestBody.Parse(document!.RootElement, now, out errors);
-        }
-
-        if (body is null)
-        {
-            return ApiProblem.Validation(errors);
-        }
-
         var enteredBy = ParticipantActor;
-        if (body.HasStaffFields)
+        if (body!.HasStaffFields)
         {
             // receivedAt, channel and identityConfirmed change the statutory clock and verification: staff only.
             var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
@@ -69,31 +57,21 @@ public sealed class RequestsHttp(
             enteredBy = auth.Principal!.Id;
         }
 
-        if (await policies.FindAsync(body.StudyId, cancellationToken) is not { } study)
+        return await SubmitAsync(req, body.ToNewRequest(enteredBy, now), now, durable, cancellationToken);
+    }
+
+    /// <summary>Records the request of a study this service handles and starts its workflow.</summary>
+    private async Task<IActionResult> SubmitAsync(HttpRequest req, NewRequest request, DateTimeOffset now, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        if (await policies.FindAsync(request.StudyId, cancellationToken) is not { } study)
         {
-            return ApiProblem.Validation(new Dictionary<string, string[]> { ["studyId"] = ["is not a study this service handles."] });
+            return ApiProblem.Invalid("studyId", "is not a study this service handles.");
         }
 
         RequestIntakeResult result;
         try
         {
-            result = await intake.SubmitAsync(
-                new NewRequest(
-                    body.StudyId,
-                    body.Type,
-                    body.Email,
-                    body.Name,
-                    body.Details,
-                    body.Channel ?? RequestChannel.Web,
-                    body.ReceivedAt ?? now,
-                    body.IdentityConfirmed ?? false,
-                    enteredBy,
-                    body.Changes,
-                    body.ParticipantRef),
-                study.Policy,
-                now,
-                durable,
-                cancellationToken);
+            result = await intake.SubmitAsync(request, study.Policy, now, durable, cancellationToken);
         }
         catch (RequestNotStartedException ex)
         {
@@ -112,20 +90,14 @@ public sealed class RequestsHttp(
         string id,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
-        if (auth.Denied is not null)
+        var (_, request, problem) = await StaffRoute.FindAsync(req, Role.RequestHandlers, RequestId.IsWellFormed(id), () => requests.FindAsync(id, cancellationToken), "There is no request with that id.");
+        if (problem is not null)
         {
-            return auth.Denied;
-        }
-
-        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
-        if (request is null)
-        {
-            return ApiProblem.NotFound("There is no request with that id.");
+            return problem;
         }
 
         var history = await requests.GetHistoryAsync(id, cancellationToken);
-        return new OkObjectResult(RequestView.From(request, history));
+        return new OkObjectResult(RequestView.From(request!, history));
     }
 
     /// <summary><c>GET /api/requests?status=&amp;studyId=</c>: requests, newest first, for staff who handle them. No contact details.</summary>
@@ -175,29 +147,13 @@ public sealed class RequestsHttp(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync(req, VerifyRequestBody.Schema, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        string? code;
-        using (document)
-        {
-            var fields = new JsonFields(document!.RootElement, ["code"]);
-            code = fields.Text("code", required: true, 16, c => c.Length == 6 && c.All(char.IsAsciiDigit), "must be the six digits from our email.");
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-        }
-
-        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
-        var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
-        var now = time.GetUtcNow();
-        var result = found is { } f
-            ? await codes.CheckAsync(request!, code!, f.Policy.Verification.MaxAttempts, now, cancellationToken)
-            : new CodeResult(CodeOutcome.Rejected, now);
+        var result = await CheckCodeAsync(id, body!.Code, cancellationToken);
         switch (result.Outcome)
         {
             case CodeOutcome.Verified:
@@ -211,6 +167,17 @@ public sealed class RequestsHttp(
                 logger.LogInformation("A code for request {RequestId} was refused", id);
                 return InvalidCode();
         }
+    }
+
+    /// <summary>The code checked against the request's; an unknown request's or study's is simply rejected.</summary>
+    private async Task<CodeResult> CheckCodeAsync(string id, string code, CancellationToken cancellationToken)
+    {
+        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
+        var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
+        var now = time.GetUtcNow();
+        return found is { } f
+            ? await codes.CheckAsync(request!, code, f.Policy.Verification.MaxAttempts, now, cancellationToken)
+            : new CodeResult(CodeOutcome.Rejected, now);
     }
 
     private static ObjectResult InvalidCode() => ApiProblem.BadRequest(

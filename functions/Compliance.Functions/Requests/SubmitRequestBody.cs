@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Compliance.Functions.Http;
 using Compliance.Requests;
@@ -41,10 +40,26 @@ public sealed partial record SubmitRequestBody
     /// <summary>Whether any field that only staff may set is present.</summary>
     public bool HasStaffFields => ReceivedAt is not null || Channel is not null || IdentityConfirmed is not null;
 
-    /// <summary>Reads and validates the body; <paramref name="errors"/> names each bad field with what is wrong.</summary>
-    public static SubmitRequestBody? Parse(JsonElement body, DateTimeOffset now, out Dictionary<string, string[]> errors)
+    /// <summary>The schema, with a <c>receivedAt</c> no later than a few minutes after <paramref name="now"/>.</summary>
+    public static BodySchema<SubmitRequestBody> Schema(DateTimeOffset now) => new(KnownFields, fields => Read(fields, now));
+
+    /// <summary>The request this body makes, entered by <paramref name="enteredBy"/>; received <paramref name="now"/> unless it says when.</summary>
+    public NewRequest ToNewRequest(string enteredBy, DateTimeOffset now) => new(
+        StudyId,
+        Type,
+        Email,
+        Name,
+        Details,
+        Channel ?? RequestChannel.Web,
+        ReceivedAt ?? now,
+        IdentityConfirmed ?? false,
+        enteredBy,
+        Changes,
+        ParticipantRef);
+
+    /// <summary>Reads and validates the body, naming each bad field with what is wrong.</summary>
+    private static SubmitRequestBody Read(JsonFields fields, DateTimeOffset now)
     {
-        var fields = new JsonFields(body, KnownFields);
         var studyId = fields.Text("studyId", required: true, 64, StudyIds.IsWellFormed, "must be letters, digits, '-' or '_' (starting with a letter or digit).");
         var type = fields.Text("type", required: true, 32, RequestType.IsValid, $"must be one of: {string.Join(", ", RequestType.All)}.");
         var email = fields.Text("email", required: true, MaxEmailLength, EmailAddresses.IsPlain, "must be a single email address such as name@example.org.");
@@ -71,12 +86,6 @@ public sealed partial record SubmitRequestBody
 
         var identityConfirmed = fields.Boolean("identityConfirmed");
         var changes = ParseChanges(fields, type);
-
-        errors = fields.Errors;
-        if (fields.HasErrors)
-        {
-            return null;
-        }
 
         return new SubmitRequestBody
         {

@@ -23,9 +23,7 @@ public sealed record HoldView(string HoldId, string StudyId, string Kind, string
 /// <summary><c>POST /api/holds</c> and <c>DELETE /api/holds/{id}</c>: the DPO places and lifts legal and safeguarding holds, audited.</summary>
 public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions)
 {
-    private const int MaxReasonLength = 2000;
     private static readonly string[] DpoOnly = [Role.Dpo];
-    private static readonly string[] Fields = ["studyId", "kind", "scope", "targetId", "reason", "reviewOn"];
 
     /// <summary>Places a hold on a participant, a session or a study; <c>201</c> with the hold.</summary>
     [Function(nameof(PlaceHold))]
@@ -33,58 +31,14 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "holds")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, DpoOnly);
-        if (auth.Denied is not null)
-        {
-            return auth.Denied;
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var schema = HoldBody.Schema(UkTime.DateOf(time.GetUtcNow()), studies);
+        var (principal, body, problem) = await StaffRoute.ReadAsync(req, DpoOnly, schema, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        Hold hold;
-        using (document)
-        {
-            var fields = new JsonFields(document!.RootElement, Fields);
-            var studyId = fields.Text("studyId", required: true, 64, StudyIds.IsWellFormed, "must be a study id.");
-            var kind = fields.Text("kind", required: true, 32, HoldKind.All.Contains, $"must be one of: {string.Join(", ", HoldKind.All)}.");
-            var scope = fields.Text("scope", required: true, 32, HoldScope.All.Contains, $"must be one of: {string.Join(", ", HoldScope.All)}.");
-            var targetId = fields.Text("targetId", required: scope is not HoldScope.Study, 64);
-            var reason = fields.Text("reason", required: true, MaxReasonLength);
-            var reviewOn = fields.Date("reviewOn", required: true);
-            var today = UkTime.DateOf(time.GetUtcNow());
-            if (reviewOn is { } review && review < today)
-            {
-                fields.Add("reviewOn", "must be today or later.");
-            }
-
-            if (!fields.HasErrors && await TargetProblemAsync(studyId!, scope!, targetId, cancellationToken) is { } missing)
-            {
-                fields.Add(missing.Field, missing.Message);
-            }
-
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-
-            hold = new Hold
-            {
-                HoldId = HoldStore.NewId(),
-                StudyId = studyId!,
-                Kind = kind!,
-                Scope = scope!,
-                TargetId = scope == HoldScope.Study ? studyId! : targetId!,
-                Reason = reason!,
-                ReviewOn = reviewOn!.Value,
-                PlacedBy = auth.Principal!.Id,
-                PlacedAt = time.GetUtcNow(),
-            };
-        }
-
+        var hold = body!.ToHold(principal!.Id, time.GetUtcNow());
         await holds.AddAsync(hold, cancellationToken);
         await audit.AppendAsync(HoldAuditEvents.Placed(hold), cancellationToken);
         return new CreatedResult($"/api/holds/{hold.HoldId}", HoldView.From(hold));
@@ -121,20 +75,5 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
             },
             cancellationToken);
         return new OkObjectResult(HoldView.From(hold));
-    }
-
-    private async Task<(string Field, string Message)?> TargetProblemAsync(string studyId, string scope, string? targetId, CancellationToken cancellationToken)
-    {
-        if (await studies.FindStudyAsync(studyId, cancellationToken) is null)
-        {
-            return ("studyId", "is not a registered study.");
-        }
-
-        return scope switch
-        {
-            HoldScope.Participant when await studies.FindParticipantAsync(studyId, targetId!, cancellationToken) is null => ("targetId", "is not a participant of the study."),
-            HoldScope.Session when await studies.FindSessionAsync(studyId, targetId!, cancellationToken) is null => ("targetId", "is not a session of the study."),
-            _ => null,
-        };
     }
 }

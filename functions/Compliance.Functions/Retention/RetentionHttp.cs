@@ -57,29 +57,13 @@ public sealed class RetentionHttp(
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, Runners);
-        if (auth.Denied is not null)
-        {
-            return auth.Denied;
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var (_, body, problem) = await StaffRoute.ReadAsync(req, Runners, RetentionRunBody.Schema, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        string? studyId;
-        using (document)
-        {
-            var fields = new JsonFields(document!.RootElement, ["studyId"]);
-            studyId = fields.Text("studyId", required: false, 64, StudyIds.IsWellFormed, "must be a study id.");
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-        }
-
+        var studyId = body!.StudyId;
         if (studyId is not null && await studies.FindStudyAsync(studyId, cancellationToken) is null)
         {
             return ApiProblem.NotFound("There is no study with that id.");

@@ -42,70 +42,28 @@ public sealed class SafeguardingHttp(
     IOptions<SafeguardingOptions> options,
     IOptions<HttpOptions> httpOptions)
 {
-    private const int MaxTextLength = 4000;
     private static readonly string[] ResearcherOnly = [Role.Researcher];
-    private static readonly string[] Fields = ["studyId", "scope", "targetId", "reason", "disclosed", "recipient", "recipientDetails"];
-    private static readonly string[] Scopes = [HoldScope.Participant, HoldScope.Session];
 
     [Function(nameof(RecordDisclosure))]
     public async Task<IActionResult> RecordDisclosure(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "safeguarding")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, ResearcherOnly);
-        if (auth.Denied is not null)
-        {
-            return auth.Denied;
-        }
+        var (principal, body, problem) = await StaffRoute.ReadAsync(req, ResearcherOnly, DisclosureBody.Schema(studies), httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        return problem ?? await RecordAsync(body!, principal!.Id, cancellationToken);
+    }
 
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        string studyId, scope, targetId, reason, disclosed, recipient;
-        string? recipientDetails;
-        using (document)
-        {
-            var fields = new JsonFields(document!.RootElement, Fields);
-            var s = fields.Text("studyId", required: true, 64, StudyIds.IsWellFormed, "must be a study id.");
-            var sc = fields.Text("scope", required: true, 32, Scopes.Contains, $"must be one of: {string.Join(", ", Scopes)}.");
-            var t = fields.Text("targetId", required: true, 64);
-            var r = fields.Text("reason", required: true, MaxTextLength);
-            var d = fields.Text("disclosed", required: true, MaxTextLength);
-            var to = fields.Text("recipient", required: true, 32, DisclosureRecipient.All.Contains, $"must be one of: {string.Join(", ", DisclosureRecipient.All)}.");
-            recipientDetails = fields.Text("recipientDetails", required: to == DisclosureRecipient.Other, 500);
-            if (!fields.HasErrors)
-            {
-                if (await studies.FindStudyAsync(s!, cancellationToken) is null)
-                {
-                    fields.Add("studyId", "is not a registered study.");
-                }
-                else if (sc == HoldScope.Participant ? await studies.FindParticipantAsync(s!, t!, cancellationToken) is null : await studies.FindSessionAsync(s!, t!, cancellationToken) is null)
-                {
-                    fields.Add("targetId", $"is not a {sc} of the study.");
-                }
-            }
-
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-
-            (studyId, scope, targetId, reason, disclosed, recipient) = (s!, sc!, t!, r!, d!, to!);
-        }
-
+    private async Task<IActionResult> RecordAsync(DisclosureBody body, string by, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var by = auth.Principal!.Id;
         var disclosureId = DisclosureStore.NewId();
         var hold = new Hold
         {
             HoldId = HoldStore.NewId(),
-            StudyId = studyId,
+            StudyId = body.StudyId,
             Kind = HoldKind.Safeguarding,
-            Scope = scope,
-            TargetId = targetId,
+            Scope = body.Scope,
+            TargetId = body.TargetId,
             Reason = $"Safeguarding disclosure {disclosureId}",
             ReviewOn = UkTime.DateOf(now + options.Value.HoldReviewAfter),
             PlacedBy = by,
@@ -115,7 +73,7 @@ public sealed class SafeguardingHttp(
         {
             TaskId = TaskStore.IdFor(disclosureId, TaskKind.SafeguardingReview),
             RequestId = disclosureId,
-            StudyId = studyId,
+            StudyId = body.StudyId,
             Kind = TaskKind.SafeguardingReview,
             AssigneeRole = TaskKind.AssigneeOf(TaskKind.SafeguardingReview),
             CreatedAt = now,
@@ -125,34 +83,18 @@ public sealed class SafeguardingHttp(
 
         // The hold first: from this moment nothing it covers is deleted, whatever happens to the rest.
         await holds.AddAsync(hold, cancellationToken);
-        await disclosures.AddAsync(
-            new Disclosure
-            {
-                DisclosureId = disclosureId,
-                StudyId = studyId,
-                Scope = scope,
-                TargetId = targetId,
-                Reason = reason,
-                WhatDisclosed = disclosed,
-                Recipient = recipient,
-                RecipientDetails = recipientDetails,
-                DisclosedBy = by,
-                At = now,
-                HoldId = hold.HoldId,
-                ReviewTaskId = task.TaskId,
-            },
-            cancellationToken);
+        await disclosures.AddAsync(body.ToDisclosure(disclosureId, by, now, hold.HoldId, task.TaskId), cancellationToken);
         await tasks.EnsureAsync(task, cancellationToken);
         await audit.AppendAsync(
             new AuditEvent(by, AuditActions.SafeguardingDisclosure)
             {
-                StudyId = studyId,
+                StudyId = body.StudyId,
                 Details = new Dictionary<string, string>
                 {
                     ["disclosureId"] = disclosureId,
-                    ["scope"] = scope,
-                    ["targetId"] = targetId,
-                    ["recipient"] = recipient,
+                    ["scope"] = body.Scope,
+                    ["targetId"] = body.TargetId,
+                    ["recipient"] = body.Recipient,
                     ["holdId"] = hold.HoldId,
                     ["taskId"] = task.TaskId,
                 },

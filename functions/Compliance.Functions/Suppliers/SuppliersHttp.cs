@@ -27,42 +27,13 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
         string id,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, Roles);
-        if (auth.Denied is not null)
-        {
-            return auth.Denied;
-        }
-
-        if (!StudyIds.IsWellFormed(id))
-        {
-            return ApiProblem.Validation(new Dictionary<string, string[]> { ["id"] = ["must be letters, digits, '-' or '_'."] });
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var (principal, body, problem) = await StaffRoute.ReadAsync(req, Roles, StudyIds.IsWellFormed(id), "must be letters, digits, '-' or '_'.", SupplierBody.Schema, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        Supplier supplier;
-        using (document)
-        {
-            var fields = new JsonFields(document!.RootElement, ["name", "email", "approved", "contractSignedOn", "transcribers"]);
-            supplier = new Supplier
-            {
-                SupplierId = id,
-                Name = fields.Text("name", required: true, 200) ?? string.Empty,
-                Email = fields.Text("email", required: false, 254, EmailAddresses.IsPlain, "must be a single email address such as name@example.org."),
-                Approved = fields.Boolean("approved") ?? false,
-                ContractSignedOn = fields.Date("contractSignedOn", required: false),
-                Transcribers = fields.StringArray("transcribers", required: false, 50, t => t.Length is > 0 and <= 128 && !t.Contains(',', StringComparison.Ordinal), "must be principal ids (the transcribers' object ids).") ?? [],
-                UpdatedAt = time.GetUtcNow(),
-            };
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
-        }
+        var supplier = body!.ToSupplier(id, time.GetUtcNow());
 
         // A suspension stays until a renewed contract (a later signing date) is recorded.
         if (await suppliers.FindAsync(id, cancellationToken) is { SuspendedAt: { } suspendedAt } before && !(supplier.ContractSignedOn > before.ContractSignedOn))
@@ -72,7 +43,7 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
 
         var created = await suppliers.UpsertAsync(supplier, cancellationToken);
         await audit.AppendAsync(
-            new AuditEvent(auth.Principal!.Id, created ? AuditActions.SupplierRegistered : AuditActions.SupplierUpdated)
+            new AuditEvent(principal!.Id, created ? AuditActions.SupplierRegistered : AuditActions.SupplierUpdated)
             {
                 Details = new Dictionary<string, string> { ["supplierId"] = id, ["approved"] = supplier.Approved ? "true" : "false" },
             },

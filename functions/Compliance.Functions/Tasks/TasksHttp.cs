@@ -69,78 +69,54 @@ public sealed class TasksHttp(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
-        var auth = StaffAuthorization.Require(req, StaffRoles);
-        if (auth.Denied is not null)
-        {
-            return auth.Denied;
-        }
-
-        var task = id.Length <= 200 ? await tasks.FindAsync(id, cancellationToken) : null;
-        if (task is null)
-        {
-            return ApiProblem.NotFound("There is no task with that id.");
-        }
-
-        if (!auth.Principal!.Roles.Contains(task.AssigneeRole))
-        {
-            return ApiProblem.Forbidden($"This task is for the role {task.AssigneeRole}.");
-        }
-
-        var (document, problem) = await JsonBody.ReadObjectAsync(req, httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        var (principal, task, problem) = await StaffRoute.FindAsync(req, StaffRoles, id.Length <= 200, () => tasks.FindAsync(id, cancellationToken), "There is no task with that id.");
         if (problem is not null)
         {
             return problem;
         }
 
-        string? outcome;
-        string? participantId;
-        using (document)
+        if (!principal!.Roles.Contains(task!.AssigneeRole))
         {
-            var allowed = TaskKind.Outcomes.GetValueOrDefault(task.Kind, []);
-            var fields = new JsonFields(document!.RootElement, task.Kind == TaskKind.IdentityCheck ? ["outcome", "participantId"] : ["outcome"]);
-            outcome = fields.Text("outcome", required: true, 32, o => allowed.Contains(o), $"must be one of: {string.Join(", ", allowed)}.");
-            participantId = fields.Text("participantId", required: false, 64);
-            if (participantId is not null && outcome == TaskOutcome.Verified && await studies.FindParticipantAsync(task.StudyId, participantId, cancellationToken) is null)
-            {
-                fields.Add("participantId", "is not a participant of the request's study.");
-            }
-
-            if (fields.HasErrors)
-            {
-                return ApiProblem.Validation(fields.Errors);
-            }
+            return ApiProblem.Forbidden($"This task is for the role {task.AssigneeRole}.");
         }
 
+        var (body, invalid) = await JsonBody.ReadAsync(req, TaskCompletionBody.For(task, studies), httpOptions.Value.MaxJsonBodyBytes, cancellationToken);
+        return invalid ?? await CompleteAsync(task, body!, principal.Id, durable, cancellationToken);
+    }
+
+    private async Task<IActionResult> CompleteAsync(ManualTask task, TaskCompletionBody body, string by, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var outcome = body.Outcome;
         var now = time.GetUtcNow();
-        var completion = await tasks.CompleteAsync(task.TaskId, outcome!, auth.Principal.Id, now, cancellationToken);
+        var completion = await tasks.CompleteAsync(task.TaskId, outcome, by, now, cancellationToken);
         if (completion == TaskCompletion.AlreadyCompleted)
         {
             return ApiProblem.Create(StatusCodes.Status409Conflict, "conflict", "Already completed.", "The task was completed before; nothing was changed.");
         }
 
-        if (participantId is not null && outcome == TaskOutcome.Verified)
+        if (body.LinksParticipant)
         {
             // The DPO found who the requester is: the request now acts on that participant's data.
             var request = await requests.LoadAsync(task.RequestId, cancellationToken);
-            request.LinkParticipant(participantId);
-            await requests.SaveAsync(request, "participant-linked", "participant-linked", auth.Principal.Id, now, cancellationToken);
+            request.LinkParticipant(body.ParticipantId!);
+            await requests.SaveAsync(request, "participant-linked", "participant-linked", by, now, cancellationToken);
         }
 
         await audit.AppendAsync(
-            new AuditEvent(auth.Principal.Id, AuditActions.TaskCompleted)
+            new AuditEvent(by, AuditActions.TaskCompleted)
             {
                 StudyId = task.StudyId,
                 RequestId = task.RequestId,
-                Details = new Dictionary<string, string> { ["taskId"] = task.TaskId, ["kind"] = task.Kind, ["outcome"] = outcome! },
+                Details = new Dictionary<string, string> { ["taskId"] = task.TaskId, ["kind"] = task.Kind, ["outcome"] = outcome },
                 IdempotencyKey = $"{task.TaskId}:completed",
             },
             cancellationToken);
         if (TaskKind.ResumesWorkflow(task.Kind))
         {
-            await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome!, now), cancellationToken);
+            await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome, now), cancellationToken);
         }
 
         logger.LogInformation("Task {TaskId} completed: {Outcome}", task.TaskId, outcome);
-        return new OkObjectResult(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = auth.Principal.Id });
+        return new OkObjectResult(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = by });
     }
 }

@@ -47,23 +47,13 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
         var graph = options.Value;
         if (!graph.IsConfigured)
         {
-            return ApiProblem.Create(
-                StatusCodes.Status404NotFound,
-                "not-configured",
-                "The Microsoft Graph mailbox connector is not configured.",
-                "This deployment takes no Graph change notifications; see docs/mailbox.md for the Graph settings.");
+            return NotConfigured();
         }
 
         // The handshake when a subscription is made: echo the token as plain text within 10 seconds.
         if (req.Query.TryGetValue("validationToken", out var validationToken))
         {
-            var token = validationToken.ToString();
-            if (token.Length is 0 or > MaxValidationTokenLength)
-            {
-                return ApiProblem.BadRequest("invalid-validation-token", "The validation token is empty or too long.", $"A validation token has 1 to {MaxValidationTokenLength} characters.");
-            }
-
-            return new ContentResult { Content = token, ContentType = "text/plain; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+            return Handshake(validationToken.ToString());
         }
 
         var (document, problem) = await JsonBody.ReadObjectAsync(req, MaxBodyBytes, cancellationToken);
@@ -72,40 +62,62 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
             return problem;
         }
 
-        List<string> messageIds;
-        int received, rejected;
+        NotificationBatch? batch;
         using (document)
         {
-            if (!document!.RootElement.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
-            {
-                return ApiProblem.BadRequest("invalid-notification", "The body is not a Graph change notification collection.", "Send {\"value\":[…]} as Microsoft Graph does.");
-            }
-
-            var expected = Encoding.UTF8.GetBytes(graph.ClientState!);
-            received = value.GetArrayLength();
-            rejected = 0;
-            messageIds = [];
-            foreach (var notification in value.EnumerateArray())
-            {
-                if (!HasClientState(notification, expected))
-                {
-                    rejected++;
-                    continue;
-                }
-
-                if (CreatedMessageId(notification) is { } id && !messageIds.Contains(id, StringComparer.Ordinal))
-                {
-                    messageIds.Add(id);
-                }
-            }
+            batch = ReadBatch(document!.RootElement, Encoding.UTF8.GetBytes(graph.ClientState!));
         }
 
-        if (rejected > 0)
+        return batch is null
+            ? ApiProblem.BadRequest("invalid-notification", "The body is not a Graph change notification collection.", "Send {\"value\":[…]} as Microsoft Graph does.")
+            : await AnswerAsync(batch, durable);
+    }
+
+    private static ObjectResult NotConfigured() => ApiProblem.Create(
+        StatusCodes.Status404NotFound,
+        "not-configured",
+        "The Microsoft Graph mailbox connector is not configured.",
+        "This deployment takes no Graph change notifications; see docs/mailbox.md for the Graph settings.");
+
+    private static IActionResult Handshake(string token) => token.Length is 0 or > MaxValidationTokenLength
+        ? ApiProblem.BadRequest("invalid-validation-token", "The validation token is empty or too long.", $"A validation token has 1 to {MaxValidationTokenLength} characters.")
+        : new ContentResult { Content = token, ContentType = "text/plain; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+
+    /// <summary>The ids of the messages the notifications carrying our clientState announce, and how many did not carry it; null if the body is no notification collection.</summary>
+    private static NotificationBatch? ReadBatch(JsonElement root, byte[] expected)
+    {
+        if (!root.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
         {
-            logger.LogWarning("Graph notifications: {Rejected} of {Received} did not carry our clientState and were ignored", rejected, received);
+            return null;
         }
 
-        if (received > 0 && rejected == received)
+        var batch = new NotificationBatch(value.GetArrayLength());
+        foreach (var notification in value.EnumerateArray())
+        {
+            if (!HasClientState(notification, expected))
+            {
+                batch.Rejected++;
+                continue;
+            }
+
+            if (CreatedMessageId(notification) is { } id && !batch.MessageIds.Contains(id, StringComparer.Ordinal))
+            {
+                batch.MessageIds.Add(id);
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>403 if no notification was ours; otherwise takes in the messages (for as long as the answer may wait) and answers 202.</summary>
+    private async Task<IActionResult> AnswerAsync(NotificationBatch batch, DurableTaskClient durable)
+    {
+        if (batch.Rejected > 0)
+        {
+            logger.LogWarning("Graph notifications: {Rejected} of {Received} did not carry our clientState and were ignored", batch.Rejected, batch.Received);
+        }
+
+        if (batch.Received > 0 && batch.Rejected == batch.Received)
         {
             return ApiProblem.Create(
                 StatusCodes.Status403Forbidden,
@@ -114,7 +126,7 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
                 "No notification carried the subscription's clientState; nothing was done.");
         }
 
-        await TakeInWithinAsync(messageIds, durable);
+        await TakeInWithinAsync(batch.MessageIds, durable);
         return new AcceptedResult();
     }
 
@@ -183,4 +195,14 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
 
         return null;
     }
+}
+
+/// <summary>What a batch of Graph notifications holds: how many, how many were not ours, and the new messages of the rest.</summary>
+internal sealed class NotificationBatch(int received)
+{
+    public int Received { get; } = received;
+
+    public int Rejected { get; set; }
+
+    public List<string> MessageIds { get; } = [];
 }
