@@ -306,7 +306,7 @@ public sealed class OutboxSender
                 new ManualTask
                 {
                     TaskId = TaskStore.IdFor(request.RequestId, TaskKind.MailSendFailed),
-                    RequestId = request.RequestId,
+                    Workflow = WorkflowRef.Request(request.RequestId),
                     StudyId = request.StudyId,
                     Kind = TaskKind.MailSendFailed,
                     AssigneeRole = TaskKind.AssigneeOf(TaskKind.MailSendFailed),

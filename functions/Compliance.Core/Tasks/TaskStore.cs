@@ -92,7 +92,10 @@ public static class TaskOutcome
 public sealed record ManualTask
 {
     public required string TaskId { get; init; }
-    public required string RequestId { get; init; }
+    /// <summary>The workflow the task belongs to (and resumes), written <c>requestId</c> on the wire.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("requestId")]
+    public required WorkflowRef Workflow { get; init; }
+
     public required string StudyId { get; init; }
     public required string Kind { get; init; }
     public required string AssigneeRole { get; init; }
@@ -147,8 +150,9 @@ public sealed class TaskStore(TableServiceClient tables)
     }
 
     /// <summary>Tasks with a status, optionally of one request, oldest due first.</summary>
-    public async Task<IReadOnlyList<ManualTask>> ListAsync(string status, string? requestId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ManualTask>> ListAsync(string status, WorkflowRef? workflow, CancellationToken cancellationToken = default)
     {
+        var requestId = workflow?.Id;
         var filter = requestId is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and Status eq {status} and RequestId eq {requestId}");
@@ -192,7 +196,7 @@ public sealed class TaskStore(TableServiceClient tables)
 
     private static TableEntity ToEntity(ManualTask t) => new(Partition, t.TaskId)
     {
-        ["RequestId"] = t.RequestId,
+        ["RequestId"] = t.Workflow.Id,
         ["StudyId"] = t.StudyId,
         ["Kind"] = t.Kind,
         ["AssigneeRole"] = t.AssigneeRole,
@@ -204,7 +208,7 @@ public sealed class TaskStore(TableServiceClient tables)
     private static ManualTask FromEntity(TableEntity e) => new()
     {
         TaskId = e.RowKey,
-        RequestId = e.GetString("RequestId") ?? string.Empty,
+        Workflow = WorkflowRef.Parse(e.GetString("RequestId")),
         StudyId = e.GetString("StudyId") ?? string.Empty,
         Kind = e.GetString("Kind") ?? string.Empty,
         AssigneeRole = e.GetString("AssigneeRole") ?? string.Empty,

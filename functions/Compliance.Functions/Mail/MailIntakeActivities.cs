@@ -90,7 +90,7 @@ public sealed class MailIntakeActivities(
             new ManualTask
             {
                 TaskId = TaskStore.IdFor(input.IntakeKey, input.Kind),
-                RequestId = input.IntakeKey,
+                Workflow = WorkflowRef.MailIntake(input.IntakeKey),
                 StudyId = intakeOptions.Value.StudyId,
                 Kind = input.Kind,
                 AssigneeRole = TaskKind.AssigneeOf(input.Kind),

@@ -125,7 +125,7 @@ public sealed class RequestActivities(
         var task = await tasks.EnsureAsync(new ManualTask
         {
             TaskId = TaskStore.IdFor(request.RequestId, input.Kind),
-            RequestId = request.RequestId,
+            Workflow = WorkflowRef.Request(request.RequestId),
             StudyId = request.StudyId,
             Kind = input.Kind,
             AssigneeRole = TaskKind.AssigneeOf(input.Kind),

@@ -24,7 +24,7 @@ public sealed class RequestDecisions(RequestStore requests, Mailer mailer, TaskS
         await audit.AppendAsync(RequestAuditEvents.Step(record, AuditActions.RequestRefused, "refused", decision.Reviewer, ("exemption", decision.Exemption ?? "none")), cancellationToken);
 
         // Nothing is left for anyone to do on a refused request: its open tasks leave the lists.
-        foreach (var task in await tasks.ListAsync(TaskStore.Open, request.Id, cancellationToken))
+        foreach (var task in await tasks.ListAsync(TaskStore.Open, WorkflowRef.Request(request.Id), cancellationToken))
         {
             await tasks.CompleteAsync(task.TaskId, TaskOutcome.Cancelled, decision.Reviewer, decision.DecidedAt, cancellationToken);
         }

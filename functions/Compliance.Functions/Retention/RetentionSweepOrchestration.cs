@@ -15,13 +15,7 @@ namespace Compliance.Functions.Retention;
 public static class RetentionSweepOrchestration
 {
     /// <summary>The instance id of <paramref name="studyId"/>'s sweep.</summary>
-    public static string InstanceIdFor(string studyId) => InstancePrefix + studyId;
-
-    private const string InstancePrefix = "retention-";
-
-    /// <summary>Whether <paramref name="value"/> is a sweep's instance id (tasks of a sweep name it as the workflow they resume).</summary>
-    public static bool IsInstanceId(string value) =>
-        value is not null && value.StartsWith(InstancePrefix, StringComparison.Ordinal) && Compliance.Studies.StudyIds.IsWellFormed(value[InstancePrefix.Length..]);
+    public static string InstanceIdFor(string studyId) => Compliance.Tasks.WorkflowRef.RetentionSweep(studyId).Id;
 
     [Function(nameof(RetentionSweep))]
     public static async Task<RetentionSweepResult> RetentionSweep([OrchestrationTrigger] TaskOrchestrationContext context, RetentionSweepInput input)

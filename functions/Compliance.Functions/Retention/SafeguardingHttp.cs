@@ -72,7 +72,7 @@ public sealed class SafeguardingHttp(
         var task = new ManualTask
         {
             TaskId = TaskStore.IdFor(disclosureId, TaskKind.SafeguardingReview),
-            RequestId = disclosureId,
+            Workflow = WorkflowRef.Disclosure(disclosureId),
             StudyId = body.StudyId,
             Kind = TaskKind.SafeguardingReview,
             AssigneeRole = TaskKind.AssigneeOf(TaskKind.SafeguardingReview),

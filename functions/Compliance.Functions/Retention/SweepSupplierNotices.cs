@@ -64,7 +64,7 @@ public sealed class SweepSupplierNotices(
                 new ManualTask
                 {
                     TaskId = TaskIdFor(input.SweepId, group.Key),
-                    RequestId = RetentionSweepOrchestration.InstanceIdFor(input.StudyId),
+                    Workflow = WorkflowRef.RetentionSweep(input.StudyId),
                     StudyId = input.StudyId,
                     Kind = TaskKind.SupplierConfirmation,
                     AssigneeRole = TaskKind.AssigneeOf(TaskKind.SupplierConfirmation),

@@ -44,7 +44,8 @@ public sealed class TasksHttp(
         }
 
         var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
-        if (requestId is not null && !Compliance.Requests.RequestId.IsWellFormed(requestId) && !Compliance.Mail.Intake.MessageIds.IsIntakeKey(requestId) && !Compliance.PseudonymousId.IsWellFormed(requestId, "SG") && !Retention.RetentionSweepOrchestration.IsInstanceId(requestId))
+        WorkflowRef? workflow = WorkflowRef.TryParse(requestId, out var parsed) ? parsed : null;
+        if (requestId is not null && workflow is null)
         {
             errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…), a disclosure id (SG-…) or a study's retention sweep (retention-{studyId})."];
         }
@@ -54,7 +55,7 @@ public sealed class TasksHttp(
             return ApiProblem.Validation(errors);
         }
 
-        return new OkObjectResult(new { tasks = await tasks.ListAsync(status, requestId, cancellationToken) });
+        return new OkObjectResult(new { tasks = await tasks.ListAsync(status, workflow, cancellationToken) });
     }
 
     /// <summary>
@@ -97,7 +98,7 @@ public sealed class TasksHttp(
         if (body.LinksParticipant)
         {
             // The DPO found who the requester is: the request now acts on that participant's data.
-            var request = await requests.LoadAsync(task.RequestId, cancellationToken);
+            var request = await requests.LoadAsync(task.Workflow.Id, cancellationToken);
             request.LinkParticipant(body.ParticipantId!);
             await requests.SaveAsync(request, "participant-linked", "participant-linked", by, now, cancellationToken);
         }
@@ -106,14 +107,14 @@ public sealed class TasksHttp(
             new AuditEvent(by, AuditActions.TaskCompleted)
             {
                 StudyId = task.StudyId,
-                RequestId = task.RequestId,
+                RequestId = task.Workflow.Id,
                 Details = new Dictionary<string, string> { ["taskId"] = task.TaskId, ["kind"] = task.Kind, ["outcome"] = outcome },
                 IdempotencyKey = $"{task.TaskId}:completed",
             },
             cancellationToken);
         if (TaskKind.ResumesWorkflow(task.Kind))
         {
-            await durable.RaiseEventAsync(task.RequestId, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome, now), cancellationToken);
+            await durable.RaiseEventAsync(task.Workflow.Id, RequestEvents.TaskCompleted(task.Kind), new TaskCompletedEvent(task.TaskId, outcome, now), cancellationToken);
         }
 
         logger.LogInformation("Task {TaskId} completed: {Outcome}", task.TaskId, outcome);
