@@ -58,6 +58,6 @@ public static partial class PseudonymousId
     public static bool IsWellFormed(string? value, string prefix) =>
         value is not null && value.Length == prefix.Length + 9 && value.StartsWith(prefix + "-", StringComparison.Ordinal) && Suffix().IsMatch(value[(prefix.Length + 1)..]);
 
-    [GeneratedRegex("^[0-9A-HJKMNP-TV-Z]{8}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[0-9A-HJKMNP-TV-Z]{8}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Suffix();
 }

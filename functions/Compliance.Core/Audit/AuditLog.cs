@@ -429,22 +429,22 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex KeyPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex StudyIdPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+\\z", RegexOptions.CultureInvariant)]
     private static partial Regex ActionPattern();
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DetailKeyPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.:/+-]{1,256}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_.:/+-]{1,256}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DetailValuePattern();
 
     /// <summary>One chain being verified: the position and hash of the last good entry, and the first problem found.</summary>

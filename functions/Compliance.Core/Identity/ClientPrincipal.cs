@@ -75,7 +75,16 @@ public sealed record ClientPrincipal(
                 return false;
             }
 
-            var roleType = StringProperty(root, "role_typ") ?? DefaultRoleClaimType;
+            // Two copies of a field (two "claims" arrays, say) or text that is not text: which copy counts would be the
+            // parser's choice, so the principal is refused.
+            if (StrictJson.FindFault(root) is not null)
+            {
+                error = "the client principal is not valid JSON (a repeated field or invalid text)";
+                return false;
+            }
+
+            // Role claims are of the type role_typ names; without one, the default role claim type or Entra's "roles".
+            string[] roleTypes = StringProperty(root, "role_typ") is { } declared ? [declared] : [DefaultRoleClaimType, "roles"];
             var claims = new List<KeyValuePair<string, string>>();
             if (root.TryGetProperty("claims", out var claimArray))
             {
@@ -100,7 +109,7 @@ public sealed record ClientPrincipal(
             }
 
             var roles = claims
-                .Where(c => c.Key == roleType || c.Key == "roles" || c.Key == "role")
+                .Where(c => roleTypes.Contains(c.Key, StringComparer.Ordinal))
                 .Select(c => c.Value)
                 .ToHashSet(StringComparer.Ordinal);
 

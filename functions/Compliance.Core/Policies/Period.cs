@@ -91,6 +91,6 @@ public readonly partial record struct Period(int Count, PeriodUnit Unit)
         return true;
     }
 
-    [GeneratedRegex("^(?<n>[0-9]{1,4}) +(?<unit>days?|weeks?|months?|seconds?|minutes?|hours?)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex("^(?<n>[0-9]{1,4}) +(?<unit>days?|weeks?|months?|seconds?|minutes?|hours?)\\z", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Pattern();
 }

@@ -72,7 +72,7 @@ public sealed partial class PolicyCatalog
         return new PolicyCatalog(policies);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
 

@@ -24,6 +24,6 @@ public static partial class RequestId
     /// <summary>Whether <paramref name="value"/> has the shape of a request id (it may still name no request).</summary>
     public static bool IsWellFormed(string? value) => value is not null && Pattern().IsMatch(value);
 
-    [GeneratedRegex("^DSR-[0-9]{8}-[0-9A-HJKMNP-TV-Z]{8}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^DSR-[0-9]{8}-[0-9A-HJKMNP-TV-Z]{8}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -132,6 +132,6 @@ public static partial class StudyIds
 {
     public static bool IsWellFormed(string? value) => value is not null && Pattern().IsMatch(value);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

@@ -133,7 +133,7 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
         return value;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex StudyIdPattern();
 }
 

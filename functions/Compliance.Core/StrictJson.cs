@@ -1,11 +1,12 @@
 using System.Text.Json;
 
-namespace Compliance.Functions.Http;
+namespace Compliance;
 
 /// <summary>
 /// What the JSON parser lets through but a body must not hold: a property that appears twice in one object (which of the
 /// two would count is a parser's choice, so neither does), and text that is not text: invalid UTF-8 or an unpaired UTF-16
 /// surrogate (<c>"\ud800"</c>), in a name or a value. Each is named by its path (<c>details.name</c>, <c>items[2]</c>).
+/// Every JSON that comes from outside is held to it: request bodies and the staff principal header.
 /// </summary>
 public static class StrictJson
 {
