@@ -22,33 +22,20 @@ public static class JsonBody
             return (null, ApiProblem.BadRequest("unsupported-content-type", "The body must be JSON.", $"Send Content-Type: application/json (got '{contentType}')."));
         }
 
-        if (request.ContentLength > maxBytes)
+        var (bytes, problem) = await BoundedBody.ReadAsync(request, maxBytes, () => TooLarge(maxBytes), cancellationToken);
+        if (problem is not null)
         {
-            return (null, TooLarge(maxBytes));
+            return (null, problem);
         }
 
-        // Read at most one byte more than the limit, whatever Content-Length said (it may be absent with chunked bodies).
-        var buffer = new byte[maxBytes + 1];
-        var read = 0;
-        int n;
-        while (read < buffer.Length && (n = await request.Body.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
-        {
-            read += n;
-        }
-
-        if (read > maxBytes)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-
-        if (read == 0)
+        if (bytes!.Length == 0)
         {
             return (null, ApiProblem.BadRequest("empty-body", "The body is empty.", "Send a JSON object."));
         }
 
         try
         {
-            var document = JsonDocument.Parse(buffer.AsMemory(0, read), new JsonDocumentOptions { MaxDepth = 16 });
+            var document = JsonDocument.Parse(bytes.AsMemory(), new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();

@@ -62,27 +62,15 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
     /// <summary>The raw message, read to at most <paramref name="limit"/> bytes whatever Content-Length says; or the problem: too large, or empty.</summary>
     private static async Task<(byte[]? Message, IActionResult? Problem)> ReadMessageAsync(HttpRequest req, long limit, CancellationToken cancellationToken)
     {
-        if (req.ContentLength > limit)
+        var (body, problem) = await BoundedBody.ReadAsync(req, limit, () => TooLarge(limit), cancellationToken);
+        if (problem is not null)
         {
-            return (null, TooLarge(limit));
+            return (null, problem);
         }
 
-        using var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await req.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (body.Length + read > limit)
-            {
-                return (null, TooLarge(limit));
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
-        return body.Length == 0
+        return body!.Length == 0
             ? (null, ApiProblem.BadRequest("empty-body", "The body is empty.", "Send the raw email as the body."))
-            : (body.ToArray(), null);
+            : (body, null);
     }
 
     private bool PresentsRelayKey(HttpRequest req)
