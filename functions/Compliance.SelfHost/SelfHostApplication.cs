@@ -138,6 +138,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
             configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();
+            app.UseResponseHeadersAndRoutingProblems();
             app.UseClientPrincipalTrust(trust);
             app.MapHttpFunctions(catalog);
             await app.StartAsync(cancellationToken);

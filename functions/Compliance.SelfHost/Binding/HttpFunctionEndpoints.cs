@@ -26,6 +26,32 @@ public static class HttpFunctionEndpoints
     }
 
     /// <summary>
+    /// Every response carries <see cref="Compliance.Functions.Http.ResponseHeaders"/>, and an error the routing gives without
+    /// a body (no such route, a wrong method) is answered with problem details, as the functions' own errors are.
+    /// </summary>
+    public static void UseResponseHeadersAndRoutingProblems(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                Compliance.Functions.Http.ResponseHeaders.Apply(context.Response);
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        app.UseStatusCodePages(async pages =>
+        {
+            var context = pages.HttpContext;
+            if (Compliance.Functions.Http.ResponseHeaders.RoutingProblem(context.Response.StatusCode, context.Request.Method, context.Request.Path) is { } problem)
+            {
+                await problem.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+            }
+        });
+    }
+
+    /// <summary>
     /// Removes the App Service Authentication headers unless the host is configured to trust them. In Azure the platform
     /// strips and sets them; here nothing else would, so an untrusted caller could claim any role.
     /// </summary>
