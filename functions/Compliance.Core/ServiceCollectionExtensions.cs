@@ -47,6 +47,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Deletion.BlobEraser>();
         services.AddSingleton<Participants.ParticipantDataEraser>();
         services.AddSingleton<Participants.PendingContactChanges>();
+        services.AddSingleton<Participants.RequesterDetailsEraser>();
+        services.AddSingleton<Participants.ContactEraser>();
         services.AddSingleton<RequestStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
@@ -58,6 +60,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();
         services.AddSingleton<Suppliers.SupplierContracts>();
+        services.AddSingleton<Suppliers.SupplierNotifier>();
 
         // Retention: holds, the sweep's inventory and the deletion certificates.
         services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -66,6 +69,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Retention.DisclosureStore>();
         services.AddSingleton<Retention.RetentionInventoryBuilder>();
         services.AddSingleton<Retention.CertificateStore>();
+        services.AddSingleton<Retention.CertificateIssuer>();
 
         // Email intake's pure core: reading raw messages within the size limit, and the classifier's embedded rules.
         services.AddOptions<Mail.Intake.IntakeOptions>().BindConfiguration(Mail.Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -210,6 +210,19 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
         return remaining;
     }
 
+    /// <summary>How many of <paramref name="participantIds"/> still have a name, an email address or a phone number on record.</summary>
+    public async Task<int> ContactsLeftAsync(string studyId, IEnumerable<string> participantIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(participantIds);
+        var left = 0;
+        foreach (var participantId in participantIds)
+        {
+            left += await studies.FindParticipantAsync(studyId, participantId, cancellationToken) is { } p && (p.Email is not null || p.Name is not null || p.Phone is not null) ? 1 : 0;
+        }
+
+        return left;
+    }
+
     /// <summary>The prefix an item is listed under when checking: its study's (<c>{studyId}/</c>), its request's mail, or its own name.</summary>
     private static string ListingPrefix(string container, string name)
     {

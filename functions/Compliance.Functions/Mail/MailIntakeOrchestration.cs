@@ -29,12 +29,12 @@ public static class MailIntakeOrchestration
         switch (plan.Action)
         {
             case MailIntakeAction.Quarantine:
-                await CallAsync(context, nameof(MailIntakeActivities.QuarantineMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
+                await CallAsync(context, nameof(MailTaskActivities.QuarantineMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
                 await StaffTaskAsync(context, key, TaskKind.MailQuarantine, null);
                 return Result(key, plan, []);
 
             case MailIntakeAction.Ignore:
-                await CallAsync(context, nameof(MailIntakeActivities.IgnoreMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
+                await CallAsync(context, nameof(MailTaskActivities.IgnoreMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
                 return Result(key, plan, []);
 
             case MailIntakeAction.Reply:
@@ -50,7 +50,7 @@ public static class MailIntakeOrchestration
                 var confirmed = await StaffTaskAsync(context, key, TaskKind.MailTriage, null);
                 if (confirmed.Outcome == TaskOutcome.NotARequest)
                 {
-                    await CallAsync(context, nameof(MailIntakeActivities.IgnoreMail), new MailStepInput(key, TaskOutcome.NotARequest, context.CurrentUtcDateTime));
+                    await CallAsync(context, nameof(MailTaskActivities.IgnoreMail), new MailStepInput(key, TaskOutcome.NotARequest, context.CurrentUtcDateTime));
                     return Result(key, plan, []);
                 }
 
@@ -61,7 +61,7 @@ public static class MailIntakeOrchestration
 
     private static async Task HandReplyAsync(TaskOrchestrationContext context, string key, string requestId)
     {
-        var reply = await context.CallActivityAsync<MailReplyResult>(nameof(MailIntakeActivities.ApplyReply), new MailReplyInput(key, requestId, context.CurrentUtcDateTime), ActivityRetry);
+        var reply = await context.CallActivityAsync<MailReplyResult>(nameof(MailReplyActivities.ApplyReply), new MailReplyInput(key, requestId, context.CurrentUtcDateTime), ActivityRetry);
         switch (reply.Outcome)
         {
             case MailReplyOutcome.Verified:
@@ -85,7 +85,7 @@ public static class MailIntakeOrchestration
     /// <summary>Creates a staff task for the message and waits until staff complete it; its outcome is theirs.</summary>
     private static async Task<TaskCompletedEvent> StaffTaskAsync(TaskOrchestrationContext context, string key, string kind, string? requestId)
     {
-        await CallAsync(context, nameof(MailIntakeActivities.CreateMailTask), new MailTaskInput(key, kind, requestId, context.CurrentUtcDateTime));
+        await CallAsync(context, nameof(MailTaskActivities.CreateMailTask), new MailTaskInput(key, kind, requestId, context.CurrentUtcDateTime));
         context.SetCustomStatus(new RequestWorkflowStatus($"waiting-for-{kind}"));
         return await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(kind));
     }
@@ -95,7 +95,7 @@ public static class MailIntakeOrchestration
         var ids = new List<string>();
         for (var i = 0; i < types.Count; i++)
         {
-            ids.Add(await context.CallActivityAsync<string>(nameof(MailIntakeActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime), ActivityRetry));
+            ids.Add(await context.CallActivityAsync<string>(nameof(MailRequestActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime), ActivityRetry));
         }
 
         return ids;

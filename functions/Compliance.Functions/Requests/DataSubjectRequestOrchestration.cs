@@ -26,11 +26,11 @@ public static class DataSubjectRequestOrchestration
         var oversight = new RequestOversight(context, id, ActivityRetry);
 
         context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
-        var plan = await context.CallActivityAsync<RequestPlan>(nameof(RequestActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+        var plan = await context.CallActivityAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
 
         context.SetCustomStatus(new RequestWorkflowStatus("acknowledging"));
         await context.CallActivityAsync<AcknowledgeRequestResult>(
-            nameof(RequestActivities.AcknowledgeRequest),
+            nameof(RequestNoticeActivities.AcknowledgeRequest),
             new AcknowledgeRequestInput(id, context.CurrentUtcDateTime),
             ActivityRetry);
 
@@ -38,7 +38,7 @@ public static class DataSubjectRequestOrchestration
         if (plan.VerificationMode == VerificationMode.CodeToHeldAddress)
         {
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
-            await context.CallActivityAsync(nameof(RequestActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime), ActivityRetry);
+            await context.CallActivityAsync(nameof(VerificationActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime), ActivityRetry);
             var verified = await oversight.WaitForVerificationAsync(plan);
             if (oversight.Refused)
             {
@@ -47,7 +47,7 @@ public static class DataSubjectRequestOrchestration
 
             if (verified is null)
             {
-                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                await context.CallActivityAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
                 logger.LogInformation("Request {RequestId} closed unverified", id);
                 return Finished(id, RequestStatus.ClosedUnverified);
             }
@@ -59,7 +59,7 @@ public static class DataSubjectRequestOrchestration
             // The requester is asked for details only a participant would know, and the DPO decides on them in a task.
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
             var closeAt = plan.CloseUnverifiedAfter.AddTo(context.CurrentUtcDateTime);
-            await context.CallActivityAsync(nameof(RequestActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+            await context.CallActivityAsync(nameof(VerificationActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
             await CreateTaskAsync(context, id, TaskKind.IdentityCheck, closeAt);
             using var cancel = new CancellationTokenSource();
             var decision = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.IdentityCheck), cancel.Token);
@@ -72,7 +72,7 @@ public static class DataSubjectRequestOrchestration
             cancel.Cancel();
             if (!decision.IsCompletedSuccessfully || (await decision).Outcome != TaskOutcome.Verified)
             {
-                await context.CallActivityAsync(nameof(RequestActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                await context.CallActivityAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
                 return Finished(id, RequestStatus.ClosedUnverified);
             }
 
@@ -81,7 +81,7 @@ public static class DataSubjectRequestOrchestration
 
         context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
         var clock = await context.CallActivityAsync<StartClockResult>(
-            nameof(RequestActivities.StartClock),
+            nameof(RequestSetupActivities.StartClock),
             new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime),
             ActivityRetry);
         oversight.ClockStarted(clock);
@@ -96,5 +96,5 @@ public static class DataSubjectRequestOrchestration
 
     /// <summary>Creates a manual task of <paramref name="kind"/> for the request, due at <paramref name="dueAt"/>.</summary>
     internal static Task<string> CreateTaskAsync(TaskOrchestrationContext context, string requestId, string kind, DateTime dueAt) =>
-        context.CallActivityAsync<string>(nameof(RequestActivities.CreateTask), new CreateTaskInput(requestId, kind, dueAt, context.CurrentUtcDateTime), ActivityRetry);
+        context.CallActivityAsync<string>(nameof(RequestTaskActivities.CreateTask), new CreateTaskInput(requestId, kind, dueAt, context.CurrentUtcDateTime), ActivityRetry);
 }

@@ -134,7 +134,7 @@ internal sealed class RequestOversight
         {
             codeSequence++;
             await context.CallActivityAsync(
-                nameof(RequestActivities.SendVerificationCode),
+                nameof(VerificationActivities.SendVerificationCode),
                 new VerificationCodeInput(requestId, codeSequence, context.CurrentUtcDateTime),
                 retry);
         }
@@ -143,7 +143,7 @@ internal sealed class RequestOversight
     private async Task FireAsync(Alarm alarm)
     {
         await context.CallActivityAsync(
-            nameof(RequestActivities.RemindDpo),
+            nameof(RequestNoticeActivities.RemindDpo),
             new DeadlineAlarmInput(requestId, alarm.Kind, alarm.Key, alarm.DueDate, context.CurrentUtcDateTime),
             retry);
         fired.Add(alarm.Key);
@@ -208,7 +208,7 @@ internal sealed class RequestOversight
 
             if (!verified.IsCompleted && !close.IsCompleted)
             {
-                await context.CallActivityAsync(nameof(RequestActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime), retry);
+                await context.CallActivityAsync(nameof(VerificationActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime), retry);
             }
         }
 

@@ -24,7 +24,7 @@ internal static class RequestWork
         }
 
         // Everything else acts on a participant's data: a requester linked to no participant has none to act on.
-        var check = await work.CallAsync<ParticipantCheck>(nameof(RequestActivities.CheckParticipant));
+        var check = await work.CallAsync<ParticipantCheck>(nameof(RequestSetupActivities.CheckParticipant));
         if (!check.HasParticipant)
         {
             await work.SendOutcomeAsync(EmailKind.OutcomeNoData, close: true);
@@ -102,12 +102,12 @@ internal static class RequestWork
 
             if (!oversight.Approved)
             {
-                await CallAsync<object?>(nameof(RequestActivities.RecordApprovalByTask));
+                await CallAsync<object?>(nameof(RequestTaskActivities.RecordApprovalByTask));
                 oversight.Decided(RequestDecision.Approved);
             }
 
             context.SetCustomStatus(new RequestWorkflowStatus("deleting"));
-            var deletion = await CallAsync<ResearchDataDeletion>(nameof(ParticipantActivities.DeleteResearchData));
+            var deletion = await CallAsync<ResearchDataDeletion>(nameof(ResearchDataActivities.DeleteResearchData));
             if (deletion.KeptForRedaction > 0)
             {
                 // A focus group's shared recording holds other people's voices: it stays, and a researcher redacts this participant.
@@ -136,7 +136,7 @@ internal static class RequestWork
             }
 
             await SendOutcomeAsync(EmailKind.OutcomeEraseContact, close: false);
-            await CallAsync<object?>(nameof(ParticipantActivities.EraseContact));
+            await CallAsync<object?>(nameof(ContactActivities.EraseContact));
             var notice = await NotifySuppliersAsync(ParticipantActivities.ContactDetails);
             await CallAsync<object?>(nameof(RequestActivities.CompleteRequest), new OutcomeInput(requestId, EmailKind.OutcomeEraseContact, Close: true, context.CurrentUtcDateTime));
             await WaitForSupplierAsync(notice);
@@ -149,7 +149,7 @@ internal static class RequestWork
         /// <summary>Contact details "updated at any point": a new address replaces the old one only once a code sent to it is entered.</summary>
         public async Task<string> RectifyContactAsync()
         {
-            var confirmation = await CallAsync<AddressConfirmationPlan>(nameof(ParticipantActivities.RequestAddressConfirmation));
+            var confirmation = await CallAsync<AddressConfirmationPlan>(nameof(RectificationActivities.RequestAddressConfirmation));
             var emailConfirmed = false;
             if (confirmation.Sent)
             {
@@ -166,7 +166,7 @@ internal static class RequestWork
                 cancel.Cancel();
             }
 
-            var applied = await CallAsync<bool>(nameof(ParticipantActivities.UpdateContact), new UpdateContactInput(requestId, emailConfirmed, context.CurrentUtcDateTime));
+            var applied = await CallAsync<bool>(nameof(RectificationActivities.UpdateContact), new UpdateContactInput(requestId, emailConfirmed, context.CurrentUtcDateTime));
             if (!applied)
             {
                 // Nothing the workflow could change by itself (the request said what, not how): the DPO does it by hand.
@@ -188,7 +188,7 @@ internal static class RequestWork
                 return RequestStatus.Refused;
             }
 
-            await CallAsync<object?>(nameof(ParticipantActivities.SetDoNotContact));
+            await CallAsync<object?>(nameof(ContactActivities.SetDoNotContact));
             await SendOutcomeAsync(EmailKind.OutcomeOptOut, close: true);
             return RequestStatus.Completed;
         }

@@ -48,14 +48,14 @@ public static class RetentionSweepOrchestration
                 context.SetCustomStatus(new SweepStatus("deleting", done, inventory.Batches));
             }
 
-            running.Add(context.CallActivityAsync<int>(nameof(RetentionActivities.DeleteBatch), new SweepBatchInput(studyId, plan.SweepId, batch), retry));
+            running.Add(context.CallActivityAsync<int>(nameof(SweepDeletionActivities.DeleteBatch), new SweepBatchInput(studyId, plan.SweepId, batch), retry));
         }
 
         await Task.WhenAll(running);
         context.SetCustomStatus(new SweepStatus("erasing-contact-details", inventory.Batches, inventory.Batches));
-        await context.CallActivityAsync(nameof(RetentionActivities.EraseStudyContacts), step, retry);
+        await context.CallActivityAsync(nameof(StudyContactActivities.EraseStudyContacts), step, retry);
         context.SetCustomStatus(new SweepStatus("purging-histories", inventory.Batches, inventory.Batches));
-        var purged = await context.CallActivityAsync<int>(nameof(RetentionActivities.PurgeStudyHistories), step, retry);
+        var purged = await context.CallActivityAsync<int>(nameof(SweepDeletionActivities.PurgeStudyHistories), step, retry);
         // Told now, so the time to confirm runs from the notice, not from the start of a long sweep.
         var suppliers = await context.CallActivityAsync<SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), step with { At = context.CurrentUtcDateTime }, retry);
         if (suppliers.Told.Count > 0)
@@ -66,7 +66,7 @@ public static class RetentionSweepOrchestration
 
         context.SetCustomStatus(new SweepStatus("certifying", inventory.Batches, inventory.Batches));
         return await context.CallActivityAsync<RetentionSweepResult>(
-            nameof(RetentionActivities.IssueCertificate),
+            nameof(SweepCertificateActivities.IssueCertificate),
             new CertificateInput(studyId, plan.SweepId, step.At, purged, context.CurrentUtcDateTime, suppliers.Told),
             retry);
     }

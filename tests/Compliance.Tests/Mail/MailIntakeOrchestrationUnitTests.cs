@@ -26,10 +26,10 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         run.IsCompleted.ShouldBeFalse();
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.QuarantineMail), nameof(MailIntakeActivities.CreateMailTask)]);
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailTaskActivities.QuarantineMail), nameof(MailTaskActivities.CreateMailTask)]);
         context.InputOf<MailStepInput>(nameof(MailIntakeActivities.ReadInboundMail)).ShouldBe(new MailStepInput(Key, string.Empty, StartAt));
-        context.InputOf<MailStepInput>(nameof(MailIntakeActivities.QuarantineMail)).ShouldBe(new MailStepInput(Key, Reason, StartAt));
-        context.InputOf<MailTaskInput>(nameof(MailIntakeActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailQuarantine, null, StartAt));
+        context.InputOf<MailStepInput>(nameof(MailTaskActivities.QuarantineMail)).ShouldBe(new MailStepInput(Key, Reason, StartAt));
+        context.InputOf<MailTaskInput>(nameof(MailTaskActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailQuarantine, null, StartAt));
         context.WaitingFor.ShouldBe([RequestEvents.TaskCompleted(TaskKind.MailQuarantine)]);
         context.CustomStatus.ShouldBe(new RequestWorkflowStatus($"waiting-for-{TaskKind.MailQuarantine}"));
         context.Activities.ShouldAllBe(a => a.Options == ActivityRetry.Default);
@@ -44,7 +44,7 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Quarantine);
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.QuarantineMail), nameof(MailIntakeActivities.CreateMailTask)]);
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailTaskActivities.QuarantineMail), nameof(MailTaskActivities.CreateMailTask)]);
         context.SentEvents.ShouldBeEmpty();
     }
 
@@ -56,8 +56,8 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Ignore);
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.IgnoreMail)]);
-        context.InputOf<MailStepInput>(nameof(MailIntakeActivities.IgnoreMail)).ShouldBe(new MailStepInput(Key, Reason, StartAt));
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailTaskActivities.IgnoreMail)]);
+        context.InputOf<MailStepInput>(nameof(MailTaskActivities.IgnoreMail)).ShouldBe(new MailStepInput(Key, Reason, StartAt));
         context.WaitingFor.ShouldBeEmpty();
     }
 
@@ -69,8 +69,8 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Reply, RequestId);
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.ApplyReply)]);
-        context.InputOf<MailReplyInput>(nameof(MailIntakeActivities.ApplyReply)).ShouldBe(new MailReplyInput(Key, RequestId, StartAt));
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailReplyActivities.ApplyReply)]);
+        context.InputOf<MailReplyInput>(nameof(MailReplyActivities.ApplyReply)).ShouldBe(new MailReplyInput(Key, RequestId, StartAt));
         context.SentEvents.ShouldBe([new SentEvent(RequestId, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(ReplyAt))]);
     }
 
@@ -82,7 +82,7 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Reply, RequestId);
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.ApplyReply)]);
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailReplyActivities.ApplyReply)]);
         context.SentEvents.ShouldBe([new SentEvent(RequestId, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(ReplyAt))]);
     }
 
@@ -95,7 +95,7 @@ public sealed class MailIntakeOrchestrationUnitTests
 
         run.IsCompleted.ShouldBeFalse();
         context.SentEvents.ShouldBe([new SentEvent(RequestId, RequestEvents.Action, new RequestActionEvent(ActionId, RequestAction.Resume, ReplyAt))]);
-        context.InputOf<MailTaskInput>(nameof(MailIntakeActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailReply, RequestId, StartAt));
+        context.InputOf<MailTaskInput>(nameof(MailTaskActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailReply, RequestId, StartAt));
         context.WaitingFor.ShouldBe([RequestEvents.TaskCompleted(TaskKind.MailReply)]);
 
         context.RaiseEvent(RequestEvents.TaskCompleted(TaskKind.MailReply), Completed(TaskOutcome.Done));
@@ -113,8 +113,8 @@ public sealed class MailIntakeOrchestrationUnitTests
 
         ShouldFinishWith(run.Output, MailIntakeAction.Reply, RequestId);
         context.SentEvents.ShouldBeEmpty();
-        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailIntakeActivities.ApplyReply), nameof(MailIntakeActivities.CreateMailTask)]);
-        context.InputOf<MailTaskInput>(nameof(MailIntakeActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailReply, RequestId, StartAt));
+        context.ActivityNames.ShouldBe([nameof(MailIntakeActivities.ReadInboundMail), nameof(MailReplyActivities.ApplyReply), nameof(MailTaskActivities.CreateMailTask)]);
+        context.InputOf<MailTaskInput>(nameof(MailTaskActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailReply, RequestId, StartAt));
     }
 
     [Fact]
@@ -125,11 +125,11 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.NewRequests, "REQ-access-0", "REQ-opt-out-1");
-        context.InputsOf<MailRequestInput>(nameof(MailIntakeActivities.CreateRequestFromMail)).ShouldBe([
+        context.InputsOf<MailRequestInput>(nameof(MailRequestActivities.CreateRequestFromMail)).ShouldBe([
             new MailRequestInput(Key, RequestType.Access, 0, StartAt),
             new MailRequestInput(Key, RequestType.OptOut, 1, StartAt),
         ]);
-        context.CallsOf(nameof(MailIntakeActivities.CreateMailTask)).ShouldBeEmpty();
+        context.CallsOf(nameof(MailTaskActivities.CreateMailTask)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         run.IsCompleted.ShouldBeFalse();
-        context.InputOf<MailTaskInput>(nameof(MailIntakeActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailTriage, null, StartAt));
+        context.InputOf<MailTaskInput>(nameof(MailTaskActivities.CreateMailTask)).ShouldBe(new MailTaskInput(Key, TaskKind.MailTriage, null, StartAt));
         context.WaitingFor.ShouldBe([RequestEvents.TaskCompleted(TaskKind.MailTriage)]);
         context.CustomStatus.ShouldBe(new RequestWorkflowStatus($"waiting-for-{TaskKind.MailTriage}"));
     }
@@ -154,8 +154,8 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Triage);
-        context.InputOf<MailStepInput>(nameof(MailIntakeActivities.IgnoreMail)).ShouldBe(new MailStepInput(Key, TaskOutcome.NotARequest, StartAt.AddDays(1)));
-        context.CallsOf(nameof(MailIntakeActivities.CreateRequestFromMail)).ShouldBeEmpty();
+        context.InputOf<MailStepInput>(nameof(MailTaskActivities.IgnoreMail)).ShouldBe(new MailStepInput(Key, TaskOutcome.NotARequest, StartAt.AddDays(1)));
+        context.CallsOf(nameof(MailRequestActivities.CreateRequestFromMail)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -167,8 +167,8 @@ public sealed class MailIntakeOrchestrationUnitTests
         var run = context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key));
 
         ShouldFinishWith(run.Output, MailIntakeAction.Triage, "REQ-withdraw-0");
-        context.InputOf<MailRequestInput>(nameof(MailIntakeActivities.CreateRequestFromMail)).ShouldBe(new MailRequestInput(Key, RequestType.Withdraw, 0, StartAt.AddDays(1)));
-        context.CallsOf(nameof(MailIntakeActivities.IgnoreMail)).ShouldBeEmpty();
+        context.InputOf<MailRequestInput>(nameof(MailRequestActivities.CreateRequestFromMail)).ShouldBe(new MailRequestInput(Key, RequestType.Withdraw, 0, StartAt.AddDays(1)));
+        context.CallsOf(nameof(MailTaskActivities.IgnoreMail)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class MailIntakeOrchestrationUnitTests
 
         context.Run(MailIntakeOrchestration.MailIntake, new MailIntakeInput(Key)).IsCompleted.ShouldBeFalse();
 
-        context.InputOf<MailTaskInput>(nameof(MailIntakeActivities.CreateMailTask)).Kind.ShouldBe(TaskKind.MailTriage);
+        context.InputOf<MailTaskInput>(nameof(MailTaskActivities.CreateMailTask)).Kind.ShouldBe(TaskKind.MailTriage);
     }
 
     /// <summary>Record equality would compare the request id lists by reference, so the fields are compared one by one.</summary>
@@ -198,10 +198,10 @@ public sealed class MailIntakeOrchestrationUnitTests
     {
         var context = new FakeOrchestrationContext(Key, Start, nameof(MailIntakeOrchestration.MailIntake))
             .OnActivity<MailStepInput, MailIntakePlan>(nameof(MailIntakeActivities.ReadInboundMail), _ => plan)
-            .OnActivity<MailStepInput>(nameof(MailIntakeActivities.QuarantineMail))
-            .OnActivity<MailStepInput>(nameof(MailIntakeActivities.IgnoreMail))
-            .OnActivity<MailTaskInput, string>(nameof(MailIntakeActivities.CreateMailTask), t => $"task-{t.Kind}")
-            .OnActivity<MailRequestInput, string>(nameof(MailIntakeActivities.CreateRequestFromMail), r => $"REQ-{r.Type}-{r.Index}");
-        return reply is null ? context : context.OnActivity<MailReplyInput, MailReplyResult>(nameof(MailIntakeActivities.ApplyReply), _ => reply);
+            .OnActivity<MailStepInput>(nameof(MailTaskActivities.QuarantineMail))
+            .OnActivity<MailStepInput>(nameof(MailTaskActivities.IgnoreMail))
+            .OnActivity<MailTaskInput, string>(nameof(MailTaskActivities.CreateMailTask), t => $"task-{t.Kind}")
+            .OnActivity<MailRequestInput, string>(nameof(MailRequestActivities.CreateRequestFromMail), r => $"REQ-{r.Type}-{r.Index}");
+        return reply is null ? context : context.OnActivity<MailReplyInput, MailReplyResult>(nameof(MailReplyActivities.ApplyReply), _ => reply);
     }
 }

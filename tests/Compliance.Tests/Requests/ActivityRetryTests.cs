@@ -79,7 +79,7 @@ public sealed class ActivityRetryTests(TestEnvironment env)
         var blobName = Outbox.BlobNameFor(requestId, "verification-code-2");
         using var written = new MimeMessage(new[] { new MailboxAddress(null, "mpati@natcen.ac.uk") }, new[] { new MailboxAddress(null, held) }, "Your code", new TextPart("plain") { Text = "123456" });
         (await api.Outbox.TryWriteAsync(blobName, written, Outbox.MetadataFor(requestId, EmailKind.VerificationCode), Ct)).ShouldBeTrue();
-        await ActivatorUtilities.CreateInstance<RequestActivities>(env.Host.Services)
+        await ActivatorUtilities.CreateInstance<VerificationActivities>(env.Host.Services)
             .SendVerificationCode(new VerificationCodeInput(requestId, 2, DateTimeOffset.UtcNow), Ct);
 
         (await api.Store.FindStepAsync(requestId, "verification-code-2", Ct)).ShouldNotBeNull();

@@ -54,7 +54,8 @@ public sealed class DeadlineAlarmTests(TestEnvironment env)
         // request was submitted allows (however slow this machine), and no burst for the days already overdue.
         var escalations = (await api.EmailKeysAsync(requestId)).Count(k => k.StartsWith("dpo-escalation", StringComparison.Ordinal));
         var elapsed = sinceSubmitted.Elapsed;
-        escalations.ShouldBeLessThanOrEqualTo(1 + (int)(elapsed / escalateEvery), $"escalation looks forward: one at once and one every {escalateEvery.TotalSeconds} s in the {elapsed.TotalSeconds:0.0} s since submission, no burst for the days already overdue");
+        // One period of slack: the engine's timers may fire a fraction of a second early (queue visibility is whole seconds).
+        escalations.ShouldBeLessThanOrEqualTo(2 + (int)(elapsed / escalateEvery), $"escalation looks forward: one at once and one every {escalateEvery.TotalSeconds} s in the {elapsed.TotalSeconds:0.0} s since submission, no burst for the days already overdue");
 
         await api.CompleteTaskAsync(requestId, Compliance.Tasks.TaskKind.DpoReview, Compliance.Tasks.TaskOutcome.Resolved);
 

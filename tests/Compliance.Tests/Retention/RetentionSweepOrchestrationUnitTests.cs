@@ -44,18 +44,18 @@ public sealed class RetentionSweepOrchestrationUnitTests
             nameof(RetentionActivities.PlanSweep),
             nameof(RetentionActivities.TakeInventory),
             nameof(RetentionActivities.SweepParallelism),
-            nameof(RetentionActivities.DeleteBatch),
-            nameof(RetentionActivities.DeleteBatch),
-            nameof(RetentionActivities.EraseStudyContacts),
-            nameof(RetentionActivities.PurgeStudyHistories),
+            nameof(SweepDeletionActivities.DeleteBatch),
+            nameof(SweepDeletionActivities.DeleteBatch),
+            nameof(StudyContactActivities.EraseStudyContacts),
+            nameof(SweepDeletionActivities.PurgeStudyHistories),
             nameof(SweepSupplierNotices.NotifySweepSuppliers),
-            nameof(RetentionActivities.IssueCertificate),
+            nameof(SweepCertificateActivities.IssueCertificate),
         ]);
         var step = new SweepStepInput(StudyId, SweepId, Start);
         context.InputOf<SweepStepInput>(nameof(RetentionActivities.TakeInventory)).ShouldBe(step);
-        context.InputOf<SweepStepInput>(nameof(RetentionActivities.EraseStudyContacts)).ShouldBe(step);
-        context.InputOf<SweepStepInput>(nameof(RetentionActivities.PurgeStudyHistories)).ShouldBe(step);
-        var certified = context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate));
+        context.InputOf<SweepStepInput>(nameof(StudyContactActivities.EraseStudyContacts)).ShouldBe(step);
+        context.InputOf<SweepStepInput>(nameof(SweepDeletionActivities.PurgeStudyHistories)).ShouldBe(step);
+        var certified = context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate));
         (certified.StudyId, certified.SweepId, certified.StartedAt, certified.HistoriesPurged, certified.At).ShouldBe((StudyId, SweepId, StartAt, 5, StartAt));
         certified.SuppliersTold.ShouldBeEmpty();
         context.Activities.ShouldAllBe(a => a.Options == ActivityRetry.Default);
@@ -74,9 +74,9 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
-        context.MaxInFlight(nameof(RetentionActivities.DeleteBatch)).ShouldBe(3);
-        context.InputsOf<SweepBatchInput>(nameof(RetentionActivities.DeleteBatch)).Select(b => b.Batch).ShouldBe([0, 1, 2, 3, 4, 5, 6]);
-        context.InputsOf<SweepBatchInput>(nameof(RetentionActivities.DeleteBatch)).ShouldAllBe(b => b.StudyId == StudyId && b.SweepId == SweepId);
+        context.MaxInFlight(nameof(SweepDeletionActivities.DeleteBatch)).ShouldBe(3);
+        context.InputsOf<SweepBatchInput>(nameof(SweepDeletionActivities.DeleteBatch)).Select(b => b.Batch).ShouldBe([0, 1, 2, 3, 4, 5, 6]);
+        context.InputsOf<SweepBatchInput>(nameof(SweepDeletionActivities.DeleteBatch)).ShouldAllBe(b => b.StudyId == StudyId && b.SweepId == SweepId);
         context.CustomStatuses.OfType<SweepStatus>().Where(s => s.Step == "deleting").ShouldBe([
             new SweepStatus("deleting", 1, 7),
             new SweepStatus("deleting", 2, 7),
@@ -84,7 +84,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
             new SweepStatus("deleting", 4, 7),
         ]);
         var names = context.ActivityNames.ToList();
-        names.IndexOf(nameof(RetentionActivities.EraseStudyContacts)).ShouldBeGreaterThan(names.LastIndexOf(nameof(RetentionActivities.DeleteBatch)));
+        names.IndexOf(nameof(StudyContactActivities.EraseStudyContacts)).ShouldBeGreaterThan(names.LastIndexOf(nameof(SweepDeletionActivities.DeleteBatch)));
     }
 
     [Fact]
@@ -94,8 +94,8 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
-        context.MaxInFlight(nameof(RetentionActivities.DeleteBatch)).ShouldBe(3);
-        context.InputsOf<SweepBatchInput>(nameof(RetentionActivities.DeleteBatch)).Select(b => b.Batch).ShouldBe([0, 1, 2]);
+        context.MaxInFlight(nameof(SweepDeletionActivities.DeleteBatch)).ShouldBe(3);
+        context.InputsOf<SweepBatchInput>(nameof(SweepDeletionActivities.DeleteBatch)).Select(b => b.Batch).ShouldBe([0, 1, 2]);
         context.CustomStatuses.OfType<SweepStatus>().ShouldNotContain(s => s.Step == "deleting");
     }
 
@@ -106,10 +106,10 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
-        context.CallsOf(nameof(RetentionActivities.DeleteBatch)).ShouldBeEmpty();
-        context.ActivityNames.ShouldContain(nameof(RetentionActivities.EraseStudyContacts));
-        context.ActivityNames.ShouldContain(nameof(RetentionActivities.PurgeStudyHistories));
-        context.ActivityNames[^1].ShouldBe(nameof(RetentionActivities.IssueCertificate));
+        context.CallsOf(nameof(SweepDeletionActivities.DeleteBatch)).ShouldBeEmpty();
+        context.ActivityNames.ShouldContain(nameof(StudyContactActivities.EraseStudyContacts));
+        context.ActivityNames.ShouldContain(nameof(SweepDeletionActivities.PurgeStudyHistories));
+        context.ActivityNames[^1].ShouldBe(nameof(SweepCertificateActivities.IssueCertificate));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
         context.Timers.ShouldBeEmpty();
         context.WaitingFor.ShouldBeEmpty();
         context.CustomStatuses.OfType<SweepStatus>().ShouldNotContain(s => s.Step == "awaiting-supplier-confirmations");
-        context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate)).At.ShouldBe(StartAt);
+        context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate)).At.ShouldBe(StartAt);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
-        var certified = context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate));
+        var certified = context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate));
         certified.At.ShouldBe(new DateTimeOffset(lastConfirmed));
         certified.StartedAt.ShouldBe(StartAt);
         certified.SuppliersTold.ShouldBe([Transcriber, Translator]);
@@ -156,7 +156,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         run.IsCompleted.ShouldBeFalse();
         context.WaitingFor.ShouldBe([Confirmation]);
-        context.CallsOf(nameof(RetentionActivities.IssueCertificate)).ShouldBeEmpty();
+        context.CallsOf(nameof(SweepCertificateActivities.IssueCertificate)).ShouldBeEmpty();
         context.CustomStatus.ShouldBe(new SweepStatus("awaiting-supplier-confirmations", 2, 2));
     }
 
@@ -171,7 +171,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
 
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
-        context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate)).At.ShouldBe(new DateTimeOffset(confirmed));
+        context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate)).At.ShouldBe(new DateTimeOffset(confirmed));
         context.ReceivedEvents.Select(e => e.Fate).ShouldBe([EventFate.Delivered, EventFate.Delivered]);
     }
 
@@ -184,7 +184,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
         var run = context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId));
 
         run.IsCompleted.ShouldBeTrue();
-        var certified = context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate));
+        var certified = context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate));
         certified.At.ShouldBe(ConfirmBy);
         certified.SuppliersTold.ShouldBe([Transcriber, Translator]);
         context.Timers.ShouldHaveSingleItem().FiredAt.ShouldBe(ConfirmBy.UtcDateTime);
@@ -198,7 +198,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
         context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
 
         context.InputOf<SweepStepInput>(nameof(SweepSupplierNotices.NotifySweepSuppliers)).ShouldBe(new SweepStepInput(StudyId, SweepId, Start.AddHours(6)));
-        var certified = context.InputOf<CertificateInput>(nameof(RetentionActivities.IssueCertificate));
+        var certified = context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate));
         (certified.StartedAt, certified.At).ShouldBe((StartAt, StartAt.AddHours(6)));
     }
 
@@ -217,9 +217,9 @@ public sealed class RetentionSweepOrchestrationUnitTests
             .OnActivity<SweepStepInput, SweepPlan>(nameof(RetentionActivities.PlanSweep), _ => new SweepPlan(due, due ? SweepId : string.Empty, due ? new DateOnly(2026, 3, 1) : null))
             .OnActivity<SweepStepInput, SweepInventorySummary>(nameof(RetentionActivities.TakeInventory), _ => new SweepInventorySummary(batches * 10, batches * 5, batches, 1, 4))
             .OnActivity<SweepStepInput, int>(nameof(RetentionActivities.SweepParallelism), _ => parallel)
-            .OnActivity<SweepBatchInput, int>(nameof(RetentionActivities.DeleteBatch), _ => 5, deleteTakes)
-            .OnActivity<SweepStepInput>(nameof(RetentionActivities.EraseStudyContacts))
-            .OnActivity<SweepStepInput, int>(nameof(RetentionActivities.PurgeStudyHistories), _ => purged)
+            .OnActivity<SweepBatchInput, int>(nameof(SweepDeletionActivities.DeleteBatch), _ => 5, deleteTakes)
+            .OnActivity<SweepStepInput>(nameof(StudyContactActivities.EraseStudyContacts))
+            .OnActivity<SweepStepInput, int>(nameof(SweepDeletionActivities.PurgeStudyHistories), _ => purged)
             .OnActivity<SweepStepInput, SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), _ => new SweepSupplierNotice(told ?? [], ConfirmBy))
-            .OnActivity<CertificateInput, RetentionSweepResult>(nameof(RetentionActivities.IssueCertificate), c => certificate ?? new RetentionSweepResult(c.StudyId, "swept", c.SweepId, batches * 5, 1, 0));
+            .OnActivity<CertificateInput, RetentionSweepResult>(nameof(SweepCertificateActivities.IssueCertificate), c => certificate ?? new RetentionSweepResult(c.StudyId, "swept", c.SweepId, batches * 5, 1, 0));
 }
