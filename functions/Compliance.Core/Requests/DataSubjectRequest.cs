@@ -28,6 +28,9 @@ public sealed class DataSubjectRequest
     /// <summary>Where the request stands; its stored name is <see cref="DataSubjectRequestRecord.Status"/>.</summary>
     public RequestState Status => RequestStatus.StateOf(State.Status);
 
+    /// <summary>What was asked for; its stored name is <see cref="DataSubjectRequestRecord.Type"/>.</summary>
+    public RequestKind Type => RequestType.KindOf(State.Type);
+
     public bool IsOpen => RequestStatus.IsOpen(State.Status);
 
     /// <summary>Whether the deadline was extended (Art. 12(3)); it stays extended through later pauses.</summary>

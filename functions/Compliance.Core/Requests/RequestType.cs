@@ -17,6 +17,34 @@ public static class RequestType
 
     /// <summary>Whether <paramref name="value"/> is a request type (exact, lower case).</summary>
     public static bool IsValid(string? value) => value is not null && All.Contains(value, StringComparer.Ordinal);
+
+    /// <summary>The type a stored or sent name stands for.</summary>
+    /// <exception cref="ArgumentException">The name is no request type.</exception>
+    public static RequestKind KindOf(string wire) => wire switch
+    {
+        Access => RequestKind.Access,
+        Withdraw => RequestKind.Withdraw,
+        EraseContact => RequestKind.EraseContact,
+        RectifyContact => RequestKind.RectifyContact,
+        OptOut => RequestKind.OptOut,
+        Objection => RequestKind.Objection,
+        Complaint => RequestKind.Complaint,
+        Query => RequestKind.Query,
+        _ => throw new ArgumentException($"'{wire}' is not a request type.", nameof(wire)),
+    };
+}
+
+/// <summary>The kinds of data-subject request as a type; <see cref="RequestType"/> holds their wire names.</summary>
+public enum RequestKind
+{
+    Access,
+    Withdraw,
+    EraseContact,
+    RectifyContact,
+    OptOut,
+    Objection,
+    Complaint,
+    Query,
 }
 
 /// <summary>How a request reached the research team.</summary>
