@@ -171,6 +171,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Safeguarding__HoldReviewAfter: '30.00:00:00'
     Safeguarding__ReviewDueAfter: '2.00:00:00'
     Intake__StudyId: 'MPATI'
+    // Links in answers (a request's statusUrl) use this address, never the caller's Host header.
+    Http__PublicBaseUrl: 'https://${site.properties.defaultHostName}'
     Intake__MaxAcceptedBytes: '104857600'
     Intake__MaxMessageBytes: '36700160'
     Intake__TaskDueAfter: '2.00:00:00'

@@ -79,7 +79,7 @@ public sealed class RequestsHttp(
         }
 
         // The same answer for a duplicate as for any request: it must not show whether the address belongs to a participant.
-        var statusUrl = $"{req.Scheme}://{req.Host}{req.PathBase}/api/requests/{result.Record.RequestId}";
+        var statusUrl = httpOptions.Value.LinkTo($"/api/requests/{result.Record.RequestId}");
         return new AcceptedResult(statusUrl, new SubmitRequestResponse(result.Record.RequestId, RequestStatus.Received, statusUrl));
     }
 
