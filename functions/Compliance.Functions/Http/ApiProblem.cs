@@ -40,6 +40,17 @@ public static class ApiProblem
     public static ObjectResult Unavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "The service could not complete this now; try again.", detail);
 
+    /// <summary>
+    /// Caller input fit to quote in a problem's words: letters, digits, <c>-_./+;=[]</c> and spaces kept, anything else (markup,
+    /// control characters, quotes) shown as <c>?</c>, at most 64 characters. An answer never carries what a caller sent back raw.
+    /// </summary>
+    public static string Quote(string? input)
+    {
+        var text = input ?? string.Empty;
+        var shown = new string(text.Take(64).Select(c => char.IsAsciiLetterOrDigit(c) || "-_./+;=[] ".Contains(c, StringComparison.Ordinal) ? c : '?').ToArray());
+        return text.Length > 64 ? shown + "…" : shown;
+    }
+
     public static ObjectResult Create(int status, string kind, string title, string detail) =>
         Result(new ProblemDetails { Type = TypePrefix + kind, Title = title, Status = status, Detail = detail });
 

@@ -19,7 +19,7 @@ public static class JsonBody
             !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
             !contentType.Contains("+json", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, ApiProblem.BadRequest("unsupported-content-type", "The body must be JSON.", $"Send Content-Type: application/json (got '{contentType}')."));
+            return (null, ApiProblem.BadRequest("unsupported-content-type", "The body must be JSON.", $"Send Content-Type: application/json (got '{ApiProblem.Quote(contentType)}')."));
         }
 
         var (bytes, problem) = await BoundedBody.ReadAsync(request, maxBytes, () => TooLarge(maxBytes), cancellationToken);
@@ -45,7 +45,7 @@ public static class JsonBody
             if (StrictJson.FindFault(document.RootElement) is { } fault)
             {
                 document.Dispose();
-                return (null, ApiProblem.Invalid(fault.Field, fault.Message));
+                return (null, ApiProblem.Invalid(ApiProblem.Quote(fault.Field), fault.Message));
             }
 
             return (document, null);

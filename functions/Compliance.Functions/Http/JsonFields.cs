@@ -20,7 +20,7 @@ public sealed class JsonFields
         {
             if (!knownFields.Contains(property.Name, StringComparer.Ordinal))
             {
-                Add(property.Name, "is not a field here.");
+                Add(ApiProblem.Quote(property.Name), "is not a field here.");
             }
         }
     }

@@ -47,7 +47,7 @@ public sealed class RequestActionsHttp(
 
         if (RequestAction.KindOf(action) is not { } kind)
         {
-            return ApiProblem.NotFound($"There is no action '{action}'. Actions: {string.Join(", ", RequestAction.All)}.");
+            return ApiProblem.NotFound($"There is no action '{ApiProblem.Quote(action)}'. Actions: {string.Join(", ", RequestAction.All)}.");
         }
 
         var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
