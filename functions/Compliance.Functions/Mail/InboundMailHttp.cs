@@ -77,8 +77,8 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
     {
         var expected = options.Value.RelayKey;
         var presented = req.Headers[KeyHeader].FirstOrDefault();
-        return !string.IsNullOrEmpty(expected) && presented is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+        return Settings.IsSet(expected) && presented is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected!));
     }
 
     private static ObjectResult TooLarge(long limit) => ApiProblem.Create(

@@ -97,12 +97,8 @@ public sealed class GraphOptions : IValidatableObject
         }
     }
 
-    /// <summary>
-    /// A setting counts when it has a value other than a Key Vault reference the platform could not resolve (App Service
-    /// leaves the reference text in place when the secret does not exist yet).
-    /// </summary>
-    public static bool IsSet(string? value) =>
-        !string.IsNullOrWhiteSpace(value) && !value.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a setting has a value (<see cref="Settings.IsSet"/>: an unresolved Key Vault reference has none).</summary>
+    public static bool IsSet(string? value) => Settings.IsSet(value);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
