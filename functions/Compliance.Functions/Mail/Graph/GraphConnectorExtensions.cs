@@ -45,12 +45,12 @@ public static class GraphConnectorExtensions
 
         if (options.UseManagedIdentity == true)
         {
-            return new ManagedIdentityCredential(GraphOptions.IsSet(options.ClientId)
+            return new ManagedIdentityCredential(Settings.IsSet(options.ClientId)
                 ? ManagedIdentityId.FromUserAssignedClientId(options.ClientId!)
                 : ManagedIdentityId.SystemAssigned);
         }
 
-        return GraphOptions.IsSet(options.CertificatePath)
+        return Settings.IsSet(options.CertificatePath)
             ? new ClientCertificateCredential(options.TenantId, options.ClientId, options.CertificatePath)
             : new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret);
     }

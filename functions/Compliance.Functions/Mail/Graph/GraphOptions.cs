@@ -57,7 +57,7 @@ public sealed class GraphOptions : IValidatableObject
     public bool IsConfigured => Missing.Count == 0;
 
     /// <summary>Whether a subscription can be made: configured, with a notification address.</summary>
-    public bool CanSubscribe => IsConfigured && IsSet(NotificationUrl);
+    public bool CanSubscribe => IsConfigured && Settings.IsSet(NotificationUrl);
 
     /// <summary>The settings that keep the connector off, by their configuration names (empty when configured).</summary>
     public IReadOnlyList<string> Missing
@@ -65,29 +65,29 @@ public sealed class GraphOptions : IValidatableObject
         get
         {
             var missing = new List<string>();
-            if (!IsSet(Mailbox))
+            if (!Settings.IsSet(Mailbox))
             {
                 missing.Add("Graph:Mailbox");
             }
 
-            if (!IsSet(ClientState))
+            if (!Settings.IsSet(ClientState))
             {
                 missing.Add("Graph:ClientState");
             }
 
             if (UseManagedIdentity != true)
             {
-                if (!IsSet(TenantId))
+                if (!Settings.IsSet(TenantId))
                 {
                     missing.Add("Graph:TenantId");
                 }
 
-                if (!IsSet(ClientId))
+                if (!Settings.IsSet(ClientId))
                 {
                     missing.Add("Graph:ClientId");
                 }
 
-                if (!IsSet(ClientSecret) && !IsSet(CertificatePath))
+                if (!Settings.IsSet(ClientSecret) && !Settings.IsSet(CertificatePath))
                 {
                     missing.Add("Graph:ClientSecret or Graph:CertificatePath");
                 }
@@ -97,8 +97,6 @@ public sealed class GraphOptions : IValidatableObject
         }
     }
 
-    /// <summary>Whether a setting has a value (<see cref="Settings.IsSet"/>: an unresolved Key Vault reference has none).</summary>
-    public static bool IsSet(string? value) => Settings.IsSet(value);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -107,12 +105,12 @@ public sealed class GraphOptions : IValidatableObject
             yield return new ValidationResult("Graph:BaseUrl must be an absolute https URL (http only on a loopback address).", [nameof(BaseUrl)]);
         }
 
-        if (IsSet(NotificationUrl) && (!Uri.TryCreate(NotificationUrl, UriKind.Absolute, out var notificationUri) || !IsHttpsOrLoopback(notificationUri)))
+        if (Settings.IsSet(NotificationUrl) && (!Uri.TryCreate(NotificationUrl, UriKind.Absolute, out var notificationUri) || !IsHttpsOrLoopback(notificationUri)))
         {
             yield return new ValidationResult("Graph:NotificationUrl must be an absolute https URL, as Graph requires (http only on a loopback address).", [nameof(NotificationUrl)]);
         }
 
-        if (IsSet(ClientState) && ClientState!.Length > MaxClientStateLength)
+        if (Settings.IsSet(ClientState) && ClientState!.Length > MaxClientStateLength)
         {
             yield return new ValidationResult($"Graph:ClientState may be at most {MaxClientStateLength} characters.", [nameof(ClientState)]);
         }
