@@ -176,7 +176,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         var catalog = Catalog;
-        var api = new Uri(BaseAddress, HttpFunctionEndpoints.RoutePrefix);
+        var api = new Uri(BaseAddress, "api/");
         output.WriteLine("Compliance self-host is running.");
         output.WriteLine($"  HTTP API      {api}");
         output.WriteLine($"  storage       {StorageDescription}");
@@ -189,7 +189,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         {
             var what = f.Kind switch
             {
-                FunctionKind.Http => $"{string.Join(",", f.HttpMethods!)} /{HttpFunctionEndpoints.RoutePrefix}/{f.Route}",
+                FunctionKind.Http => $"{string.Join(",", f.HttpMethods!)} {HttpFunctionEndpoints.PathOf(f)}",
                 FunctionKind.Timer => $"timer {f.Schedule}",
                 _ => f.Kind.ToString().ToLowerInvariant(),
             };

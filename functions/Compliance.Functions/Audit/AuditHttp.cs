@@ -24,7 +24,7 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
     /// </summary>
     [Function(nameof(GetAudit))]
     public async Task<IActionResult> GetAudit(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audit")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var auth = StaffAuthorization.Require(req, DpoOnly);
@@ -58,7 +58,7 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
     /// <summary><c>GET /api/audit/verify</c>: walks every chain and reports the first problem of each.</summary>
     [Function(nameof(VerifyAudit))]
     public async Task<IActionResult> VerifyAudit(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit/verify")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/audit/verify")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var auth = StaffAuthorization.Require(req, DpoOnly);

@@ -30,7 +30,7 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
 
     [Function(nameof(ReceiveMail))]
     public async Task<IActionResult> ReceiveMail(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mail/inbound")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/inbound")] HttpRequest req,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ public sealed class RequestActionsHttp(
     /// </summary>
     [Function(nameof(ActOnRequest))]
     public async Task<IActionResult> ActOnRequest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "requests/{id}/{action}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/requests/{id}/{action}")] HttpRequest req,
         string id,
         string action,
         [DurableClient] DurableTaskClient durable,

@@ -31,7 +31,7 @@ public sealed class RequestsHttp(
     /// </summary>
     [Function(nameof(SubmitRequest))]
     public async Task<IActionResult> SubmitRequest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "requests")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/requests")] HttpRequest req,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
@@ -86,7 +86,7 @@ public sealed class RequestsHttp(
     /// <summary><c>GET /api/requests/{id}</c>: the stored request, its status and its history, for staff who handle requests.</summary>
     [Function(nameof(GetRequest))]
     public async Task<IActionResult> GetRequest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "requests/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/requests/{id}")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {
@@ -103,7 +103,7 @@ public sealed class RequestsHttp(
     /// <summary><c>GET /api/requests?status=&amp;studyId=</c>: requests, newest first, for staff who handle them. No contact details.</summary>
     [Function(nameof(ListRequests))]
     public async Task<IActionResult> ListRequests(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "requests")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/requests")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(req);
@@ -141,7 +141,7 @@ public sealed class RequestsHttp(
     /// </summary>
     [Function(nameof(VerifyRequest))]
     public async Task<IActionResult> VerifyRequest(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "requests/{id}/verify")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/requests/{id}/verify")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)

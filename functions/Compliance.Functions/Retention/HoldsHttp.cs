@@ -28,7 +28,7 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
     /// <summary>Places a hold on a participant, a session or a study; <c>201</c> with the hold.</summary>
     [Function(nameof(PlaceHold))]
     public async Task<IActionResult> PlaceHold(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "holds")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/holds")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var schema = HoldBody.Schema(UkTime.DateOf(time.GetUtcNow()), studies);
@@ -47,7 +47,7 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
     /// <summary>Lifts a hold; the next sweep deletes what it kept, if its time has come. <c>409</c> if already lifted.</summary>
     [Function(nameof(ReleaseHold))]
     public async Task<IActionResult> ReleaseHold(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "holds/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/holds/{id}")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {

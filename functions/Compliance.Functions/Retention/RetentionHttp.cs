@@ -53,7 +53,7 @@ public sealed class RetentionHttp(
     /// <summary><c>POST /api/retention/run</c> with <c>{}</c> (every due study) or <c>{studyId}</c>: starts the sweeps now.</summary>
     [Function(nameof(RunRetention))]
     public async Task<IActionResult> RunRetention(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "retention/run")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/retention/run")] HttpRequest req,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
@@ -87,7 +87,7 @@ public sealed class RetentionHttp(
     /// <summary><c>GET /api/studies/{id}/retention</c>: what is deleted when, what holds keep, and the rule.</summary>
     [Function(nameof(GetRetentionPlan))]
     public async Task<IActionResult> GetRetentionPlan(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{id}/retention")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/studies/{id}/retention")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {
@@ -123,7 +123,7 @@ public sealed class RetentionHttp(
     /// <summary><c>GET /api/certificates/{id}</c> (DPO): the certificate as JSON, or as text with <c>?format=text</c>.</summary>
     [Function(nameof(GetCertificate))]
     public async Task<IActionResult> GetCertificate(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "certificates/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/certificates/{id}")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {

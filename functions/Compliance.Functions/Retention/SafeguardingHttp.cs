@@ -46,7 +46,7 @@ public sealed class SafeguardingHttp(
 
     [Function(nameof(RecordDisclosure))]
     public async Task<IActionResult> RecordDisclosure(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "safeguarding")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/safeguarding")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var (principal, body, problem) = await StaffRoute.ReadAsync(req, ResearcherOnly, DisclosureBody.Schema(studies), httpOptions.Value.MaxJsonBodyBytes, cancellationToken);

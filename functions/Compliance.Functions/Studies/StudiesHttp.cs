@@ -28,7 +28,7 @@ public sealed class StudiesHttp(
     /// <summary><c>PUT /api/studies/{id}</c>: registers or updates a study and the policy it runs under.</summary>
     [Function(nameof(PutStudy))]
     public async Task<IActionResult> PutStudy(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "studies/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/studies/{id}")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {
@@ -50,7 +50,7 @@ public sealed class StudiesHttp(
     /// <summary><c>POST /api/studies/{id}/participants</c>: registers a participant and returns their pseudonymous id.</summary>
     [Function(nameof(RegisterParticipant))]
     public async Task<IActionResult> RegisterParticipant(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{id}/participants")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/studies/{id}/participants")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ public sealed class StudiesHttp(
     /// <summary><c>POST /api/studies/{id}/sessions</c>: registers an interview or focus group.</summary>
     [Function(nameof(RegisterSession))]
     public async Task<IActionResult> RegisterSession(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{id}/sessions")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/studies/{id}/sessions")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {
@@ -100,7 +100,7 @@ public sealed class StudiesHttp(
     /// </summary>
     [Function(nameof(UploadArtifact))]
     public async Task<IActionResult> UploadArtifact(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{id}/sessions/{sid}/artifacts")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/studies/{id}/sessions/{sid}/artifacts")] HttpRequest req,
         string id,
         string sid,
         CancellationToken cancellationToken)
@@ -125,7 +125,7 @@ public sealed class StudiesHttp(
     /// <summary><c>POST /api/studies/{id}/publication</c>: records the date the study's report was published.</summary>
     [Function(nameof(RecordPublication))]
     public async Task<IActionResult> RecordPublication(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{id}/publication")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/studies/{id}/publication")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {

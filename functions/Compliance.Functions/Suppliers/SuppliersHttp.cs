@@ -23,7 +23,7 @@ public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeP
     /// </summary>
     [Function(nameof(PutSupplier))]
     public async Task<IActionResult> PutSupplier(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "suppliers/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/suppliers/{id}")] HttpRequest req,
         string id,
         CancellationToken cancellationToken)
     {

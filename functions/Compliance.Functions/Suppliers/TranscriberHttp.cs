@@ -48,7 +48,7 @@ public sealed class TranscriberHttp(
 
     [Function(nameof(ListAssignedRecordings))]
     public async Task<IActionResult> ListAssignedRecordings(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "transcription/recordings")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/transcription/recordings")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var (supplier, principal, denied) = await AuthorizeAsync(req, "list", null, cancellationToken);
@@ -77,7 +77,7 @@ public sealed class TranscriberHttp(
 
     [Function(nameof(GetRecordingLink))]
     public async Task<IActionResult> GetRecordingLink(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "transcription/recordings/{studyId}/{artifactId}/link")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/transcription/recordings/{studyId}/{artifactId}/link")] HttpRequest req,
         string studyId,
         string artifactId,
         CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ public sealed class TranscriberHttp(
 
     [Function(nameof(UploadTranscriptForRecording))]
     public async Task<IActionResult> UploadTranscriptForRecording(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "transcription/recordings/{studyId}/{artifactId}/transcript")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/transcription/recordings/{studyId}/{artifactId}/transcript")] HttpRequest req,
         string studyId,
         string artifactId,
         CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed class TasksHttp(
     /// <summary><c>GET /api/tasks?status=open|completed&amp;requestId=</c>: tasks, oldest due first. Ids and kinds only.</summary>
     [Function(nameof(ListTasks))]
     public async Task<IActionResult> ListTasks(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tasks")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/tasks")] HttpRequest req,
         CancellationToken cancellationToken)
     {
         var auth = StaffAuthorization.Require(req, StaffRoles);
@@ -64,7 +64,7 @@ public sealed class TasksHttp(
     /// </summary>
     [Function(nameof(CompleteTask))]
     public async Task<IActionResult> CompleteTask(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tasks/{id}/complete")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tasks/{id}/complete")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)

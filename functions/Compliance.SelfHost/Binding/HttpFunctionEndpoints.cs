@@ -8,11 +8,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Compliance.SelfHost.Binding;
 
-/// <summary>Serves every HTTP function on its route below <c>/api</c>, as <c>func start</c> does, by calling the function method.</summary>
+/// <summary>Serves every HTTP function on its route as <c>func start</c> does, by calling the function method.</summary>
 public static class HttpFunctionEndpoints
 {
-    /// <summary>The route prefix of the Functions host (host.json <c>extensions.http.routePrefix</c>).</summary>
-    public const string RoutePrefix = "api";
+    /// <summary>
+    /// The route prefix of the Functions host (host.json <c>extensions.http.routePrefix</c>): none, so the portal can answer at
+    /// the site root; the API's routes carry <c>api/</c> themselves (ADR 0011).
+    /// </summary>
+    public const string RoutePrefix = "";
+
+    /// <summary>The path a function's route is served at.</summary>
+    public static string PathOf(FunctionDescriptor function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return RoutePrefix.Length == 0 ? $"/{function.Route}" : $"/{RoutePrefix}/{function.Route}";
+    }
 
     public static void MapHttpFunctions(this WebApplication app, FunctionCatalog catalog)
     {
@@ -20,7 +30,7 @@ public static class HttpFunctionEndpoints
         ArgumentNullException.ThrowIfNull(catalog);
         foreach (var function in catalog.OfKind(FunctionKind.Http).Where(f => !FunctionSwitches.IsDisabled(f, app.Configuration)))
         {
-            app.MapMethods($"/{RoutePrefix}/{function.Route}", function.HttpMethods!, context => InvokeAsync(function, context))
+            app.MapMethods(PathOf(function), function.HttpMethods!, context => InvokeAsync(function, context))
                 .WithName(function.Name);
         }
     }

@@ -38,14 +38,14 @@ public sealed class FunctionCatalogTests(TestEnvironment env)
     }
 
     [Fact]
-    public void Every_http_function_is_mapped_on_its_route_below_api()
+    public void Every_http_function_is_mapped_on_its_own_route_from_the_site_root()
     {
         var endpoints = env.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         foreach (var function in env.Host.Catalog.OfKind(FunctionKind.Http))
         {
             var endpoint = endpoints.SingleOrDefault(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == function.Name);
             endpoint.ShouldNotBeNull($"{function.Name} is not mapped");
-            endpoint.RoutePattern.RawText.ShouldBe($"/api/{function.Route}");
+            endpoint.RoutePattern.RawText.ShouldBe($"/{function.Route}");
             endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.ShouldBe(function.HttpMethods!, ignoreOrder: true);
         }
     }

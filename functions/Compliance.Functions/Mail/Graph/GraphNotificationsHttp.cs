@@ -39,7 +39,7 @@ public sealed class GraphNotificationsHttp(IOptions<GraphOptions> options, Graph
 
     [Function(nameof(ReceiveGraphNotifications))]
     public async Task<IActionResult> ReceiveGraphNotifications(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mail/graph-notifications")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/mail/graph-notifications")] HttpRequest req,
         [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken)
     {
