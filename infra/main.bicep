@@ -154,6 +154,7 @@ var storageLayout = {
     'exports'
     'redaction-logs'
     'certificates'
+    'keys'
   ]
 }
 

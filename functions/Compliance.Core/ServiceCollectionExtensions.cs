@@ -31,6 +31,7 @@ public static class CoreServiceCollectionExtensions
         });
         services.AddHostedService<StorageInitializer>();
 
+        services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.SectionName);
         services.AddOptions<MailOptions>().BindConfiguration(MailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -50,6 +51,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Participants.RequesterDetailsEraser>();
         services.AddSingleton<Participants.ContactEraser>();
         services.AddSingleton<RequestStore>();
+        services.AddSingleton<Keys.ServiceKeys>();
+        services.AddSingleton<StatusLinks>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestEmails>();

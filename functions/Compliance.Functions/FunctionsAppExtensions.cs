@@ -23,6 +23,12 @@ public static class FunctionsAppExtensions
         builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Studies.ArtifactUploads>();
         builder.Services.AddSingleton<Requests.RequestCodes>();
+        builder.Services.AddSingleton<Requests.CodeEntry>();
+        builder.Services.AddSingleton<Compliance.Portal.Layout.PortalRenderer>();
+        builder.Services.AddSingleton<Portal.PortalPages>();
+        builder.Services.AddSingleton<Portal.FormGuard>();
+        builder.Services.AddSingleton<Portal.StudyNotices>();
+        builder.Services.AddSingleton<Portal.StatusPageReader>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();

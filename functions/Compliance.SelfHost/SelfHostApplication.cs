@@ -135,6 +135,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
                 worker.AddTasks(registry => registry.AddFunctions(catalog));
             });
             builder.Services.AddHostedService<TimerFunctionScheduler>();
+            // Unless configured, links point at where this host listens (known once it has started), never at a Host header.
+            builder.Services.AddOptions<SiteOptions>().PostConfigure<IServer>((site, server) =>
+                site.PublicBaseUrl ??= new Uri(server.Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()));
             configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();

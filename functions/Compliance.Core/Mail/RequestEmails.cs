@@ -11,7 +11,7 @@ namespace Compliance.Mail;
 /// Builds the emails of a data-subject request from their templates, addressed from the study's research mailbox, threaded by
 /// the request id (Message-ID per message, In-Reply-To the acknowledgement, the reference in the subject).
 /// </summary>
-public sealed class RequestEmails(IOptions<MailOptions> options)
+public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOptions> site, StatusLinks statusLinks)
 {
     /// <summary>The outbox key of a request's acknowledgement.</summary>
     public const string AcknowledgementKey = EmailKind.Acknowledgement;
@@ -33,14 +33,18 @@ public sealed class RequestEmails(IOptions<MailOptions> options)
     /// <summary>The Message-ID of a request's message with <paramref name="messageKey"/>: stable, so a rebuilt message is the same message.</summary>
     public string MessageIdFor(string requestId, string messageKey) => $"{requestId}.{messageKey}@{options.Value.EffectiveMessageIdDomain}";
 
-    /// <summary>The acknowledgement; for objections, complaints and queries it carries the DPO's and the ICO's details.</summary>
-    public (string Kind, MimeMessage Message) Acknowledgement(DataSubjectRequestRecord request, StudyPolicy policy, DateTimeOffset sentAt)
+    /// <summary>
+    /// The acknowledgement, with the private link to the request's status page (the only place that link is given); for
+    /// objections, complaints and queries it carries the DPO's and the ICO's details.
+    /// </summary>
+    public async Task<(string Kind, MimeMessage Message)> AcknowledgementAsync(DataSubjectRequestRecord request, StudyPolicy policy, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var kind = request.Type is RequestType.Objection or RequestType.Complaint or RequestType.Query ? EmailKind.AcknowledgementDpo : EmailKind.Acknowledgement;
         var values = Values(request, policy);
         values["what"] = TypeDescriptions.GetValueOrDefault(request.Type, "request");
         values["receivedOn"] = request.ReceivedAt.ToString("d MMMM yyyy", EnGb);
+        values["statusLink"] = site.Value.LinkTo(await statusLinks.PathForAsync(request.RequestId, cancellationToken));
         return (kind, Build(request, policy, EmailKind.Acknowledgement, kind, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false));
     }
 

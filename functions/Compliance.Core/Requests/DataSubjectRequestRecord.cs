@@ -62,6 +62,13 @@ public sealed record DataSubjectRequestRecord
 public sealed record ContactCorrection(string? Name, string? Email, string? Phone)
 {
     public bool IsEmpty => Name is null && Email is null && Phone is null;
+
+    /// <summary>The longest phone number taken.</summary>
+    public const int MaxPhoneLength = 32;
+
+    /// <summary>Whether <paramref name="phone"/> reads as a phone number: digits, spaces, '+', '-' and brackets, with a digit.</summary>
+    public static bool IsPhoneNumber(string phone) =>
+        phone is { Length: > 0 and <= MaxPhoneLength } && phone.Any(char.IsAsciiDigit) && phone.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')');
 }
 
 /// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>

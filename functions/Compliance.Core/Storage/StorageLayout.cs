@@ -43,6 +43,9 @@ public static class StorageLayout
         public const string RedactionLogs = "redaction-logs";
         public const string Certificates = "certificates";
 
-        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates];
+        /// <summary>The service's own secret keys (<see cref="Keys.ServiceKeys"/>): status links and form tokens are signed with them.</summary>
+        public const string Keys = "keys";
+
+        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates, Keys];
     }
 }

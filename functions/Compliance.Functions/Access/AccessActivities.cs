@@ -20,6 +20,9 @@ public sealed class AccessActivities(
     AuditLog audit,
     ILogger<AccessActivities> logger)
 {
+    /// <summary>The history event (and step key) of the package's link having been sent: the link's validity runs from it.</summary>
+    public const string ExportSent = "export-sent";
+
     /// <summary>From when the export may be built (latest session + the policy's days) and which sessions have no transcript yet.</summary>
     [Function(nameof(CheckAccessReadiness))]
     public async Task<AccessReadiness> CheckAccessReadiness([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
@@ -47,12 +50,12 @@ public sealed class AccessActivities(
             ["linkExpiresOn"] = RequestEmails.FormatMoment(link.ExpiresOn),
         };
         await mailer.SendToRequesterAsync(request, EmailKind.OutcomeAccess, "outcome", extra, input.At, cancellationToken);
-        await requests.RecordStepAsync(request, "export-sent", "export-sent", AuditActors.System, input.At, cancellationToken);
+        await requests.RecordStepAsync(request, ExportSent, ExportSent, AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(
                 request,
                 AuditActions.ExportCreated,
-                "export-sent",
+                ExportSent,
                 AuditActors.System,
                 ("blob", $"{export.Container}/{export.BlobName}"),
                 ("sha256", export.Sha256),

@@ -10,13 +10,4 @@ public sealed class HttpOptions
     /// <summary>The largest JSON body accepted, in bytes; larger bodies are refused before they are parsed.</summary>
     [Range(1024, 10 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
-
-    /// <summary>
-    /// The service's public address (<c>https://compliance.example.org</c>), for the links its answers carry. Never taken from
-    /// the request's <c>Host</c> header, which the caller chooses; unset, links are relative to wherever the caller reached.
-    /// </summary>
-    public Uri? PublicBaseUrl { get; set; }
-
-    /// <summary>A link to <paramref name="path"/> (which starts with <c>/</c>): absolute on <see cref="PublicBaseUrl"/>, else relative.</summary>
-    public string LinkTo(string path) => PublicBaseUrl is { IsAbsoluteUri: true } baseUrl ? new Uri(baseUrl, path).ToString() : path;
 }

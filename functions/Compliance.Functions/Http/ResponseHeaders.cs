@@ -4,16 +4,24 @@ using Microsoft.AspNetCore.Mvc;
 namespace Compliance.Functions.Http;
 
 /// <summary>
-/// What every response of the API carries, in both hosts: <c>X-Content-Type-Options: nosniff</c> (no answer is ever
-/// sniffed into markup), and <c>Cache-Control: no-store</c> (answers hold request data, which no cache may keep).
+/// What every response carries, API and portal, in both hosts: <c>X-Content-Type-Options: nosniff</c> (no answer is ever
+/// sniffed into markup), <c>Cache-Control: no-store</c> (answers hold request data, which no cache may keep), a
+/// <c>Content-Security-Policy</c> that allows no script at all and only our own stylesheet, forms that post only to us and
+/// no framing, and <c>Referrer-Policy: no-referrer</c> (status links carry tokens, which must not leak to other sites).
 /// </summary>
 public static class ResponseHeaders
 {
+    /// <summary>The policy: nothing but our own styles and images; forms post only to us; no page may be framed.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
     public static void Apply(HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "no-store";
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XFrameOptions = "DENY";
+        response.Headers["Referrer-Policy"] = "no-referrer";
     }
 
     /// <summary>

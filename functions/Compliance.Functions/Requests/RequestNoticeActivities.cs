@@ -23,7 +23,7 @@ public sealed class RequestNoticeActivities(
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        var (kind, message) = emails.Acknowledgement(request, policy, input.At);
+        var (kind, message) = await emails.AcknowledgementAsync(request, policy, input.At, cancellationToken);
         var blobName = Outbox.BlobNameFor(request.RequestId, RequestEmails.AcknowledgementKey);
         var written = await mailer.WriteForRequestAsync(request.RequestId, kind, RequestEmails.AcknowledgementKey, message, cancellationToken);
 

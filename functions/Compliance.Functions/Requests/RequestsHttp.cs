@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Requests;
@@ -18,10 +17,10 @@ public sealed class RequestsHttp(
     RequestStore requests,
     RequestIntake intake,
     StudyPolicies policies,
-    RequestCodes codes,
+    CodeEntry codeEntry,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
-    ILogger<RequestsHttp> logger)
+    IOptions<SiteOptions> site)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
     public const string ParticipantActor = "participant";
@@ -79,7 +78,7 @@ public sealed class RequestsHttp(
         }
 
         // The same answer for a duplicate as for any request: it must not show whether the address belongs to a participant.
-        var statusUrl = httpOptions.Value.LinkTo($"/api/requests/{result.Record.RequestId}");
+        var statusUrl = site.Value.LinkTo($"/api/requests/{result.Record.RequestId}");
         return new AcceptedResult(statusUrl, new SubmitRequestResponse(result.Record.RequestId, RequestStatus.Received, statusUrl));
     }
 
@@ -153,31 +152,12 @@ public sealed class RequestsHttp(
             return problem;
         }
 
-        var result = await CheckCodeAsync(id, body!.Code, cancellationToken);
-        switch (result.Outcome)
+        return await codeEntry.EnterAsync(id, body!.Code, durable, cancellationToken) switch
         {
-            case CodeOutcome.Verified:
-                await durable.RaiseEventAsync(id, RequestEvents.IdentityVerified, new IdentityVerifiedEvent(result.At), cancellationToken);
-                logger.LogInformation("Request {RequestId} verified", id);
-                return new OkObjectResult(new { requestId = id, status = "verified" });
-            case CodeOutcome.AddressConfirmed:
-                await durable.RaiseEventAsync(id, RequestEvents.AddressConfirmed, new AddressConfirmedEvent(result.At), cancellationToken);
-                return new OkObjectResult(new { requestId = id, status = "confirmed" });
-            default:
-                logger.LogInformation("A code for request {RequestId} was refused", id);
-                return InvalidCode();
-        }
-    }
-
-    /// <summary>The code checked against the request's; an unknown request's or study's is simply rejected.</summary>
-    private async Task<CodeResult> CheckCodeAsync(string id, string code, CancellationToken cancellationToken)
-    {
-        var request = RequestId.IsWellFormed(id) ? await requests.FindAsync(id, cancellationToken) : null;
-        var found = request is null ? null : await policies.FindAsync(request.StudyId, cancellationToken);
-        var now = time.GetUtcNow();
-        return found is { } f
-            ? await codes.CheckAsync(request!, code, f.Policy.Verification.MaxAttempts, now, cancellationToken)
-            : new CodeResult(CodeOutcome.Rejected, now);
+            CodeOutcome.Verified => new OkObjectResult(new { requestId = id, status = "verified" }),
+            CodeOutcome.AddressConfirmed => new OkObjectResult(new { requestId = id, status = "confirmed" }),
+            _ => InvalidCode(),
+        };
     }
 
     private static ObjectResult InvalidCode() => ApiProblem.BadRequest(

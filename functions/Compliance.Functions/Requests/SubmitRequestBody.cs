@@ -14,6 +14,9 @@ public sealed partial record SubmitRequestBody
     public const int MaxNameLength = 200;
     public const int MaxDetailsLength = 10_000;
 
+    /// <summary>What a phone number must be, as both the API and the portal say it.</summary>
+    public const string PhoneRule = "must be a phone number: digits, spaces, '+', '-', brackets.";
+
     private static readonly TimeZoneInfo UkTime = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
     private static readonly string[] KnownFields = ["studyId", "type", "email", "name", "participantRef", "details", "receivedAt", "channel", "identityConfirmed", "changes"];
     private static readonly string[] ChangeFields = ["name", "email", "phone"];
@@ -120,7 +123,7 @@ public sealed partial record SubmitRequestBody
         var change = new ContactCorrection(
             inner.Text("name", required: false, MaxNameLength),
             inner.Text("email", required: false, MaxEmailLength, EmailAddresses.IsPlain, "must be a single email address such as name@example.org."),
-            inner.Text("phone", required: false, 32, p => p.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')'), "must be a phone number: digits, spaces, '+', '-', brackets."));
+            inner.Text("phone", required: false, ContactCorrection.MaxPhoneLength, ContactCorrection.IsPhoneNumber, PhoneRule));
         foreach (var (field, messages) in inner.Errors)
         {
             foreach (var message in messages)

@@ -24,7 +24,8 @@ public sealed class HostHeaderTests(TestEnvironment env)
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         var statusUrl = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("statusUrl").GetString()!;
-        statusUrl.ShouldStartWith("/api/requests/DSR-");
+        // Unconfigured, the self-host's links point at where it listens.
+        statusUrl.ShouldStartWith(new Uri(env.Host.BaseAddress, "/api/requests/DSR-").ToString());
         response.Headers.Location!.ToString().ShouldNotContain("attacker");
     }
 

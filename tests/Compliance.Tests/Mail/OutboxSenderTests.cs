@@ -328,7 +328,7 @@ public sealed class OutboxSenderTests(TestEnvironment env)
         var emails = env.Host.Services.GetRequiredService<RequestEmails>();
         var (_, policy) = await env.Host.Services.GetRequiredService<StudyPolicies>().GetAsync(request.StudyId, Ct);
         var (kind, message) = messageKey == RequestEmails.AcknowledgementKey
-            ? emails.Acknowledgement(request, policy, DateTimeOffset.UtcNow)
+            ? await emails.AcknowledgementAsync(request, policy, DateTimeOffset.UtcNow, Ct)
             : (EmailKind.VerificationReminder, emails.Simple(request, policy, EmailKind.VerificationReminder, messageKey, request.RequesterEmail, request.RequesterName, DateTimeOffset.UtcNow));
         using (message)
         {
