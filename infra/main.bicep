@@ -25,9 +25,6 @@ param location string
 @minLength(3)
 param mailboxAddress string
 
-@description('Optional. The display name shown with the mailbox address (COMPLIANCE_MAIL_FROM_NAME).')
-param mailFromName string = 'Research team'
-
 @description('Required. The Entra ID object id of the first data protection officer (COMPLIANCE_FIRST_DPO_PRINCIPAL_ID). The postprovision script gives them the Dpo app role; this template lets them read deletion certificates in storage.')
 @minLength(36)
 @maxLength(36)
@@ -277,7 +274,6 @@ module functionApp 'modules/function-app.bicep' = {
     authClientId: authClientId
     tenantId: tenant().tenantId
     mailboxAddress: mailboxAddress
-    mailFromName: mailFromName
     graphClientId: graphClientId
     durableTaskHubName: durableTaskHubName
     storageProtection: {

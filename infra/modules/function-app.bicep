@@ -42,9 +42,6 @@ param tenantId string
 @description('Required. The research mailbox: the sender of every email and the mailbox the Graph connector reads.')
 param mailboxAddress string
 
-@description('Required. The display name shown with the mailbox address.')
-param mailFromName string
-
 @description('Optional. The application (client) id of the Entra ID app registration the mailbox connector uses with Microsoft Graph. Empty until it exists.')
 param graphClientId string = ''
 
@@ -195,7 +192,6 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Smtp__UserName: ''
     Smtp__Password: ''
     Mail__FromAddress: mailboxAddress
-    Mail__FromName: mailFromName
     Mail__MessageIdDomain: ''
     Http__MaxJsonBodyBytes: '65536'
     Policies__Directory: 'policies'

@@ -38,15 +38,23 @@ internal static class AccessPackageText
         return text.ToString();
     }
 
-    /// <summary>What the package holds, session by session, and what the study does with the participant's data, from the policy.</summary>
+    /// <summary>
+    /// What the package holds, session by session, and what the study does with the participant's data. Every name, address
+    /// and promise in it is the study policy's; the study record gives only its dates.
+    /// </summary>
     public static string ReadMe(Study study, StudyPolicy policy, Participant participant, string requestId, IReadOnlyList<PackageSession> sessions, DateOnly preparedOn)
     {
         var text = new StringBuilder();
-        var title = $"Your data from the study \"{study.Title}\"";
+        var title = $"Your data from the study \"{policy.Study.Name}\"";
         Line(text, title);
         Line(text, new string('=', Math.Min(120, title.Length)));
         Line(text);
         Line(text, $"This package answers your request {requestId} for a copy of your personal data. It was prepared on {Date(preparedOn)}.");
+        Line(text);
+
+        Line(text, "Why we hold your data");
+        Line(text, "---------------------");
+        Paragraph(text, policy.Study.Purpose);
         Line(text);
 
         Line(text, "What is in this package");
@@ -108,7 +116,7 @@ internal static class AccessPackageText
         Line(text, "--------------------------------");
         Line(text, $"- {policy.Controller.Name} is the data controller: it decides why and how your data is used{Contact(policy.Controller.Email)}.");
         Line(text, $"- {policy.Processor.Name} is the data processor: it carries out the research for the controller{Contact(policy.Processor.Email)}.");
-        Line(text, $"- To contact the research team, email {policy.ResearchMailbox}.");
+        Line(text, $"- To contact us, the {policy.Team.Name}, email {policy.ResearchMailbox}.");
         Line(text);
 
         Line(text, "How long your data is kept");
@@ -190,4 +198,22 @@ internal static class AccessPackageText
     private static string Contact(string? email) => email is null ? string.Empty : $" (contact: {email})";
 
     private static void Line(StringBuilder text, string line = "") => text.Append(line).Append('\n');
+
+    /// <summary>Text from the policy, wrapped at word breaks to the width of the rest of the file.</summary>
+    private static void Paragraph(StringBuilder text, string paragraph)
+    {
+        var line = new StringBuilder();
+        foreach (var word in paragraph.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > 118)
+            {
+                Line(text, line.ToString());
+                line.Clear();
+            }
+
+            line.Append(line.Length > 0 ? " " : string.Empty).Append(word);
+        }
+
+        Line(text, line.ToString());
+    }
 }

@@ -7,13 +7,12 @@ public sealed class MailOptions
 {
     public const string SectionName = "Mail";
 
-    /// <summary>The research mailbox that emails come from and replies go to.</summary>
+    /// <summary>
+    /// The deployment's research mailbox: Message-IDs take its domain, and intake knows mail from it as its own. Each email's
+    /// From is its study policy's <c>researchMailbox</c>, shown with the policy's <c>team.name</c>.
+    /// </summary>
     [Required, EmailAddress]
     public string FromAddress { get; set; } = string.Empty;
-
-    /// <summary>The display name shown with <see cref="FromAddress"/>.</summary>
-    [Required]
-    public string FromName { get; set; } = string.Empty;
 
     /// <summary>The right-hand side of the Message-IDs we generate; defaults to the mailbox's domain.</summary>
     public string? MessageIdDomain { get; set; }

@@ -102,7 +102,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
     public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, string to, string? toName, DateTimeOffset sentAt) =>
         Build(request, policy, messageKey, kind, Values(request, policy, toName), to, toName, sentAt, replyTo: true);
 
-    private Dictionary<string, string> Values(DataSubjectRequestRecord request, StudyPolicy policy, string? name = null)
+    private static Dictionary<string, string> Values(DataSubjectRequestRecord request, StudyPolicy policy, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
@@ -111,7 +111,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
         {
             ["requestId"] = request.RequestId,
             ["greeting"] = string.IsNullOrWhiteSpace(who) ? "Hello," : $"Dear {who},",
-            ["teamName"] = options.Value.FromName,
+            ["teamName"] = policy.Team.Name,
             ["mailbox"] = policy.ResearchMailbox,
             ["dpoName"] = policy.Dpo.Name,
             ["dpoOrganisation"] = policy.Dpo.Organisation,
@@ -141,7 +141,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
             message.References.Add(first);
         }
 
-        message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
+        message.From.Add(new MailboxAddress(policy.Team.Name, policy.ResearchMailbox));
         message.To.Add(new MailboxAddress(toName ?? string.Empty, to));
         message.Headers.Add("Auto-Submitted", "auto-replied");
         message.Body = new MultipartAlternative

@@ -66,19 +66,21 @@ public sealed class StudyEmails(IOptions<MailOptions> options)
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(values);
         var all = new Dictionary<string, string>(values, StringComparer.Ordinal) { ["studyId"] = studyId };
-        return Compose($"{studyId}.{messageKey}", policy, kind, all, toResearchers ? [Dpo(policy), new MailboxAddress(options.Value.FromName, policy.ResearchMailbox)] : [Dpo(policy)], sentAt);
+        return Compose($"{studyId}.{messageKey}", policy, kind, all, toResearchers ? [Dpo(policy), Researchers(policy)] : [Dpo(policy)], sentAt);
     }
 
     private static MailboxAddress Dpo(StudyPolicy policy) => new(policy.Dpo.Name, policy.Dpo.Email);
 
+    private static MailboxAddress Researchers(StudyPolicy policy) => new(policy.Team.Name, policy.ResearchMailbox);
+
     private MimeMessage Compose(string messageIdLocalPart, StudyPolicy policy, string kind, Dictionary<string, string> all, IReadOnlyList<MailboxAddress> to, DateTimeOffset sentAt)
     {
         all["greeting"] = "Hello,";
-        all["teamName"] = options.Value.FromName;
+        all["teamName"] = policy.Team.Name;
         all["mailbox"] = policy.ResearchMailbox;
         var rendered = EmailTemplates.Render(kind, all);
         var message = new MimeMessage { MessageId = $"{messageIdLocalPart}@{options.Value.EffectiveMessageIdDomain}", Subject = rendered.Subject, Date = sentAt };
-        message.From.Add(new MailboxAddress(options.Value.FromName, policy.ResearchMailbox));
+        message.From.Add(Researchers(policy));
         message.To.AddRange(to);
 
         message.Headers.Add("Auto-Submitted", "auto-generated");

@@ -66,11 +66,13 @@ public static class PolicyReader
         public StudyPolicy? ReadPolicy(YamlMappingNode root)
         {
             var o = new Obj(this, root, path: null, [
-                "policyVersion", "notice", "controller", "processor", "researchMailbox", "dpo", "ico", "access", "withdrawal",
+                "policyVersion", "notice", "study", "team", "controller", "processor", "researchMailbox", "dpo", "ico", "access", "withdrawal",
                 "retention", "suppliers", "verification", "deadlines", "history", "redactionList",
             ]);
             var policyVersion = o.Text("policyVersion");
             var notice = o.Child("notice", ["title", "version"], n => new NoticeInfo(n.Text("title")!, n.Text("version")!));
+            var study = o.Child("study", ["name", "purpose"], n => new StudyInfo(n.Line("name")!, n.Text("purpose")!), "the study's name and purpose in plain words, as participants read them");
+            var team = o.Child("team", ["name"], n => new TeamInfo(n.Line("name")!), "the name of the research team that signs participants' emails");
             var controller = o.Child("controller", ["name", "email"], n => new Organisation(n.Text("name")!, n.Email("email", required: false)));
             var processor = o.Child("processor", ["name", "email"], n => new Organisation(n.Text("name")!, n.Email("email", required: false)));
             var mailbox = o.Email("researchMailbox", required: true);
@@ -119,6 +121,8 @@ public static class PolicyReader
             {
                 PolicyVersion = policyVersion!,
                 Notice = notice!,
+                Study = study!,
+                Team = team!,
                 Controller = controller!,
                 Processor = processor!,
                 ResearchMailbox = mailbox!,
@@ -160,13 +164,14 @@ public static class PolicyReader
 
         public void Error(string field, string message) => reader.Errors.Add(new PolicyError(PathOf(field), message));
 
-        public T? Child<T>(string field, string[] known, Func<Obj, T> read)
+        /// <summary>A required mapping; <paramref name="what"/>, when given, says in the error what a missing one is for.</summary>
+        public T? Child<T>(string field, string[] known, Func<Obj, T> read, string? what = null)
             where T : class
         {
             var value = Get(field);
             if (value is null)
             {
-                Error(field, "is required");
+                Error(field, what is null ? "is required" : $"is required: {what}");
                 return null;
             }
 
@@ -202,6 +207,19 @@ public static class PolicyReader
             }
 
             return scalar.Value.Trim();
+        }
+
+        /// <summary>Text on one line, such as a name shown in an email header.</summary>
+        public string? Line(string field)
+        {
+            var text = Text(field);
+            if (text is not null && text.Any(char.IsControl))
+            {
+                Error(field, "must be one line of text");
+                return null;
+            }
+
+            return text;
         }
 
         public string? Email(string field, bool required)

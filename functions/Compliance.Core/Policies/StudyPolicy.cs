@@ -9,6 +9,12 @@ public sealed record StudyPolicy
     /// <summary>The version of this policy file; bump it whenever a value changes.</summary>
     public required string PolicyVersion { get; init; }
     public required NoticeInfo Notice { get; init; }
+
+    /// <summary>The study in plain words, for pages and emails participants read.</summary>
+    public required StudyInfo Study { get; init; }
+
+    /// <summary>The research team that signs participants' emails; its name is shown with the research mailbox.</summary>
+    public required TeamInfo Team { get; init; }
     public required Organisation Controller { get; init; }
     public required Organisation Processor { get; init; }
 
@@ -30,6 +36,12 @@ public sealed record StudyPolicy
 
 /// <summary>The privacy notice participants were given.</summary>
 public sealed record NoticeInfo(string Title, string Version);
+
+/// <summary>The study as participants know it: its name, and in a sentence or two why their data is held and what it is used for.</summary>
+public sealed record StudyInfo(string Name, string Purpose);
+
+/// <summary>The research team participants deal with: it signs every email to them and is the name shown with the research mailbox.</summary>
+public sealed record TeamInfo(string Name);
 
 /// <summary>An organisation named in the notice (controller, processor).</summary>
 public sealed record Organisation(string Name, string? Email);

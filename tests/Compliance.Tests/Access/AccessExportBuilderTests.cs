@@ -83,6 +83,9 @@ public sealed class AccessExportBuilderTests(TestEnvironment env)
 
         var readMe = Encoding.UTF8.GetString(files["README.txt"]);
         readMe.ShouldContain(requestId);
+        readMe.ShouldStartWith("Your data from the study \"Public Sector Management Practices qualitative follow-up\"", customMessage: "the study's name is the policy's, not the title it was registered under");
+        readMe.ShouldContain("Why we hold your data\n---------------------\nONS contacted you when you took part in the Public Sector Management Practices Survey (PSMPS)");
+        readMe.ShouldContain("To contact us, the NatCen research team, email MPATI@natcen.ac.uk.");
         readMe.ShouldContain("prepared on 1 August 2024");
         readMe.ShouldContain("Interview on 10 July 2024");
         readMe.ShouldContain("Your transcript: transcripts/2024-07-10-interview.txt");

@@ -14,6 +14,11 @@ public sealed class PolicyReaderTests
     {
         var policy = PolicyReader.Read(MpatiText, "mpati.yaml");
 
+        policy.Study.Name.ShouldBe("Public Sector Management Practices qualitative follow-up");
+        policy.Study.Purpose.ShouldContain("Public Sector Management Practices Survey (PSMPS)");
+        policy.Study.Purpose.ShouldContain("research only");
+        policy.Study.Purpose.ShouldNotContain("\n", customMessage: "a folded paragraph, read as one");
+        policy.Team.Name.ShouldBe("NatCen research team");
         policy.Controller.Name.ShouldContain("Office for National Statistics");
         policy.Processor.Name.ShouldContain("NatCen");
         policy.ResearchMailbox.ShouldBe("MPATI@natcen.ac.uk");
@@ -62,6 +67,10 @@ public sealed class PolicyReaderTests
     [InlineData("  contractTerm: 12 months", "  contractTerm: 12 months\n  renewal: automatic", "suppliers.renewal", "not a policy field")]
     [InlineData("history:\n  purgeCompletedAfter: 30 days\n", "history: 30 days\n", "history", "mapping")]
     [InlineData("  contractTerm: 12 months", "  contractTerm: 0 months", "suppliers.contractTerm", "at least 1")]
+    [InlineData("team:\n  name: NatCen research team\n", "", "team", "signs participants' emails")]
+    [InlineData("  name: NatCen research team", "  name: ''", "team.name", "required")]
+    [InlineData("  name: NatCen research team", "  name: \"NatCen\\r\\nBcc: x@example.org\"", "team.name", "one line")]
+    [InlineData("  name: Public Sector Management Practices qualitative follow-up\n", "", "study.name", "required")]
     public void Each_kind_of_mistake_is_named_by_its_field(string original, string replacement, string field, string reason)
     {
         MpatiText.ShouldContain(original);
@@ -153,7 +162,7 @@ public sealed class PolicyReaderTests
     public void No_number_or_date_of_the_notice_is_written_in_code()
     {
         // The notice's values live in policies/; this guards against them creeping back into the code.
-        string[] forbidden = ["2024-09-02", "2024, 9, 2", "AddDays(10)", "AddMonths(3)", "AddMonths(12)", "natcen.ac.uk", "0303 123 1113", "ico.org.uk"];
+        string[] forbidden = ["2024-09-02", "2024, 9, 2", "AddDays(10)", "AddMonths(3)", "AddMonths(12)", "natcen.ac.uk", "0303 123 1113", "ico.org.uk", "NatCen research team"];
         var sources = Directory.EnumerateFiles(Path.Combine(Repository.Root, "functions"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
