@@ -64,6 +64,20 @@ public sealed class PortalPages(PortalRenderer renderer)
     public static IActionResult SeeOther(SiteOptions site, string path)
     {
         ArgumentNullException.ThrowIfNull(site);
-        return new RedirectResult(site.LinkTo(path), permanent: false) { PreserveMethod = false };
+        return new SeeOtherResult(site.LinkTo(path));
+    }
+
+    /// <summary>A <c>303 See Other</c>: the browser fetches <see cref="Location"/> with GET, so a reload never posts twice.</summary>
+    private sealed class SeeOtherResult(string location) : IActionResult
+    {
+        public string Location => location;
+
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            context.HttpContext.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.HttpContext.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
     }
 }

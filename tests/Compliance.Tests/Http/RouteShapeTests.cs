@@ -33,6 +33,23 @@ public sealed class RouteShapeTests
     }
 
     [Fact]
+    public void Every_route_outside_the_portal_is_below_api()
+    {
+        // The host's route prefix is empty so the portal can answer at the site root (ADR 0011); the API spells api/ itself.
+        var routes = typeof(ApiProblem).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .SelectMany(m => m.GetParameters().Select(p => (Method: m, Trigger: p.GetCustomAttribute<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>())))
+            .Where(x => x.Trigger is not null)
+            .ToList();
+
+        routes.Count.ShouldBeGreaterThan(20);
+        routes.Where(r => r.Method.DeclaringType!.Namespace != "Compliance.Functions.Portal" && r.Trigger!.Route?.StartsWith("api/", StringComparison.Ordinal) != true)
+            .Select(r => $"{r.Method.Name}: {r.Trigger!.Route}").ShouldBeEmpty();
+        routes.Where(r => r.Method.DeclaringType!.Namespace == "Compliance.Functions.Portal" && r.Trigger!.Route!.StartsWith("api/", StringComparison.Ordinal))
+            .Select(r => $"{r.Method.Name}: {r.Trigger!.Route}").ShouldBeEmpty("the portal's pages are not the API");
+    }
+
+    [Fact]
     public void The_measure_skips_braces_in_strings_comments_and_characters()
     {
         const string source = """

@@ -1,5 +1,5 @@
 using System.Net;
-using Compliance.Identity;
+using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Tests.Infrastructure;
 using MimeKit;
@@ -76,7 +76,7 @@ public sealed class PortalJourneyTests(TestEnvironment env) : IDisposable
         stored.IdentityConfirmed.ShouldBeFalse();
 
         using var acknowledgement = await api.EmailAsync(requestId, RequestEmails.AcknowledgementKey);
-        var statusPath = PortalClient.StatusPathIn(acknowledgement.TextBody);
+        var statusPath = PortalClient.StatusPathIn(acknowledgement.TextBody!);
         statusPath.ShouldStartWith($"/status/{requestId}/");
         var (status, statusHtml) = await portal.GetAsync(statusPath);
         status.StatusCode.ShouldBe(HttpStatusCode.OK);
