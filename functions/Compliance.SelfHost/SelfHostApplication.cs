@@ -181,6 +181,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         var catalog = Catalog;
         var api = new Uri(BaseAddress, "api/");
         output.WriteLine("Compliance self-host is running.");
+        output.WriteLine($"  portal        {BaseAddress}");
         output.WriteLine($"  HTTP API      {api}");
         output.WriteLine($"  storage       {StorageDescription}");
         output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
