@@ -193,7 +193,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         {
             var what = f.Kind switch
             {
-                FunctionKind.Http => $"{string.Join(",", f.HttpMethods!)} {HttpFunctionEndpoints.PathOf(f)}",
+                FunctionKind.Http => $"{string.Join(",", f.HttpMethods!)} {HttpFunctionEndpoints.DisplayPathOf(f)}",
                 FunctionKind.Timer => $"timer {f.Schedule}",
                 _ => f.Kind.ToString().ToLowerInvariant(),
             };

@@ -30,10 +30,12 @@ public sealed class RequestPagesHttp(
     public async Task<IActionResult> PortalRequestForm(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}/request")] HttpRequest req,
         string studyId,
-        CancellationToken cancellationToken) =>
-        await FindAsync(studyId, cancellationToken) is { } notice
+        CancellationToken cancellationToken)
+    {
+        return await FindAsync(studyId, cancellationToken) is { } notice
             ? await FormAsync(req, notice, RequestFormValues.Empty, null, cancellationToken)
             : await pages.NotFoundAsync();
+    }
 
     /// <summary><c>POST /studies/{studyId}/request</c>: records the request as <c>POST /api/requests</c> does, then shows what happens next.</summary>
     [Function(nameof(PortalSendRequest))]
@@ -106,18 +108,7 @@ public sealed class RequestPagesHttp(
             return await pages.FormRefusedAsync("/verify");
         }
 
-        var (reference, code) = (form["reference"], form["code"]?.Replace(" ", "", StringComparison.Ordinal));
-        var errors = new FormErrors();
-        if (reference is null)
-        {
-            errors.Add("reference", "Enter the request reference");
-        }
-
-        if (code is null)
-        {
-            errors.Add("code", "Enter the code");
-        }
-
+        var (reference, code, errors) = CodeFields(form);
         if (errors.Any)
         {
             return await CodeFormAsync(req, reference, code, errors, cancellationToken);
@@ -135,11 +126,13 @@ public sealed class RequestPagesHttp(
     /// <summary><c>GET /verify/done</c>: the code was taken.</summary>
     [Function(nameof(PortalCodeConfirmed))]
     public Task<IActionResult> PortalCodeConfirmed(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/done")] HttpRequest req) =>
-        pages.MessageAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "verify/done")] HttpRequest req)
+    {
+        return pages.MessageAsync(
             StatusCodes.Status200OK,
             "Code confirmed",
             ["Thank you: the code is confirmed. We will now carry on with your request and email you when there is news.", "The link in our first email shows where your request stands."]);
+    }
 
     /// <summary><c>GET /status/{id}/{token}</c>: the private status page; a wrong token is simply not found.</summary>
     [Function(nameof(PortalRequestStatus))]
@@ -147,10 +140,12 @@ public sealed class RequestPagesHttp(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "status/{id}/{token}")] HttpRequest req,
         string id,
         string token,
-        CancellationToken cancellationToken) =>
-        await statusPages.ReadAsync(id, token, cancellationToken) is { } view
+        CancellationToken cancellationToken)
+    {
+        return await statusPages.ReadAsync(id, token, cancellationToken) is { } view
             ? await pages.OkAsync<StatusPage>((nameof(StatusPage.View), view))
             : await pages.NotFoundAsync();
+    }
 
     /// <summary><c>GET /status/{id}/{token}/download</c>: to the access package while its link is valid; else back to the status page.</summary>
     [Function(nameof(PortalStatusDownload))]
@@ -158,10 +153,30 @@ public sealed class RequestPagesHttp(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "status/{id}/{token}/download")] HttpRequest req,
         string id,
         string token,
-        CancellationToken cancellationToken) =>
-        await statusPages.DownloadLinkAsync(id, token, cancellationToken) is { } link
+        CancellationToken cancellationToken)
+    {
+        return await statusPages.DownloadLinkAsync(id, token, cancellationToken) is { } link
             ? new RedirectResult(link.ToString(), permanent: false)
             : PortalPages.SeeOther(site.Value, $"/status/{id}/{token}");
+    }
+
+    /// <summary>The code form's fields, and what is missing.</summary>
+    private static (string? Reference, string? Code, FormErrors Errors) CodeFields(PortalForm form)
+    {
+        var (reference, code) = (form["reference"], form["code"]?.Replace(" ", "", StringComparison.Ordinal));
+        var errors = new FormErrors();
+        if (reference is null)
+        {
+            errors.Add("reference", "Enter the request reference");
+        }
+
+        if (code is null)
+        {
+            errors.Add("code", "Enter the code");
+        }
+
+        return (reference, code, errors);
+    }
 
     private async Task<IActionResult> SubmitAsync(StudyNotice notice, RequestFormPost post, DurableTaskClient durable, CancellationToken cancellationToken)
     {

@@ -23,10 +23,12 @@ public sealed class StudyPagesHttp(StudyNotices notices, PortalPages pages)
     public async Task<IActionResult> PortalStudyNotice(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}")] HttpRequest req,
         string studyId,
-        CancellationToken cancellationToken) =>
-        await notices.FindAsync(studyId, cancellationToken) is { } notice
+        CancellationToken cancellationToken)
+    {
+        return await notices.FindAsync(studyId, cancellationToken) is { } notice
             ? await pages.OkAsync<NoticePage>((nameof(NoticePage.Notice), notice))
             : await pages.NotFoundAsync();
+    }
 
     /// <summary><c>GET /assets/{name}</c>: the portal's stylesheet, from the Portal assembly, so both hosts serve the same bytes.</summary>
     [Function(nameof(PortalAsset))]

@@ -24,6 +24,9 @@ public static class HttpFunctionEndpoints
         return RoutePrefix.Length == 0 ? $"/{function.Route}" : $"/{RoutePrefix}/{function.Route}";
     }
 
+    /// <summary>The path as people read it: the site root's route (an optional parameter of length 0, ADR 0011) is <c>/</c>.</summary>
+    public static string DisplayPathOf(FunctionDescriptor function) => PathOf(function).Replace("{ignored:maxlength(0)?}", string.Empty, StringComparison.Ordinal);
+
     public static void MapHttpFunctions(this WebApplication app, FunctionCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -11,6 +11,7 @@ public sealed class EmailTemplateTests
         ["greeting"] = "Dear <Robin & Sam>,",
         ["teamName"] = "Team",
         ["mailbox"] = "team@example.org",
+        ["statusLink"] = "https://compliance.example.org/status/DSR-20261125-7KQ2M9XA/token",
         ["dpoName"] = "DPO",
         ["dpoOrganisation"] = "Org",
         ["dpoAddress"] = "Addr",
