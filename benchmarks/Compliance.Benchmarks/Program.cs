@@ -4,11 +4,12 @@ return args.FirstOrDefault() switch
 {
     "requests" => await RequestBenchmark.RunFromArgsAsync(args),
     "retention" => await RetentionBenchmark.RunFromArgsAsync(args),
+    "portal" => await PortalBenchmark.RunFromArgsAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R]");
     return 2;
 }
