@@ -33,14 +33,14 @@ public sealed class Mailer(StudyStore studies, StudyPolicies policies, Outbox ou
         var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
         // A participant whose contact details were erased while this request was open is answered at the address the
         // request came from, which the request keeps until it is answered.
-        var (to, name) = participant switch
+        var to = participant switch
         {
-            null => (request.RequesterEmail, request.RequesterName),
-            { Email: not null } => (participant.Email, participant.Name),
-            { ErasedAt: not null } => (request.RequesterEmail, request.RequesterName),
-            _ => (null, null),
+            null => EmailRecipient.Requester(request),
+            { Email: not null } => EmailRecipient.Held(participant),
+            { ErasedAt: not null } => EmailRecipient.Requester(request),
+            _ => null,
         };
-        return !string.IsNullOrEmpty(to) && await SendToAsync(request, kind, messageKey, to, name, extra, at, toParticipant: true, cancellationToken);
+        return !string.IsNullOrEmpty(to?.Address) && await SendToAsync(request, kind, messageKey, to, extra, at, toParticipant: true, cancellationToken);
     }
 
     /// <summary>Sends <paramref name="kind"/> to <paramref name="to"/>; staff and supplier emails (<paramref name="toParticipant"/> false) start their own thread.</summary>
@@ -48,8 +48,7 @@ public sealed class Mailer(StudyStore studies, StudyPolicies policies, Outbox ou
         DataSubjectRequestRecord request,
         string kind,
         string messageKey,
-        string to,
-        string? toName,
+        EmailRecipient to,
         IReadOnlyDictionary<string, string> extra,
         DateTimeOffset at,
         bool toParticipant,
@@ -57,7 +56,7 @@ public sealed class Mailer(StudyStore studies, StudyPolicies policies, Outbox ou
     {
         ArgumentNullException.ThrowIfNull(request);
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        var message = emails.Compose(request, policy, kind, messageKey, to, toName, at, extra, toParticipant);
+        var message = emails.Compose(request, policy, kind, messageKey, to, at, extra, toParticipant);
         return await outbox.TryWriteAsync(Outbox.BlobNameFor(request.RequestId, messageKey), message, Outbox.MetadataFor(request.RequestId, kind), cancellationToken);
     }
 

@@ -9,7 +9,9 @@ namespace Compliance.Mail;
 
 /// <summary>
 /// Builds the emails of a data-subject request from their templates, addressed from the study's research mailbox, threaded by
-/// the request id (Message-ID per message, In-Reply-To the acknowledgement, the reference in the subject).
+/// the request id (Message-ID per message, In-Reply-To the acknowledgement, the reference in the subject). Every word that
+/// names someone comes from the study's policy or, for the recipient, from <see cref="EmailRecipient"/>; nothing the
+/// requester typed is put in an email.
 /// </summary>
 public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOptions> site, StatusLinks statusLinks)
 {
@@ -34,36 +36,39 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
     public string MessageIdFor(string requestId, string messageKey) => $"{requestId}.{messageKey}@{options.Value.EffectiveMessageIdDomain}";
 
     /// <summary>
-    /// The acknowledgement, with the private link to the request's status page (the only place that link is given); for
-    /// objections, complaints and queries it carries the DPO's and the ICO's details.
+    /// The acknowledgement, to the address the request came from (not yet verified, so greeted by no name), with the private
+    /// link to the request's status page (the only place that link is given); for objections, complaints and queries it
+    /// carries the DPO's and the ICO's details.
     /// </summary>
     public async Task<(string Kind, MimeMessage Message)> AcknowledgementAsync(DataSubjectRequestRecord request, StudyPolicy policy, DateTimeOffset sentAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var kind = request.Type is RequestType.Objection or RequestType.Complaint or RequestType.Query ? EmailKind.AcknowledgementDpo : EmailKind.Acknowledgement;
-        var values = Values(request, policy);
+        var to = EmailRecipient.Requester(request);
+        var values = Values(request, policy, to);
         values["what"] = TypeDescriptions.GetValueOrDefault(request.Type, "request");
         values["receivedOn"] = request.ReceivedAt.ToString("d MMMM yyyy", EnGb);
         values["statusLink"] = site.Value.LinkTo(await statusLinks.PathForAsync(request.RequestId, cancellationToken));
-        return (kind, Build(request, policy, EmailKind.Acknowledgement, kind, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false));
+        return (kind, Build(request, policy, EmailKind.Acknowledgement, kind, values, to, sentAt, replyTo: false));
     }
 
-    /// <summary>A verification code, sent to the address held for the participant, never to one given in the request.</summary>
-    public MimeMessage VerificationCode(DataSubjectRequestRecord request, StudyPolicy policy, string heldAddress, string? heldName, string code, DateTimeOffset validUntil, string messageKey, DateTimeOffset sentAt)
+    /// <summary>A verification code, sent to the address held for the participant (<see cref="EmailRecipient.Held"/>), never to one given in the request.</summary>
+    public MimeMessage VerificationCode(DataSubjectRequestRecord request, StudyPolicy policy, EmailRecipient to, string code, DateTimeOffset validUntil, string messageKey, DateTimeOffset sentAt)
     {
-        var values = Values(request, policy, heldName);
+        var values = Values(request, policy, to);
         values["code"] = code;
         values["codeValidUntil"] = FormatMoment(validUntil);
-        return Build(request, policy, messageKey, EmailKind.VerificationCode, values, heldAddress, heldName, sentAt, replyTo: true);
+        return Build(request, policy, messageKey, EmailKind.VerificationCode, values, to, sentAt, replyTo: true);
     }
 
-    /// <summary>The notice that a request was linked to the requester's open request of the same type.</summary>
+    /// <summary>The notice, to the address the request came from, that it was linked to the requester's open request of the same type.</summary>
     public MimeMessage Duplicate(DataSubjectRequestRecord request, StudyPolicy policy, string firstRequestId, DateTimeOffset sentAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var values = Values(request, policy);
+        var to = EmailRecipient.Requester(request);
+        var values = Values(request, policy, to);
         values["firstRequestId"] = firstRequestId;
-        return Build(request, policy, EmailKind.Duplicate, EmailKind.Duplicate, values, request.RequesterEmail, request.RequesterName, sentAt, replyTo: false);
+        return Build(request, policy, EmailKind.Duplicate, EmailKind.Duplicate, values, to, sentAt, replyTo: false);
     }
 
     /// <summary>
@@ -75,21 +80,20 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
         StudyPolicy policy,
         string kind,
         string messageKey,
-        string to,
-        string? toName,
+        EmailRecipient to,
         DateTimeOffset sentAt,
         IReadOnlyDictionary<string, string> extra,
         bool toParticipant = true)
     {
         ArgumentNullException.ThrowIfNull(extra);
-        var values = Values(request, policy, toName);
+        var values = Values(request, policy, to);
         values["what"] = TypeDescriptions.GetValueOrDefault(request.Type, "request");
         foreach (var (key, value) in extra)
         {
             values[key] = value;
         }
 
-        return Build(request, policy, messageKey, kind, values, to, toName, sentAt, replyTo: toParticipant);
+        return Build(request, policy, messageKey, kind, values, to, sentAt, replyTo: toParticipant);
     }
 
     /// <summary>A date as the emails write it: <c>2 September 2024</c>.</summary>
@@ -99,18 +103,18 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
     public static string FormatMoment(DateTimeOffset moment) => moment.ToUniversalTime().ToString("d MMMM yyyy, HH:mm 'UTC'", EnGb);
 
     /// <summary>Any other request email of <paramref name="kind"/> to <paramref name="to"/>.</summary>
-    public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, string to, string? toName, DateTimeOffset sentAt) =>
-        Build(request, policy, messageKey, kind, Values(request, policy, toName), to, toName, sentAt, replyTo: true);
+    public MimeMessage Simple(DataSubjectRequestRecord request, StudyPolicy policy, string kind, string messageKey, EmailRecipient to, DateTimeOffset sentAt) =>
+        Build(request, policy, messageKey, kind, Values(request, policy, to), to, sentAt, replyTo: true);
 
-    private static Dictionary<string, string> Values(DataSubjectRequestRecord request, StudyPolicy policy, string? name = null)
+    private static Dictionary<string, string> Values(DataSubjectRequestRecord request, StudyPolicy policy, EmailRecipient to)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
-        var who = name ?? request.RequesterName;
+        ArgumentNullException.ThrowIfNull(to);
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["requestId"] = request.RequestId,
-            ["greeting"] = string.IsNullOrWhiteSpace(who) ? "Hello," : $"Dear {who},",
+            ["greeting"] = to.Greeting,
             ["teamName"] = policy.Team.Name,
             ["mailbox"] = policy.ResearchMailbox,
             ["dpoName"] = policy.Dpo.Name,
@@ -124,7 +128,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
         };
     }
 
-    private MimeMessage Build(DataSubjectRequestRecord request, StudyPolicy policy, string messageKey, string kind, Dictionary<string, string> values, string to, string? toName, DateTimeOffset sentAt, bool replyTo)
+    private MimeMessage Build(DataSubjectRequestRecord request, StudyPolicy policy, string messageKey, string kind, Dictionary<string, string> values, EmailRecipient to, DateTimeOffset sentAt, bool replyTo)
     {
         var rendered = EmailTemplates.Render(kind, values);
         var message = new MimeMessage
@@ -142,7 +146,7 @@ public sealed class RequestEmails(IOptions<MailOptions> options, IOptions<SiteOp
         }
 
         message.From.Add(new MailboxAddress(policy.Team.Name, policy.ResearchMailbox));
-        message.To.Add(new MailboxAddress(toName ?? string.Empty, to));
+        message.To.Add(to.Mailbox);
         message.Headers.Add("Auto-Submitted", "auto-replied");
         message.Body = new MultipartAlternative
         {

@@ -48,7 +48,7 @@ public sealed class SupplierNotifier(StudyStore studies, HoldStore holds, Suppli
                         : "any contact details of the participant (such as a name, email address or phone number in your correspondence)",
                     ["studyId"] = request.StudyId,
                 };
-                await mailer.SendToAsync(request, EmailKind.SupplierDeletionNotice, $"supplier-notice-{group.Key}", address, supplier.Name, extra, at, toParticipant: false, cancellationToken);
+                await mailer.SendToAsync(request, EmailKind.SupplierDeletionNotice, $"supplier-notice-{group.Key}", EmailRecipient.OnRecord(address, supplier.Name), extra, at, toParticipant: false, cancellationToken);
             }
 
             // Without an address on record the notice cannot go by email; the confirmation task tells the DPO to send it by hand.

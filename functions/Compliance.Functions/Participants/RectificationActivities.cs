@@ -35,7 +35,7 @@ public sealed class RectificationActivities(
             var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
             await pendingChanges.SetPendingEmailAsync(request.RequestId, request.StudyId, request.ParticipantId!, newEmail, PendingContactChanges.HashCode(request.RequestId, code), validUntil, cancellationToken);
             var extra = new Dictionary<string, string>(StringComparer.Ordinal) { ["code"] = code, ["codeValidUntil"] = RequestEmails.FormatMoment(validUntil) };
-            await mailer.SendToAsync(request, EmailKind.AddressConfirmation, EmailKind.AddressConfirmation, newEmail, request.RequestedChange.Name ?? request.RequesterName, extra, input.At, toParticipant: true, cancellationToken);
+            await mailer.SendToAsync(request, EmailKind.AddressConfirmation, EmailKind.AddressConfirmation, EmailRecipient.Unconfirmed(newEmail), extra, input.At, toParticipant: true, cancellationToken);
         }
 
         await requests.SaveAsync(DataSubjectRequest.From(request, r => r.AwaitAddressConfirmation()), "address-confirmation-sent", "address-confirmation-sent", AuditActors.System, input.At, cancellationToken);

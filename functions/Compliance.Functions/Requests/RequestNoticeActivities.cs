@@ -55,7 +55,7 @@ public sealed class RequestNoticeActivities(
             ["studyId"] = request.StudyId,
         };
         var kind = escalation ? EmailKind.DpoDeadlineEscalation : EmailKind.DpoDeadlineReminder;
-        await mailer.SendToAsync(request, kind, $"dpo-{input.Key}", policy.Dpo.Email, policy.Dpo.Name, extra, input.At, toParticipant: false, cancellationToken);
+        await mailer.SendToAsync(request, kind, $"dpo-{input.Key}", EmailRecipient.OnRecord(policy.Dpo.Email, policy.Dpo.Name), extra, input.At, toParticipant: false, cancellationToken);
         await requests.RecordStepAsync(request, input.Key, escalation ? "deadline-escalation" : "deadline-reminder", AuditActors.System, input.At, cancellationToken);
         await audit.AppendAsync(
             RequestAuditEvents.Step(request, escalation ? AuditActions.DeadlineEscalation : AuditActions.DeadlineReminder, input.Key, AuditActors.System, ("dueDate", RequestStore.FormatDate(input.DueDate))),

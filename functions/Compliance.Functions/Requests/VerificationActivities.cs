@@ -41,7 +41,7 @@ public sealed class VerificationActivities(
             var code = VerificationCodes.New();
             var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
             await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, cancellationToken);
-            var message = emails.VerificationCode(request, policy, participant.Email, participant.Name, code, validUntil, messageKey, input.At);
+            var message = emails.VerificationCode(request, policy, EmailRecipient.Held(participant), code, validUntil, messageKey, input.At);
             await mailer.WriteForRequestAsync(request.RequestId, EmailKind.VerificationCode, messageKey, message, cancellationToken);
         }
 
@@ -62,7 +62,7 @@ public sealed class VerificationActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, request.RequesterEmail, request.RequesterName, r => r.AwaitIdentityCheck(), cancellationToken);
+        await SendAsync(request, input, EmailKind.IdentityDetailsNeeded, EmailKind.IdentityDetailsNeeded, EmailRecipient.Requester(request), r => r.AwaitIdentityCheck(), cancellationToken);
     }
 
     /// <summary>Closes a request whose identity was not confirmed in time, with a notice to the requester; nothing else is done.</summary>
@@ -71,7 +71,7 @@ public sealed class VerificationActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, request.RequesterEmail, request.RequesterName, r => r.CloseUnverified(), cancellationToken);
+        await SendAsync(request, input, EmailKind.UnverifiedClosed, EmailKind.UnverifiedClosed, EmailRecipient.Requester(request), r => r.CloseUnverified(), cancellationToken);
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.RequestClosedUnverified, "closed-unverified"), cancellationToken);
     }
 
@@ -85,13 +85,13 @@ public sealed class VerificationActivities(
             return;
         }
 
-        await SendAsync(request, input, kind, messageKey, participant.Email, participant.Name, step, cancellationToken);
+        await SendAsync(request, input, kind, messageKey, EmailRecipient.Held(participant), step, cancellationToken);
     }
 
-    private async Task SendAsync(DataSubjectRequestRecord request, RequestStepInput input, string kind, string messageKey, string to, string? toName, Action<DataSubjectRequest> step, CancellationToken cancellationToken)
+    private async Task SendAsync(DataSubjectRequestRecord request, RequestStepInput input, string kind, string messageKey, EmailRecipient to, Action<DataSubjectRequest> step, CancellationToken cancellationToken)
     {
         var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-        await mailer.WriteForRequestAsync(request.RequestId, kind, messageKey, emails.Simple(request, policy, kind, messageKey, to, toName, input.At), cancellationToken);
+        await mailer.WriteForRequestAsync(request.RequestId, kind, messageKey, emails.Simple(request, policy, kind, messageKey, to, input.At), cancellationToken);
         var model = DataSubjectRequest.From(request);
         step(model);
         await requests.SaveAsync(model, messageKey, messageKey, AuditActors.System, input.At, cancellationToken);

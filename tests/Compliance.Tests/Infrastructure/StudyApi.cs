@@ -34,10 +34,17 @@ public static class StudyApi
             yaml = yaml.Replace(from, to, StringComparison.Ordinal);
         }
 
+        return await RegisterStudyWithPolicyAsync(http, yaml, studyId);
+    }
+
+    /// <summary>Registers a study under the policy <paramref name="yaml"/> (a whole policy file's text), carried inline.</summary>
+    public static async Task<string> RegisterStudyWithPolicyAsync(HttpClient http, string yaml, string? studyId = null, string endOfDataCollection = "2024-08-30")
+    {
+        studyId ??= NewStudyId();
         var policy = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml);
         using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/studies/{studyId}")
         {
-            Content = JsonContent.Create(new { title = "A test study", endOfDataCollection = "2024-08-30", policy }),
+            Content = JsonContent.Create(new { title = "A test study", endOfDataCollection, policy }),
         };
         put.SignIn(Role.Researcher);
         using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);

@@ -329,7 +329,7 @@ public sealed class OutboxSenderTests(TestEnvironment env)
         var (_, policy) = await env.Host.Services.GetRequiredService<StudyPolicies>().GetAsync(request.StudyId, Ct);
         var (kind, message) = messageKey == RequestEmails.AcknowledgementKey
             ? await emails.AcknowledgementAsync(request, policy, DateTimeOffset.UtcNow, Ct)
-            : (EmailKind.VerificationReminder, emails.Simple(request, policy, EmailKind.VerificationReminder, messageKey, request.RequesterEmail, request.RequesterName, DateTimeOffset.UtcNow));
+            : (EmailKind.VerificationReminder, emails.Simple(request, policy, EmailKind.VerificationReminder, messageKey, EmailRecipient.Held(HeldParticipant(request)), DateTimeOffset.UtcNow));
         using (message)
         {
             var blobName = Outbox.BlobNameFor(request.RequestId, messageKey);
@@ -338,6 +338,17 @@ public sealed class OutboxSenderTests(TestEnvironment env)
             return (blobName, stored);
         }
     }
+
+    /// <summary>A participant held at the request's address under a name that is not ASCII, so a header needs encoding.</summary>
+    private static Participant HeldParticipant(DataSubjectRequestRecord request) => new()
+    {
+        StudyId = request.StudyId,
+        ParticipantId = "P-ZOEORSTED",
+        Name = "Zo\u00eb \u00d8rsted",
+        Email = request.RequesterEmail,
+        NoticeVersion = "PSMPS-QUAL-2024",
+        RegisteredAt = request.ReceivedAt,
+    };
 
     private static BlobContainerClient ContainerOf(BlobServiceClient blobs) => blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox);
 
