@@ -80,6 +80,26 @@ public sealed class SecondNoticeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Every_portal_page_of_a_study_under_another_notice_speaks_in_its_name_and_none_in_MPATIs()
+    {
+        var studyId = await StudyApi.RegisterStudyWithPolicyAsync(env.Http, File.ReadAllText(OtherNoticePath));
+        using var portal = new Portal.PortalClient(env.Host.BaseAddress);
+        var form = $"/studies/{studyId}/request";
+        var (sent, _) = await portal.SubmitAsync(form, form, [new("type", RequestType.Access), new("email", $"p.{Guid.NewGuid():N}@example.org")]);
+        var requestId = System.Web.HttpUtility.ParseQueryString(sent.Headers.Location!.Query)["reference"]!;
+        var statusPath = await env.Host.Services.GetRequiredService<StatusLinks>().PathForAsync(requestId, Ct);
+
+        foreach (var path in new[] { $"/studies/{studyId}", form, sent.Headers.Location!.PathAndQuery, statusPath })
+        {
+            var (response, html) = await portal.GetAsync(path);
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, path);
+            SentMail.Occurring(System.Net.WebUtility.HtmlDecode(html), MpatiWords).ShouldBeEmpty($"{path} says nothing of the MPATI study's");
+            html.ShouldContain(System.Net.WebUtility.HtmlEncode(Other.Team.Name), Case.Sensitive, path);
+            html.ShouldContain(Other.ResearchMailbox, Case.Insensitive, path);
+        }
+    }
+
+    [Fact]
     public async Task Every_email_sent_for_a_study_under_another_notice_speaks_in_its_name_and_none_in_MPATIs()
     {
         var studyId = await StudyApi.RegisterStudyWithPolicyAsync(env.Http, File.ReadAllText(OtherNoticePath));
