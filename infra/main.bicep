@@ -143,6 +143,7 @@ var storageLayout = {
     'AuditLog'
     'Disclosures'
     'MailConnector'
+    'RateLimits'
   ]
   containers: [
     'recordings'
@@ -154,6 +155,7 @@ var storageLayout = {
     'exports'
     'redaction-logs'
     'certificates'
+    'rate-limits'
   ]
 }
 

@@ -25,7 +25,10 @@ public static class StorageLayout
         /// <summary>The mailbox connector's own state: the Graph subscription and the inbox's delta link (docs/mailbox.md).</summary>
         public const string MailConnector = "MailConnector";
 
-        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures, MailConnector];
+        /// <summary>Rate-limit counters: one row per rule and keyed hash of a client or email address, its current window (docs/security.md).</summary>
+        public const string RateLimits = "RateLimits";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures, MailConnector, RateLimits];
     }
 
     /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>
@@ -43,6 +46,9 @@ public static class StorageLayout
         public const string RedactionLogs = "redaction-logs";
         public const string Certificates = "certificates";
 
-        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates];
+        /// <summary>The key of the rate limits' keyed hash, created once (docs/security.md); no personal data.</summary>
+        public const string RateLimits = "rate-limits";
+
+        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates, RateLimits];
     }
 }
