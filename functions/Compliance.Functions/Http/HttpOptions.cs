@@ -17,6 +17,14 @@ public sealed class HttpOptions
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
 
+    /// <summary>
+    /// The header a trusted proxy puts the caller's address in (<c>X-Forwarded-For</c> behind App Service), whose last entry
+    /// rate limits count by (<see cref="ClientAddress"/>). Unset, the connection's address: a header is never trusted by
+    /// default, since a caller who reaches the app directly writes whatever it likes in it.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9-]{1,64}$", ErrorMessage = "Http:ClientAddressHeader must be a header name: letters, digits and '-'.")]
+    public string? ClientAddressHeader { get; set; }
+
     /// <summary>A link to <paramref name="path"/> (which starts with <c>/</c>): absolute on <see cref="PublicBaseUrl"/>, else relative.</summary>
     public string LinkTo(string path) => PublicBaseUrl is { IsAbsoluteUri: true } baseUrl ? new Uri(baseUrl, path).ToString() : path;
 }

@@ -21,6 +21,7 @@ public sealed class RequestsHttp(
     RequestCodes codes,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
+    ClientRateLimits rateLimits,
     ILogger<RequestsHttp> logger)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
@@ -55,6 +56,10 @@ public sealed class RequestsHttp(
             }
 
             enteredBy = auth.Principal!.Id;
+        }
+        else if (await rateLimits.CheckSubmissionAsync(req, body.Email, cancellationToken) is { Allowed: false } limited)
+        {
+            return ApiProblem.RateLimited(limited.RetryAfterSeconds);
         }
 
         return await SubmitAsync(req, body.ToNewRequest(enteredBy, now), now, durable, cancellationToken);
@@ -151,6 +156,11 @@ public sealed class RequestsHttp(
         if (problem is not null)
         {
             return problem;
+        }
+
+        if (await rateLimits.CheckCodeAttemptAsync(req, cancellationToken) is { Allowed: false } limited)
+        {
+            return ApiProblem.RateLimited(limited.RetryAfterSeconds);
         }
 
         var result = await CheckCodeAsync(id, body!.Code, cancellationToken);
