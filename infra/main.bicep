@@ -140,6 +140,7 @@ var storageLayout = {
     'AuditLog'
     'Disclosures'
     'MailConnector'
+    'RateLimits'
   ]
   containers: [
     'recordings'

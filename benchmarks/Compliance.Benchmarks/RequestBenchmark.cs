@@ -100,6 +100,8 @@ public static partial class RequestBenchmark
                 ["SelfHost:SeedDemoData"] = "false",
                 ["Auth:TrustClientPrincipalHeader"] = "true",
                 ["Logging:LogLevel:Default"] = "Warning",
+                // A thousand requests from loopback: the rate limits (docs/security.md) would refuse all but the first few.
+                ["RateLimits:Enabled"] = "false",
             };
             var run = new ProductRun(await SelfHostApplication.StartAsync([], c => c.AddInMemoryCollection(settings)), taskHub);
             await run.SendAsync(HttpMethod.Put, $"/api/studies/{StudyId}", new { title = "Benchmark", endOfDataCollection = "2024-08-30", policyFile = "mpati" });

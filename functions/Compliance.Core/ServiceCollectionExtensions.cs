@@ -16,7 +16,7 @@ namespace Compliance;
 /// <summary>Registers the domain and its storage; both hosts call it.</summary>
 public static class CoreServiceCollectionExtensions
 {
-    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, the audit log, mail, access exports and the time provider.</summary>
+    /// <summary>Adds storage clients (from <c>AzureWebJobsStorage</c>), the stores, the audit log, mail, access exports, rate limits and the time provider.</summary>
     public static IHostApplicationBuilder AddComplianceCore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -79,6 +79,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Mail.Intake.InboundMessageReader>();
         services.AddSingleton<Mail.Intake.InboundMailStore>();
         services.AddSingleton(Mail.Intake.RequestClassifier.Default);
+
+        // Rate limits of the anonymous routes, counted in Table storage so that they hold across instances (docs/security.md).
+        services.AddOptions<RateLimits.RateLimitOptions>().BindConfiguration(RateLimits.RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RateLimits.RateLimitRules>();
+        services.AddSingleton<RateLimits.RateLimitKeyHasher>();
+        services.AddSingleton<RateLimits.RateLimiter>();
         return builder;
     }
 }

@@ -31,6 +31,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Portal.StatusPageReader>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();
+        builder.Services.AddSingleton<ClientRateLimits>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();
         builder.Services.AddSingleton<Mail.MailReplies>();
         builder.Services.AddOptions<Retention.SafeguardingOptions>().BindConfiguration(Retention.SafeguardingOptions.SectionName);

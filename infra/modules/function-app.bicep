@@ -194,6 +194,24 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Mail__FromAddress: mailboxAddress
     Mail__MessageIdDomain: ''
     Http__MaxJsonBodyBytes: '65536'
+    // App Service's front end appends the address it was reached from to X-Forwarded-For; rate limits count by that last
+    // entry, never by what a caller wrote before it (docs/security.md).
+    Http__ClientAddressHeader: 'X-Forwarded-For'
+    // The Functions host forwards each request to the worker with X-Forwarded-For set to the address it was reached from;
+    // with this, that is the last address App Service's front end appended (the caller), not the front end's own.
+    ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true'
+    RateLimits__Enabled: 'true'
+    RateLimits__Submissions__Enabled: 'true'
+    RateLimits__Submissions__Limit: '10'
+    RateLimits__Submissions__Window: '00:10:00'
+    RateLimits__SubmissionsPerEmail__Enabled: 'true'
+    RateLimits__SubmissionsPerEmail__Limit: '3'
+    RateLimits__SubmissionsPerEmail__Window: '01:00:00'
+    RateLimits__CodeAttempts__Enabled: 'true'
+    RateLimits__CodeAttempts__Limit: '30'
+    RateLimits__CodeAttempts__Window: '00:10:00'
+    RateLimits__StorageTimeout: '00:00:05'
+    RateLimitPurgeSchedule: '0 20 * * * *'
     Policies__Directory: 'policies'
     Artifacts__Kinds__recording__MaxBytes: '524288000'
     Artifacts__Kinds__recording__ContentTypes: 'audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a,audio/ogg'

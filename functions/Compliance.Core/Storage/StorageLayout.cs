@@ -25,7 +25,10 @@ public static class StorageLayout
         /// <summary>The mailbox connector's own state: the Graph subscription and the inbox's delta link (docs/mailbox.md).</summary>
         public const string MailConnector = "MailConnector";
 
-        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures, MailConnector];
+        /// <summary>Rate-limit counters: one row per rule and keyed hash of a client or email address, its current window (docs/security.md).</summary>
+        public const string RateLimits = "RateLimits";
+
+        public static IReadOnlyList<string> All { get; } = [Studies, Participants, Sessions, Artifacts, Requests, Tasks, Holds, Suppliers, AuditLog, Disclosures, MailConnector, RateLimits];
     }
 
     /// <summary>Blob container names. Blob names inside them hold pseudonymous ids only.</summary>

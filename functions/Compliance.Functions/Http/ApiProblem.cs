@@ -41,6 +41,28 @@ public static class ApiProblem
         Create(StatusCodes.Status503ServiceUnavailable, "unavailable", "The service could not complete this now; try again.", detail);
 
     /// <summary>
+    /// A <c>429</c> with <c>Retry-After</c> in seconds. The words are the same whichever limit was reached, a client
+    /// address's or an email address's, and say nothing of whether an address belongs to a participant.
+    /// </summary>
+    public static ObjectResult RateLimited(int retryAfterSeconds)
+    {
+        var result = new RetryAfterResult(
+            new ProblemDetails
+            {
+                Type = TypePrefix + "rate-limited",
+                Title = "Too many requests.",
+                Status = StatusCodes.Status429TooManyRequests,
+                Detail = "Too many requests like this one have been made in a short time. Try again after the number of seconds in the Retry-After header.",
+            },
+            Math.Max(1, retryAfterSeconds))
+        {
+            StatusCode = StatusCodes.Status429TooManyRequests,
+        };
+        result.ContentTypes.Add("application/problem+json");
+        return result;
+    }
+
+    /// <summary>
     /// Caller input fit to quote in a problem's words: letters, digits, <c>-_./+;=[]</c> and spaces kept, anything else (markup,
     /// control characters, quotes) shown as <c>?</c>, at most 64 characters. An answer never carries what a caller sent back raw.
     /// </summary>
@@ -59,5 +81,18 @@ public static class ApiProblem
         var result = new ObjectResult(problem) { StatusCode = problem.Status };
         result.ContentTypes.Add("application/problem+json");
         return result;
+    }
+
+    /// <summary>A problem whose answer carries <c>Retry-After</c>, set as it is written, in both hosts.</summary>
+    private sealed class RetryAfterResult(ProblemDetails problem, int retryAfterSeconds) : ObjectResult(problem)
+    {
+        public int RetryAfterSeconds { get; } = retryAfterSeconds;
+
+        public override void OnFormatting(ActionContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            base.OnFormatting(context);
+            context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }

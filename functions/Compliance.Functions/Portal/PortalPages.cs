@@ -43,12 +43,12 @@ public sealed class PortalPages(PortalRenderer renderer)
         formHref,
         "Open the form again");
 
-    public Task<IActionResult> TooManyAsync(TimeSpan retryAfter, HttpResponse response)
+    /// <summary>A <c>429</c> page with <c>Retry-After</c>, the same whichever limit refused (an address's or an email's).</summary>
+    public Task<IActionResult> TooManyAsync(Compliance.RateLimits.RateLimitDecision decision, HttpResponse response)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var minutes = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMinutes));
+        ArgumentNullException.ThrowIfNull(decision);
+        Http.ClientRateLimits.SetRetryAfter(response, decision);
+        var minutes = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalMinutes));
         return MessageAsync(
             StatusCodes.Status429TooManyRequests,
             "Too many attempts",

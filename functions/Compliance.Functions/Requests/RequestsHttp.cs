@@ -20,7 +20,8 @@ public sealed class RequestsHttp(
     CodeEntry codeEntry,
     TimeProvider time,
     IOptions<HttpOptions> httpOptions,
-    IOptions<SiteOptions> site)
+    IOptions<SiteOptions> site,
+    ClientRateLimits rateLimits)
 {
     /// <summary>The participant's id in history entries for requests they made themselves.</summary>
     public const string ParticipantActor = "participant";
@@ -54,6 +55,10 @@ public sealed class RequestsHttp(
             }
 
             enteredBy = auth.Principal!.Id;
+        }
+        else if (await rateLimits.CheckSubmissionAsync(req, body.Email, cancellationToken) is { Allowed: false } limited)
+        {
+            return ApiProblem.RateLimited(limited.RetryAfterSeconds);
         }
 
         return await SubmitAsync(req, body.ToNewRequest(enteredBy, now), now, durable, cancellationToken);
@@ -150,6 +155,11 @@ public sealed class RequestsHttp(
         if (problem is not null)
         {
             return problem;
+        }
+
+        if (await rateLimits.CheckCodeAttemptAsync(req, cancellationToken) is { Allowed: false } limited)
+        {
+            return ApiProblem.RateLimited(limited.RetryAfterSeconds);
         }
 
         return await codeEntry.EnterAsync(id, body!.Code, durable, cancellationToken) switch

@@ -35,6 +35,7 @@ public sealed partial class SelfHostProcess : IAsyncDisposable
         start.Environment["SelfHost__Urls"] = "http://127.0.0.1:0";
         start.Environment["Auth__TrustClientPrincipalHeader"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["RateLimits__Enabled"] = "false";
 
         // Messages the killed host had taken reappear after this; the engine's 5-minute default would only make the test slow.
         start.Environment["SelfHost__Durable__ControlQueueVisibilityTimeout"] = "00:00:10";

@@ -66,6 +66,7 @@ public sealed class TestEnvironment : IAsyncLifetime
             ["SelfHost:Urls"] = "http://127.0.0.1:0",
             ["Auth:TrustClientPrincipalHeader"] = trustPrincipalHeader ? "true" : "false",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in TimerSwitches.AllOff())
         {
