@@ -71,7 +71,7 @@ public static class DevMailbox
             var listing = await reader.ListAsync(context.RequestAborted);
             return await RenderAsync<MailboxListPage>(context, new Dictionary<string, object?> { [nameof(MailboxListPage.Listing)] = listing });
         });
-        app.MapGet(Path + "/{**id}", async (string id, HttpContext context, MailboxReader reader, MailboxLinks links, MailboxHtml html) =>
+        app.MapGet(Path + "/{**id}", async (string? id, HttpContext context, MailboxReader reader, MailboxLinks links, MailboxHtml html) =>
         {
             if (await reader.ReadAsync(id, context.RequestAborted) is not { } message)
             {

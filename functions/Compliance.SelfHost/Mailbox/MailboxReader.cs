@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage.Blobs;
@@ -62,14 +63,14 @@ public sealed partial class MailboxReader(BlobServiceClient blobs)
     }
 
     /// <summary>The message named <paramref name="id"/>, or null when there is none (or the id is no outbox blob name).</summary>
-    public Task<MailboxMessage?> ReadAsync(string id, CancellationToken cancellationToken) =>
+    public Task<MailboxMessage?> ReadAsync(string? id, CancellationToken cancellationToken) =>
         IsBlobName(id) ? LoadAsync(id, cancellationToken) : Task.FromResult<MailboxMessage?>(null);
 
     /// <summary>
     /// Whether <paramref name="id"/> has the shape of an outbox blob name: segments of letters, digits, '.', '_' and '-'
     /// joined by '/', none starting with a dot (so no '.' or '..'), ending in <c>.eml</c>.
     /// </summary>
-    public static bool IsBlobName(string? id) => id is { Length: <= 1024 } && BlobName().IsMatch(id);
+    public static bool IsBlobName([NotNullWhen(true)] string? id) => id is { Length: <= 1024 } && BlobName().IsMatch(id);
 
     private async Task<MailboxMessage?> LoadAsync(string name, CancellationToken cancellationToken)
     {
