@@ -3,6 +3,7 @@ using Compliance.Functions;
 using Compliance.SelfHost.Binding;
 using Compliance.SelfHost.Demo;
 using Compliance.SelfHost.Engine;
+using Compliance.SelfHost.Mailbox;
 using Compliance.SelfHost.Storage;
 using Compliance.Storage;
 using Grpc.Net.Client;
@@ -31,7 +32,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
     private readonly GrpcChannel channel;
     private readonly ILoggerFactory engineLogging;
 
-    private SelfHostApplication(WebApplication app, AzuriteProcess? azurite, DurableEngine engine, GrpcChannel channel, ILoggerFactory engineLogging, string storageDescription, bool trustsPrincipalHeader, string demoData)
+    private SelfHostApplication(WebApplication app, AzuriteProcess? azurite, DurableEngine engine, GrpcChannel channel, ILoggerFactory engineLogging, string storageDescription, bool trustsPrincipalHeader, string demoData, bool mailbox)
     {
         DemoDataDescription = demoData;
         App = app;
@@ -42,6 +43,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         StorageDescription = storageDescription;
         TrustsPrincipalHeader = trustsPrincipalHeader;
         BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        MailboxAddress = mailbox ? new Uri(BaseAddress, DevMailbox.Path) : null;
     }
 
     public WebApplication App { get; }
@@ -54,6 +56,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
     public string StorageDescription { get; }
 
     public bool TrustsPrincipalHeader { get; }
+
+    /// <summary>The local mailbox's page (Development with <c>Mail:Transport</c> <c>none</c>); null when it is off.</summary>
+    public Uri? MailboxAddress { get; }
 
     /// <summary>What happened about demo data at start-up.</summary>
     public string DemoDataDescription { get; }
@@ -122,6 +127,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
             builder.AddComplianceFunctions();
             builder.Services.AddSingleton(catalog);
             builder.Services.AddSingleton<DemoData>();
+            var mailbox = builder.AddDevMailbox();
             builder.Services.AddMvcCore();
             var channel = GrpcChannel.ForAddress(engine.Address);
             builder.Services.AddDurableTaskClient(client =>
@@ -144,6 +150,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
             app.UseResponseHeadersAndRoutingProblems();
             app.UseClientPrincipalTrust(trust);
             app.MapHttpFunctions(catalog);
+            app.MapDevMailbox();
             await app.StartAsync(cancellationToken);
 
             // Demo data on a first local run: by default only on the Azurite the self-host started itself, never on a configured account.
@@ -155,7 +162,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
                     : "not seeded: storage already holds studies";
             }
 
-            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo);
+            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo, mailbox);
         }
         catch
         {
@@ -183,6 +190,11 @@ public sealed class SelfHostApplication : IAsyncDisposable
         output.WriteLine("Compliance self-host is running.");
         output.WriteLine($"  portal        {BaseAddress}");
         output.WriteLine($"  HTTP API      {api}");
+        if (MailboxAddress is not null)
+        {
+            output.WriteLine($"  mailbox       {MailboxAddress}");
+        }
+
         output.WriteLine($"  storage       {StorageDescription}");
         output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");

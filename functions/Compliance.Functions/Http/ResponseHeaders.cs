@@ -12,7 +12,7 @@ namespace Compliance.Functions.Http;
 public static class ResponseHeaders
 {
     /// <summary>The policy: nothing but our own styles and images; forms post only to us; no page may be framed.</summary>
-    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    public const string ContentSecurityPolicy = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public static void Apply(HttpResponse response)
     {

@@ -56,8 +56,9 @@ public sealed class TestEnvironment : IAsyncLifetime
     /// <summary>
     /// Starts another in-process self-host on this Azurite with a task hub of its own (dispose it when done). Its timer
     /// functions are off unless <paramref name="settings"/> switches one on (<c>AzureWebJobs.&lt;name&gt;.Disabled</c> = <c>false</c>).
+    /// <paramref name="environment"/> names the host environment (<c>Development</c>); unset, the process's (Production in CI).
     /// </summary>
-    public Task<SelfHostApplication> StartHostAsync(bool trustPrincipalHeader, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    public Task<SelfHostApplication> StartHostAsync(bool trustPrincipalHeader, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null, string? environment = null)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -78,7 +79,9 @@ public sealed class TestEnvironment : IAsyncLifetime
             values[key] = value;
         }
 
-        return SelfHostApplication.StartAsync([], config => config.AddInMemoryCollection(values), configureServices, TestContext.Current.CancellationToken);
+        // The environment is host configuration, fixed when the builder is made: it comes as an argument, not a setting.
+        string[] args = environment is null ? [] : ["--environment", environment];
+        return SelfHostApplication.StartAsync(args, config => config.AddInMemoryCollection(values), configureServices, TestContext.Current.CancellationToken);
     }
 
     /// <summary>The research mailbox of <see cref="MailHostAsync"/>, as the intake corpus was written for.</summary>
