@@ -55,7 +55,7 @@ public sealed class RequestActivities(
     {
         ArgumentNullException.ThrowIfNull(input);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        var outcome = input.Kind.StartsWith("outcome-", StringComparison.Ordinal) ? input.Kind["outcome-".Length..] : input.Kind;
+        var outcome = RequestOutcomes.Of(input.Kind);
         var model = DataSubjectRequest.From(request);
         model.Complete(outcome);
         await requests.SaveAsync(model, "completed", "completed", AuditActors.System, input.At, cancellationToken);

@@ -23,9 +23,8 @@ public static class StatusWords
     };
 
     /// <summary>What was done, for a completed request.</summary>
-    public static string? Outcome(string? outcome) => outcome switch
+    public static string? Outcome(string? outcome) => outcome is null ? null : RequestOutcomes.EmailKindOf(outcome) switch
     {
-        null => null,
         EmailKind.OutcomeAccess => "We have emailed you a link to download a copy of your data.",
         EmailKind.OutcomeWithdraw => "Your input has been taken out of the research.",
         EmailKind.OutcomeEraseContact => "Your contact details have been deleted.",
