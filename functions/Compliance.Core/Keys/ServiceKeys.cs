@@ -26,6 +26,13 @@ public sealed class ServiceKeys(BlobServiceClient blobs)
         return HMACSHA256.HashData(await MasterAsync(cancellationToken), Encoding.UTF8.GetBytes(purpose));
     }
 
+    /// <summary>The HMAC-SHA256 of <paramref name="value"/> (UTF-8) under the key for <paramref name="purpose"/>: what every signature and keyed hash of the service is.</summary>
+    public async Task<byte[]> MacAsync(string purpose, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return HMACSHA256.HashData(await ForAsync(purpose, cancellationToken), Encoding.UTF8.GetBytes(value));
+    }
+
     /// <summary>The master key, loaded once; a load that failed is tried again by the next caller. Two at once load the same key.</summary>
     private Task<byte[]> MasterAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Compliance.Keys;
 
 namespace Compliance.RateLimits;
@@ -19,6 +17,6 @@ public sealed class RateLimitKeyHasher(ServiceKeys keys)
     public async Task<string> HashAsync(string value, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return Convert.ToHexStringLower(HMACSHA256.HashData(await keys.ForAsync(Purpose, cancellationToken), Encoding.UTF8.GetBytes(value)));
+        return Convert.ToHexStringLower(await keys.MacAsync(Purpose, value, cancellationToken));
     }
 }

@@ -23,8 +23,7 @@ public sealed class StatusLinks(ServiceKeys keys)
     public async Task<string> TokenForAsync(string requestId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
-        var mac = HMACSHA256.HashData(await keys.ForAsync(Purpose, cancellationToken), Encoding.UTF8.GetBytes(requestId));
-        return Base64Url.EncodeToString(mac);
+        return Base64Url.EncodeToString(await keys.MacAsync(Purpose, requestId, cancellationToken));
     }
 
     /// <summary>Whether <paramref name="token"/> is <paramref name="requestId"/>'s, compared in constant time.</summary>

@@ -2,7 +2,6 @@ using Compliance.Functions.Http;
 using Compliance.Functions.Requests;
 using Compliance.Portal.Layout;
 using Compliance.Portal.Requests;
-using Compliance.Portal.Studies;
 using Compliance.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -94,7 +94,7 @@ public sealed class FormGuard(ServiceKeys keys, IOptions<SiteOptions> site)
     }
 
     private async Task<string> TokenForAsync(string nonce, CancellationToken cancellationToken) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(await keys.ForAsync(Purpose, cancellationToken), Encoding.ASCII.GetBytes(nonce)));
+        Base64Url.EncodeToString(await keys.MacAsync(Purpose, nonce, cancellationToken));
 
     private static bool IsNonce(string? value) => value is { Length: 43 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

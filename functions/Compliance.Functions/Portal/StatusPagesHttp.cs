@@ -1,13 +1,7 @@
-using Compliance.Functions.Http;
-using Compliance.Functions.Requests;
-using Compliance.Portal.Layout;
 using Compliance.Portal.Requests;
-using Compliance.Portal.Studies;
-using Compliance.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Portal;
