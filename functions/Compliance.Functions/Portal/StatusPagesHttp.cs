@@ -30,6 +30,12 @@ public sealed class StatusPagesHttp(StatusPageReader statusPages, PortalPages pa
         string token,
         CancellationToken cancellationToken)
     {
+        // A wrong token is not found, as on the page itself (and is never echoed into a Location header).
+        if (await statusPages.ReadAsync(id, token, cancellationToken) is null)
+        {
+            return await pages.NotFoundAsync();
+        }
+
         return await statusPages.DownloadLinkAsync(id, token, cancellationToken) is { } link
             ? new RedirectResult(link.ToString(), permanent: false)
             : PortalPages.SeeOther(site.Value, $"/status/{id}/{token}");
