@@ -51,6 +51,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Participants.RequesterDetailsEraser>();
         services.AddSingleton<Participants.ContactEraser>();
         services.AddSingleton<RequestStore>();
+        services.AddSingleton<Requests.RequestLists>();
+        services.AddSingleton<Requests.RequestViews>();
         services.AddSingleton<Keys.ServiceKeys>();
         services.AddSingleton<StatusLinks>();
         services.AddSingleton<AuditLog>();

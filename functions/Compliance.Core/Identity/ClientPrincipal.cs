@@ -26,6 +26,9 @@ public sealed record ClientPrincipal(
     /// <summary>The header App Service Authentication sets with the principal's id.</summary>
     public const string IdHeaderName = "X-MS-CLIENT-PRINCIPAL-ID";
 
+    /// <summary>The name claim type App Service Authentication declares in <c>name_typ</c>.</summary>
+    public const string NameClaimType = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+
     private const string DefaultRoleClaimType = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
     private static readonly string[] IdClaimTypes =
     [
@@ -36,6 +39,10 @@ public sealed record ClientPrincipal(
 
     /// <summary>Whether the principal holds at least one of <paramref name="roles"/>.</summary>
     public bool IsInAnyRole(IEnumerable<string> roles) => roles.Any(Roles.Contains);
+
+    /// <summary>The name to show for the principal (its name claim, else its user name), or its id when it names neither.</summary>
+    public string DisplayName =>
+        FindClaim(NameClaimType) ?? FindClaim("name") ?? FindClaim("preferred_username") ?? Id;
 
     /// <summary>The first value of a claim, or null.</summary>
     public string? FindClaim(string type) =>
@@ -148,7 +155,7 @@ public sealed record ClientPrincipal(
         var json = JsonSerializer.Serialize(new
         {
             auth_typ = identityProvider,
-            name_typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+            name_typ = NameClaimType,
             role_typ = "roles",
             claims,
         });

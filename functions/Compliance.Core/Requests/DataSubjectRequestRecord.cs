@@ -70,10 +70,3 @@ public sealed record ContactCorrection(string? Name, string? Email, string? Phon
     public static bool IsPhoneNumber(string phone) =>
         phone is { Length: > 0 and <= MaxPhoneLength } && phone.Any(char.IsAsciiDigit) && phone.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')');
 }
-
-/// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>
-/// <param name="At">When it happened.</param>
-/// <param name="Event">What happened, e.g. <c>received</c> or <c>acknowledged</c>.</param>
-/// <param name="Status">The request's status after it.</param>
-/// <param name="Actor">Who did it: a staff principal id, <c>participant</c> or <c>system</c>.</param>
-public sealed record RequestHistoryEntry(DateTimeOffset At, string Event, string Status, string Actor);

@@ -113,6 +113,3 @@ public sealed class RequestActionsHttp(
         _ => "given a new code",
     };
 }
-
-/// <summary>The answer to a DPO action: the action's id, and whether it was handed to the workflow or only recorded.</summary>
-public sealed record RequestActionResponse(string RequestId, string Action, string ActionId, string Status);

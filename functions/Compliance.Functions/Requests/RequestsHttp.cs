@@ -15,6 +15,8 @@ namespace Compliance.Functions.Requests;
 /// <summary>The HTTP routes of data-subject requests.</summary>
 public sealed class RequestsHttp(
     RequestStore requests,
+    RequestLists lists,
+    RequestViews views,
     RequestIntake intake,
     StudyPolicies policies,
     CodeEntry codeEntry,
@@ -101,42 +103,38 @@ public sealed class RequestsHttp(
         }
 
         var history = await requests.GetHistoryAsync(id, cancellationToken);
-        return new OkObjectResult(RequestView.From(request!, history));
+        return new OkObjectResult(views.From(request!, history));
     }
 
-    /// <summary><c>GET /api/requests?status=&amp;studyId=</c>: requests, newest first, for staff who handle them. No contact details.</summary>
+    /// <summary>
+    /// <c>GET /api/requests?status=&amp;studyId=&amp;type=&amp;channel=&amp;open=&amp;order=&amp;limit=&amp;continuation=</c>: one page of
+    /// requests (newest first, or soonest due first with <c>order=due</c>), for staff who handle them. No contact details.
+    /// </summary>
     [Function(nameof(ListRequests))]
     public async Task<IActionResult> ListRequests(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/requests")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(req);
         var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
         if (auth.Denied is not null)
         {
             return auth.Denied;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var status = req.Query["status"].ToString() is { Length: > 0 } s ? s : null;
-        if (status is not null && !RequestStatus.All.Contains(status, StringComparer.Ordinal))
+        var (query, problem) = RequestListQuery.Read(req.Query);
+        if (problem is not null)
         {
-            errors["status"] = [$"must be one of: {string.Join(", ", RequestStatus.All)}."];
+            return problem;
         }
 
-        var studyId = req.Query["studyId"].ToString() is { Length: > 0 } st ? st : null;
-        if (studyId is not null && !StudyIds.IsWellFormed(studyId))
+        try
         {
-            errors["studyId"] = ["must be a study id: letters, digits, '-' and '_'."];
+            return new OkObjectResult(await lists.PageAsync(query!, cancellationToken));
         }
-
-        if (errors.Count > 0)
+        catch (FormatException ex)
         {
-            return ApiProblem.Validation(errors);
+            return ApiProblem.Invalid("continuation", ex.Message);
         }
-
-        var list = await requests.ListAsync(status, studyId, cancellationToken);
-        return new OkObjectResult(new { requests = list.Select(RequestSummary.From).ToList() });
     }
 
     /// <summary>
@@ -175,43 +173,4 @@ public sealed class RequestsHttp(
         "The code is not valid.",
         "Check the code in our email and the request reference. Codes expire, and after several wrong attempts a code stops working: reply to our email and we will help.");
 
-}
-
-/// <summary>The answer to <c>POST /api/requests</c>.</summary>
-public sealed record SubmitRequestResponse(string RequestId, string Status, string StatusUrl);
-
-/// <summary>The answer to <c>GET /api/requests/{id}</c>: the fields of PRODUCT.md, and no contact details.</summary>
-public sealed record RequestView(
-    string RequestId,
-    string StudyId,
-    string Type,
-    string Status,
-    string Channel,
-    DateTimeOffset ReceivedAt,
-    DateTimeOffset? ClockStartedAt,
-    DateOnly? DueDate,
-    IReadOnlyList<string> DueDateDerivation,
-    DateOnly? ExtendedTo,
-    int PausedDays,
-    string? Outcome,
-    IReadOnlyList<RequestHistoryEntry> History,
-    string? DuplicateOf = null,
-    bool Paused = false,
-    RequestDecision? Decision = null)
-{
-    public static RequestView From(DataSubjectRequestRecord r, IReadOnlyList<RequestHistoryEntry> history)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo, r.PausedDays, r.Outcome, history, r.DuplicateOf, r.IsPaused, r.Decision);
-    }
-}
-
-/// <summary>A request in <c>GET /api/requests</c>: where it stands and when it is due.</summary>
-public sealed record RequestSummary(string RequestId, string StudyId, string Type, string Status, string Channel, DateTimeOffset ReceivedAt, DateOnly? DueDate, DateOnly? ExtendedTo, bool Paused, string? Outcome)
-{
-    public static RequestSummary From(DataSubjectRequestRecord r)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.DueDate, r.ExtendedTo, r.IsPaused, r.Outcome);
-    }
 }
