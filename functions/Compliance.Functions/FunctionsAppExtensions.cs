@@ -29,6 +29,8 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Portal.FormGuard>();
         builder.Services.AddSingleton<Portal.StudyNotices>();
         builder.Services.AddSingleton<Portal.StatusPageReader>();
+        builder.Services.AddOptions<Console.ConsoleOptions>().BindConfiguration(Console.ConsoleOptions.SectionName);
+        builder.Services.AddSingleton<Console.ConsoleFiles>();
         builder.Services.AddSingleton<Requests.RequestDecisions>();
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<ClientRateLimits>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Compliance.Functions;
+using Compliance.Functions.Console;
 using Compliance.SelfHost.Binding;
 using Compliance.SelfHost.Demo;
 using Compliance.SelfHost.Engine;
@@ -144,6 +145,18 @@ public sealed class SelfHostApplication : IAsyncDisposable
             // Unless configured, links point at where this host listens (known once it has started), never at a Host header.
             builder.Services.AddOptions<SiteOptions>().PostConfigure<IServer>((site, server) =>
                 site.PublicBaseUrl ??= new Uri(server.Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First()));
+            // The console's own sign-in page exists exactly where the principal header is trusted; its files are the ones
+            // scripts/build-console.sh publishes into the repository, unless Console:ContentRoot names others.
+            var consoleRoot = configuration[$"{ConsoleOptions.SectionName}:{nameof(ConsoleOptions.ContentRoot)}"] is { Length: > 0 } configured
+                ? configured
+                : AzuriteProcess.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory) is { } repository
+                    ? Path.Combine(repository, ConsoleOptions.LocalPublishFolder)
+                    : null;
+            builder.Services.PostConfigure<ConsoleOptions>(console =>
+            {
+                console.LocalSignIn = trust;
+                console.ContentRoot = consoleRoot ?? console.ContentRoot;
+            });
             configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();
@@ -190,6 +203,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         output.WriteLine("Compliance self-host is running.");
         output.WriteLine($"  portal        {BaseAddress}");
         output.WriteLine($"  HTTP API      {api}");
+        output.WriteLine($"  console       {new Uri(BaseAddress, "console/")}{(App.Services.GetRequiredService<ConsoleFiles>().IsPublished ? string.Empty : " (not built: run scripts/build-console.sh)")}");
         if (MailboxAddress is not null)
         {
             output.WriteLine($"  mailbox       {MailboxAddress}");

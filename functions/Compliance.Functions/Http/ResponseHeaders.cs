@@ -14,12 +14,28 @@ public static class ResponseHeaders
     /// <summary>The policy: nothing but our own styles and images; forms post only to us; no page may be framed.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The staff console's policy: a WebAssembly app needs its own scripts and <c>'wasm-unsafe-eval'</c> (to compile .NET's
+    /// runtime), and its component library sets inline styles; still nothing from any other origin, no plugins, no framing.
+    /// </summary>
+    public const string ConsoleContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
+
+    /// <summary>Where the console's files are served; its answers carry <see cref="ConsoleContentSecurityPolicy"/>.</summary>
+    public const string ConsolePath = "/console";
+
     public static void Apply(HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.CacheControl = "no-store";
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        // A route may allow a cache to revalidate (the console's files); none may let one keep an answer unasked.
+        if (string.IsNullOrEmpty(response.Headers.CacheControl))
+        {
+            response.Headers.CacheControl = "no-store";
+        }
+
+        response.Headers.ContentSecurityPolicy = response.HttpContext.Request.Path.StartsWithSegments(ConsolePath, StringComparison.Ordinal)
+            ? ConsoleContentSecurityPolicy
+            : ContentSecurityPolicy;
         response.Headers.XFrameOptions = "DENY";
         response.Headers["Referrer-Policy"] = "no-referrer";
     }

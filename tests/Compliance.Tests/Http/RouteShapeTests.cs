@@ -33,9 +33,10 @@ public sealed class RouteShapeTests
     }
 
     [Fact]
-    public void Every_route_outside_the_portal_is_below_api()
+    public void Every_route_outside_the_portal_and_the_console_is_below_api()
     {
-        // The host's route prefix is empty so the portal can answer at the site root (ADR 0011); the API spells api/ itself.
+        // The host's route prefix is empty so the portal can answer at the site root (ADR 0011); the API spells api/ itself,
+        // and the staff console's files are below console/ (ADR 0014).
         var routes = typeof(ApiProblem).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .SelectMany(m => m.GetParameters().Select(p => (Method: m, Trigger: p.GetCustomAttribute<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>())))
@@ -43,8 +44,10 @@ public sealed class RouteShapeTests
             .ToList();
 
         routes.Count.ShouldBeGreaterThan(20);
-        routes.Where(r => r.Method.DeclaringType!.Namespace != "Compliance.Functions.Portal" && r.Trigger!.Route?.StartsWith("api/", StringComparison.Ordinal) != true)
+        routes.Where(r => r.Method.DeclaringType!.Namespace is not ("Compliance.Functions.Portal" or "Compliance.Functions.Console") && r.Trigger!.Route?.StartsWith("api/", StringComparison.Ordinal) != true)
             .Select(r => $"{r.Method.Name}: {r.Trigger!.Route}").ShouldBeEmpty();
+        routes.Where(r => r.Method.DeclaringType!.Namespace == "Compliance.Functions.Console")
+            .Select(r => r.Trigger!.Route).ShouldBe(["console/{*path}"], "the console's routes are its files; its data comes from the API");
         routes.Where(r => r.Method.DeclaringType!.Namespace == "Compliance.Functions.Portal" && r.Trigger!.Route!.StartsWith("api/", StringComparison.Ordinal))
             .Select(r => $"{r.Method.Name}: {r.Trigger!.Route}").ShouldBeEmpty("the portal's pages are not the API");
     }
