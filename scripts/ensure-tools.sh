@@ -32,3 +32,6 @@ if [ ! -x /usr/bin/chromium ]; then
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+
+# The staff console's files, served by the self-host at /console/ (published again only when its sources changed).
+"$root/scripts/build-console.sh"

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization.Metadata;
+using Compliance.Console.Identity;
+using Compliance.Identity;
+using Compliance.Requests;
+using Microsoft.AspNetCore.Components;
+
+namespace Compliance.Console.Api;
+
+/// <summary>
+/// The HTTP API as the console calls it (docs/api.md): one method per route it uses, each giving the answer or its problem. A
+/// 401 means the session has ended: the console goes to sign in.
+/// </summary>
+public sealed class ConsoleApi(HttpClient http, SessionState session, NavigationManager navigation)
+{
+    /// <summary>One page of requests, soonest due first (<c>GET /api/requests?order=due</c>).</summary>
+    public Task<ApiResult<RequestPage>> ListRequestsAsync(RequestFilter filter, string? continuation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var query = new List<string> { "order=due", $"open={(filter.OpenOnly ? "true" : "false")}", "limit=25" };
+        Add(query, "studyId", filter.StudyId);
+        Add(query, "type", filter.Type);
+        Add(query, "status", filter.Status);
+        Add(query, "channel", filter.Channel);
+        Add(query, "continuation", continuation);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/requests?" + string.Join('&', query)), ConsoleJson.Default.RequestPage, cancellationToken);
+    }
+
+    /// <summary>A request with its history, due state and the actions it allows now (<c>GET /api/requests/{id}</c>).</summary>
+    public Task<ApiResult<RequestView>> GetRequestAsync(string requestId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/requests/{Uri.EscapeDataString(requestId)}"), ConsoleJson.Default.RequestView, cancellationToken);
+
+    /// <summary>A DPO action on a request (<c>POST /api/requests/{id}/{action}</c>) with its fields.</summary>
+    public Task<ApiResult<RequestActionResponse>> ActAsync(string requestId, string action, Dictionary<string, string> fields, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, $"api/requests/{Uri.EscapeDataString(requestId)}/{Uri.EscapeDataString(action)}")
+            {
+                Content = JsonContent.Create(fields, ConsoleJson.Default.DictionaryStringString),
+            },
+            ConsoleJson.Default.RequestActionResponse,
+            cancellationToken);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException)
+            {
+                return new(default, ProblemView.Unexpected(null));
+            }
+
+            using (response)
+            {
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    session.Expire();
+                    navigation.NavigateTo(session.SignInUrl, forceLoad: !session.LocalSignIn);
+                }
+
+                if (response.IsSuccessStatusCode)
+                {
+                    return new(await response.Content.ReadFromJsonAsync(type, cancellationToken), null);
+                }
+
+                var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                    ? await response.Content.ReadFromJsonAsync(ConsoleJson.Default.ProblemView, cancellationToken)
+                    : null;
+                return new(default, problem ?? ProblemView.Unexpected((int)response.StatusCode));
+            }
+        }
+    }
+
+    private static void Add(List<string> query, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            query.Add($"{name}={Uri.EscapeDataString(value)}");
+        }
+    }
+}
+
+/// <summary>The work queue's filters; empty means any.</summary>
+public sealed class RequestFilter
+{
+    public string? StudyId { get; set; }
+
+    public string? Type { get; set; }
+
+    public string? Status { get; set; }
+
+    public string? Channel { get; set; }
+
+    public bool OpenOnly { get; set; } = true;
+}

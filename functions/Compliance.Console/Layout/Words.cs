@@ -1,0 +1,113 @@
+using System.Globalization;
+using Compliance.Requests;
+using StaffRole = Compliance.Identity.Role;
+using States = Compliance.Requests.DueState;
+
+namespace Compliance.Console.Layout;
+
+/// <summary>The console's words for the API's wire values, for staff: one place, so every screen says the same.</summary>
+public static class Words
+{
+    // The console runs with invariant globalization (no culture data to download): the invariant culture's names are English.
+    private static readonly CultureInfo English = CultureInfo.InvariantCulture;
+
+    private static readonly TimeZoneInfo UkZone = FindUkZone();
+
+    public static string Role(string role) => role switch
+    {
+        StaffRole.Dpo => "DPO",
+        StaffRole.Researcher => "Researcher",
+        StaffRole.OnsAnalyst => "ONS analyst",
+        StaffRole.Transcriber => "Transcriber",
+        StaffRole.Admin => "Administrator",
+        _ => role,
+    };
+
+    public static string Type(string type) => type switch
+    {
+        RequestType.Access => "Access (anonymised transcript)",
+        RequestType.Withdraw => "Withdrawal",
+        RequestType.EraseContact => "Erase contact details",
+        RequestType.RectifyContact => "Update contact details",
+        RequestType.OptOut => "Opt out of contact",
+        RequestType.Objection => "Objection",
+        RequestType.Complaint => "Complaint",
+        RequestType.Query => "Query",
+        _ => type,
+    };
+
+    public static string Status(string status) => status switch
+    {
+        RequestStatus.Received => "Received",
+        RequestStatus.Acknowledged => "Acknowledged",
+        RequestStatus.AwaitingVerification => "Awaiting code",
+        RequestStatus.AwaitingIdentityCheck => "Awaiting identity check",
+        RequestStatus.ClosedUnverified => "Closed: identity not confirmed",
+        RequestStatus.InProgress => "In progress",
+        RequestStatus.Paused => "Paused",
+        RequestStatus.AwaitingAddressConfirmation => "Awaiting address confirmation",
+        RequestStatus.Completed => "Completed",
+        RequestStatus.Refused => "Refused",
+        RequestStatus.Duplicate => "Duplicate",
+        _ => status,
+    };
+
+    public static string Channel(string channel) => channel switch
+    {
+        RequestChannel.Web => "Web portal",
+        RequestChannel.Email => "Email",
+        RequestChannel.Phone => "Phone",
+        RequestChannel.Letter => "Letter",
+        _ => channel,
+    };
+
+    /// <summary>The queue's red, amber and green, in words (the colour is never the only sign).</summary>
+    public static string DueState(string? state) => state switch
+    {
+        States.Overdue => "Overdue",
+        States.DueSoon => "Due soon",
+        States.OnTime => "On time",
+        _ => "Closed",
+    };
+
+    public static string Exemption(string code) => code switch
+    {
+        RefusalExemption.Research => "Research exemption",
+        RefusalExemption.ManifestlyUnfounded => "Manifestly unfounded",
+        RefusalExemption.Excessive => "Manifestly excessive",
+        _ => code,
+    };
+
+    public static string Action(string action) => action switch
+    {
+        RequestAction.Approve => "Approve",
+        RequestAction.Refuse => "Refuse",
+        RequestAction.Extend => "Extend the deadline",
+        RequestAction.Clarify => "Ask for clarification",
+        RequestAction.Resume => "Resume the clock",
+        RequestAction.Note => "Add a note",
+        RequestAction.ReissueCode => "Send a new code",
+        _ => action,
+    };
+
+    /// <summary>A history event's wire name in words: <c>dpo-refused</c> → "Dpo refused".</summary>
+    public static string Event(string name) =>
+        name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name[1..].Replace('-', ' ');
+
+    public static string Date(DateOnly? date) => date?.ToString("d MMMM yyyy", English) ?? "–";
+
+    /// <summary>A moment in UK time, as the deadlines are reckoned.</summary>
+    public static string Time(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, UkZone).ToString("d MMM yyyy, HH:mm", English);
+
+    private static TimeZoneInfo FindUkZone()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Compliance.Identity;
+using Compliance.Tests.Infrastructure;
+using Compliance.Tests.Portal;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Compliance.Tests.Console;
+
+/// <summary>
+/// The staff console in Chromium, on a self-host as <c>run-local.sh</c> runs it (the demo study seeded, the principal header
+/// trusted, so the console's own sign-in page is there): each role's journey, axe on every screen (WCAG 2.2 A and AA), and
+/// the screenshots of docs/console.md.
+/// </summary>
+public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : IClassFixture<PortalHost>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_DPO_signs_in_finds_a_complaint_in_the_queue_and_refuses_it_with_an_exemption()
+    {
+        var requestId = await SubmitLetterAsync("complaint");
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+
+        // Signed out, the console sends the user to sign in: locally, its own page.
+        await page.GotoAsync("/console/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in locally", Level = 1 })).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+
+        // The queue: soonest due first, filtered to complaints.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Requests", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Console" })).ToContainTextAsync("Requests");
+        await Expect(page.GetByText("Dana Park")).ToBeVisibleAsync();
+        await page.GetByLabel("Type").SelectOptionAsync(new SelectOptionValue { Label = "Complaint" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = requestId });
+        await Expect(row).ToContainTextAsync("Complaint");
+        await Expect(row).ToContainTextAsync(new Regex("On time|Due soon|Overdue"));
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-queue");
+
+        // The request: its due date in words, its timeline and the actions it allows now.
+        await row.GetByRole(AriaRole.Link, new() { Name = requestId }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Request {requestId}", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "How the due date was worked out" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Timeline" })).ToBeVisibleAsync();
+        var refuse = page.GetByRole(AriaRole.Region, new() { Name = "Refuse" });
+        await Expect(refuse).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-request");
+
+        // Refusing without a reason or a ground: the API's messages, by field, in a focused summary.
+        await refuse.GetByRole(AriaRole.Button, new() { Name = "Refuse" }).ClickAsync();
+        await Expect(refuse.Locator(".error-summary")).ToBeFocusedAsync();
+        await Expect(refuse.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("reason", RegexOptions.IgnoreCase) })).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+
+        await refuse.GetByLabel("Manifestly excessive").CheckAsync();
+        await refuse.GetByLabel("Reason").FillAsync("This repeats the complaint you made last week, which we have answered.");
+        await refuse.GetByRole(AriaRole.Button, new() { Name = "Refuse" }).ClickAsync();
+
+        await Expect(page.GetByText("Refuse: done.")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Decision" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Definition).Filter(new() { HasText = "Manifestly excessive" })).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Refuse" })).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-refused");
+
+        var stored = await ViewAsync(requestId);
+        stored.GetProperty("status").GetString().ShouldBe("refused");
+        stored.GetProperty("decision").GetProperty("reviewer").GetString().ShouldBe("local-dpo-danapark");
+    }
+
+    [Fact]
+    public async Task An_ONS_analyst_is_shown_no_requests_and_a_researcher_no_actions()
+    {
+        var requestId = await SubmitLetterAsync("query");
+        await using var analystTab = await browser.NewPageAsync(host.BaseAddress);
+        await using var researcherTab = await browser.NewPageAsync(host.BaseAddress);
+
+        await analystTab.Page.GotoAsync("/console/sign-in");
+        await SignInAsync(analystTab.Page, "ONS analyst", "Olu Nwosu");
+        await researcherTab.Page.GotoAsync("/console/sign-in");
+        await SignInAsync(researcherTab.Page, "Researcher", "Ravi Shah");
+        await researcherTab.Page.GotoAsync($"/console/requests/{requestId}");
+
+        await Expect(analystTab.Page.GetByText("The screens for your role are in the menu above")).ToBeVisibleAsync();
+        await Expect(analystTab.Page.GetByRole(AriaRole.Link, new() { Name = "Requests" })).ToHaveCountAsync(0);
+        await Expect(analystTab.Page.GetByRole(AriaRole.Table)).ToHaveCountAsync(0);
+        await Browser.AssertNoAxeViolationsAsync(analystTab.Page);
+        await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = $"Request {requestId}", Level = 1 })).ToBeVisibleAsync();
+        await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = "Timeline" })).ToBeVisibleAsync();
+        await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = "What you can do now" })).ToHaveCountAsync(0);
+        await Browser.AssertNoAxeViolationsAsync(researcherTab.Page);
+    }
+
+    [Fact]
+    public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
+    {
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Requests", Level = 1 })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in locally", Level = 1 })).ToBeVisibleAsync();
+        (await page.EvaluateAsync<string?>("() => sessionStorage.getItem('compliance.principal')")).ShouldBeNull();
+        await page.GotoAsync("/console/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in locally", Level = 1 })).ToBeVisibleAsync();
+    }
+
+    private static async Task SignInAsync(IPage page, string role, string name)
+    {
+        await page.GetByLabel(role, new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("Your name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>A request the DPO entered from a letter (its clock starts at once), for the demo study.</summary>
+    private async Task<string> SubmitLetterAsync(string type)
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        using var submit = Staff.PostJson(
+            "/api/requests",
+            JsonSerializer.Serialize(new { studyId = PortalHost.StudyId, type, email = $"letter.{Guid.NewGuid():N}@example.org", channel = "letter" }),
+            Role.Dpo);
+        using var response = await http.SendAsync(submit, Ct);
+        response.EnsureSuccessStatusCode();
+        var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requestId").GetString()!;
+        await Eventually.GetAsync(() => ViewAsync(requestId), view => view.GetProperty("dueDate").ValueKind == JsonValueKind.String, because: "the clock to start");
+        return requestId;
+    }
+
+    private async Task<JsonElement> ViewAsync(string requestId)
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        using var response = await http.SendAsync(Staff.Get($"/api/requests/{requestId}", Role.Dpo), Ct);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+}
