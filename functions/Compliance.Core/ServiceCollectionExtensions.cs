@@ -57,6 +57,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<StatusLinks>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
+        services.AddSingleton<RequestCorrespondence>();
         services.AddSingleton<RequestEmails>();
         services.AddSingleton<StudyEmails>();
         services.AddSingleton<Mailer>();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization.Metadata;
 using Compliance.Console.Identity;
 using Compliance.Identity;
+using Compliance.Mail;
 using Compliance.Requests;
 using Microsoft.AspNetCore.Components;
 
@@ -40,6 +41,14 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
             },
             ConsoleJson.Default.RequestActionResponse,
             cancellationToken);
+
+    /// <summary>The request's emails, oldest first (<c>GET /api/requests/{id}/emails</c>; Dpo and Researcher).</summary>
+    public Task<ApiResult<RequestCorrespondenceView>> GetEmailsAsync(string requestId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/requests/{Uri.EscapeDataString(requestId)}/emails"), ConsoleJson.Default.RequestCorrespondenceView, cancellationToken);
+
+    /// <summary>Puts a failed email back in the queue (<c>POST /api/requests/{id}/emails/{key}/resend</c>; Dpo).</summary>
+    public Task<ApiResult<EmailView>> ResendAsync(string requestId, string messageKey, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/requests/{Uri.EscapeDataString(requestId)}/emails/{Uri.EscapeDataString(messageKey)}/resend"), ConsoleJson.Default.EmailView, cancellationToken);
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Compliance.Identity;
+using Compliance.Mail;
 using Compliance.Requests;
 
 namespace Compliance.Console.Api;
@@ -17,6 +18,8 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(RequestView))]
 [JsonSerializable(typeof(RequestActionResponse))]
 [JsonSerializable(typeof(ProblemView))]
+[JsonSerializable(typeof(RequestCorrespondenceView))]
+[JsonSerializable(typeof(EmailView))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ConsoleJson : JsonSerializerContext;
 

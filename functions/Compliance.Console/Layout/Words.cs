@@ -90,6 +90,28 @@ public static class Words
         _ => action,
     };
 
+    public static string EmailState(string state) => state switch
+    {
+        Mail.EmailStates.Pending => "Waiting to be sent",
+        Mail.EmailStates.Sending => "Sending",
+        Mail.EmailStates.Sent => "Sent",
+        Mail.EmailStates.Failed => "Sending failed",
+        _ => state,
+    };
+
+    /// <summary>Where an email's sending stands, in a phrase: when it went, or the attempts and what comes next.</summary>
+    public static string EmailProgress(Mail.EmailView email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return email.State switch
+        {
+            Mail.EmailStates.Sent when email.SentAt is { } sent => $"on {Time(sent)}",
+            Mail.EmailStates.Failed => $"after {email.Attempts} attempts{(email.FailedAt is { } failed ? $", on {Time(failed)}" : "")}: it will not be tried again unless resent",
+            Mail.EmailStates.Pending when email.Attempts > 0 => $"{email.Attempts} attempts so far{(email.NextAttemptAt is { } next ? $"; next at {Time(next)}" : "")}",
+            _ => "",
+        };
+    }
+
     /// <summary>A history event's wire name in words: <c>dpo-refused</c> → "Dpo refused".</summary>
     public static string Event(string name) =>
         name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name[1..].Replace('-', ' ');

@@ -14,4 +14,7 @@ public static class Role
 
     /// <summary>Staff who handle data-subject requests: they read request records and may enter requests received by letter or phone.</summary>
     public static IReadOnlyList<string> RequestHandlers { get; } = [Dpo, Researcher, Admin];
+
+    /// <summary>Staff who may see participants' contact details (and so the emails that carry them).</summary>
+    public static IReadOnlyList<string> ContactReaders { get; } = [Dpo, Researcher];
 }

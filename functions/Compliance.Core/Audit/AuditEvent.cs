@@ -87,6 +87,9 @@ public static class AuditActions
     /// <summary>The outbox sender gave up on a message after its last attempt; a DPO task says so.</summary>
     public const string MailSendFailed = "mail.send-failed";
 
+    /// <summary>The DPO put a failed message back in the queue (<c>POST /api/requests/{id}/emails/{key}/resend</c>).</summary>
+    public const string MailResendRequested = "mail.resend-requested";
+
     public const string SafeguardingDisclosure = "safeguarding.disclosure";
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";

@@ -17,6 +17,10 @@ public sealed class Outbox(BlobServiceClient blobs)
     /// <summary>The blob name of a request's message: <c>requests/{requestId}/{messageKey}.eml</c>.</summary>
     public static string BlobNameFor(string requestId, string messageKey) => $"requests/{requestId}/{messageKey}.eml";
 
+    /// <summary>Whether <paramref name="messageKey"/> has the shape of a message key: lower-case letters, digits and '-', as the workflows name them.</summary>
+    public static bool IsMessageKey([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? messageKey) =>
+        messageKey is { Length: > 0 and <= 80 } && messageKey.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
     /// <summary>The metadata of a request's message waiting to be sent: ids and the kind, never an address.</summary>
     public static Dictionary<string, string> MetadataFor(string requestId, string kind) =>
         new(StringComparer.Ordinal) { ["requestId"] = requestId, ["kind"] = kind, ["state"] = "pending" };
@@ -70,6 +74,23 @@ public sealed class Outbox(BlobServiceClient blobs)
         return names;
     }
 
+    /// <summary>A message with its outbox state and when it was written, or null when there is none.</summary>
+    public async Task<OutboxMessage?> LoadAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var download = await container.GetBlobClient(blobName).DownloadStreamingAsync(cancellationToken: cancellationToken);
+            await using var stream = download.Value.Content;
+            var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            var details = download.Value.Details;
+            return new OutboxMessage(blobName, message, new Dictionary<string, string>(details.Metadata, StringComparer.OrdinalIgnoreCase), details.CreatedOn);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a message back, e.g. for a sender or a test.</summary>
     public async Task<MimeMessage> ReadAsync(string blobName, CancellationToken cancellationToken = default)
     {
@@ -78,3 +99,6 @@ public sealed class Outbox(BlobServiceClient blobs)
         return await MimeMessage.LoadAsync(stream, cancellationToken);
     }
 }
+
+/// <summary>A message in the outbox: the message as it is sent, its metadata (<see cref="OutboxMetadata"/>) and when it was written.</summary>
+public sealed record OutboxMessage(string BlobName, MimeMessage Message, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset WrittenAt);

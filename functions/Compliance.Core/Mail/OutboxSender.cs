@@ -124,6 +124,49 @@ public sealed class OutboxSender
         return new OutboxRun(sent, retrying, failed, lost);
     }
 
+    /// <summary>
+    /// Puts a <c>failed</c> message back in the queue with a fresh set of attempts, due now: the DPO's resend. Only a failed
+    /// message, and only as it was read (an ETag condition), so a resend can never make a sent message go twice. False when
+    /// there is no such message or it is not failed.
+    /// </summary>
+    public async Task<bool> ResendAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        var blob = container.GetBlobClient(blobName);
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+
+        var metadata = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase);
+        if (metadata.GetValueOrDefault(OutboxMetadata.State) != OutboxMetadata.Failed)
+        {
+            return false;
+        }
+
+        foreach (var key in new[] { OutboxMetadata.FailedAt, OutboxMetadata.LastError, OutboxMetadata.Audited, OutboxMetadata.ClaimedAt, OutboxMetadata.ClaimId })
+        {
+            metadata.Remove(key);
+        }
+
+        metadata[OutboxMetadata.State] = OutboxMetadata.Pending;
+        metadata[OutboxMetadata.Attempts] = "0";
+        metadata[OutboxMetadata.NextAttemptAt] = WriteTime(time.GetUtcNow());
+        try
+        {
+            await blob.SetMetadataAsync(metadata, new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false; // changed since it was read: another resend won
+        }
+    }
+
     /// <summary>Whether a message with <paramref name="metadata"/> should be claimed now.</summary>
     public bool IsDue(IReadOnlyDictionary<string, string> metadata, DateTimeOffset now)
     {
@@ -349,8 +392,7 @@ public sealed class OutboxSender
         return name.EndsWith(".eml", StringComparison.Ordinal) ? name[..^4] : name;
     }
 
-    private static DateTimeOffset? ReadTime(IReadOnlyDictionary<string, string> metadata, string key) =>
-        metadata.GetValueOrDefault(key) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value) ? value : null;
+    private static DateTimeOffset? ReadTime(IReadOnlyDictionary<string, string> metadata, string key) => OutboxMetadata.ReadTime(metadata, key);
 
     private static string WriteTime(DateTimeOffset value) => value.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
@@ -367,6 +409,10 @@ public sealed class OutboxSender
 /// <summary>The metadata of an outbox blob: ids, codes and times only, never an address.</summary>
 public static class OutboxMetadata
 {
+    /// <summary>A time the metadata holds under <paramref name="key"/> (ISO 8601, UTC), or null.</summary>
+    public static DateTimeOffset? ReadTime(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata?.GetValueOrDefault(key) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var value) ? value : null;
+
     public const string RequestId = "requestId";
     public const string Kind = "kind";
 
@@ -397,8 +443,8 @@ public static class OutboxMetadata
     /// <summary><c>true</c> once the message's <c>mail.sent</c> or <c>mail.send-failed</c> entry is in the audit log.</summary>
     public const string Audited = "audited";
 
-    public const string Pending = "pending";
-    public const string Sending = "sending";
-    public const string Sent = "sent";
-    public const string Failed = "failed";
+    public const string Pending = EmailStates.Pending;
+    public const string Sending = EmailStates.Sending;
+    public const string Sent = EmailStates.Sent;
+    public const string Failed = EmailStates.Failed;
 }

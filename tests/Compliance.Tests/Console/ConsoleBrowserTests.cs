@@ -71,13 +71,29 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
         await Browser.AssertNoAxeViolationsAsync(page);
         await Browser.ScreenshotAsync(page, "console-refused");
 
+        // The refusal letter is in the request's correspondence, with its sending state, readable on the page.
+        var letter = page.GetByRole(AriaRole.Article).Filter(new() { HasText = $"Our answer to your request [Ref {requestId}]" });
+        for (var tries = 0; tries < 30 && await letter.CountAsync() == 0; tries++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+            await page.ReloadAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Correspondence" })).ToBeVisibleAsync();
+        }
+
+        await Expect(letter).ToContainTextAsync("Waiting to be sent");
+        await letter.GetByText("Read the email").ClickAsync();
+        await Expect(letter.Locator("pre")).ToContainTextAsync("This repeats the complaint you made last week");
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Email: Our answer to your request" })).ToHaveCountAsync(1);
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-correspondence");
+
         var stored = await ViewAsync(requestId);
         stored.GetProperty("status").GetString().ShouldBe("refused");
         stored.GetProperty("decision").GetProperty("reviewer").GetString().ShouldBe("local-dpo-danapark");
     }
 
     [Fact]
-    public async Task An_ONS_analyst_is_shown_no_requests_and_a_researcher_no_actions()
+    public async Task An_ONS_analyst_is_shown_no_requests_and_a_researcher_the_correspondence_but_no_actions()
     {
         var requestId = await SubmitLetterAsync("query");
         await using var analystTab = await browser.NewPageAsync(host.BaseAddress);
@@ -96,6 +112,7 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
         await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = $"Request {requestId}", Level = 1 })).ToBeVisibleAsync();
         await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = "Timeline" })).ToBeVisibleAsync();
         await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = "What you can do now" })).ToHaveCountAsync(0);
+        await Expect(researcherTab.Page.GetByRole(AriaRole.Heading, new() { Name = "Correspondence" })).ToBeVisibleAsync();
         await Browser.AssertNoAxeViolationsAsync(researcherTab.Page);
     }
 

@@ -1,7 +1,11 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Compliance.Audit;
+using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
 using Compliance.Storage;
@@ -289,6 +293,80 @@ public sealed class OutboxSenderTests(TestEnvironment env)
 
         error.Message.ShouldContain("Mail:Transport is 'graph'");
         error.Message.ShouldContain("no mail transport of that name is registered");
+    }
+
+    [Fact]
+    public async Task A_failed_email_is_shown_to_staff_who_may_read_it_resent_by_the_DPO_once_and_then_sent_and_audited()
+    {
+        await using var smtp = new LoopbackSmtpServer();
+        smtp.RefuseNext(1);
+        var request = await NewRequestAsync();
+        var (blobName, _) = await WriteAsync(request, "outcome");
+        var sender = NewSender(smtp, TimeProvider.System, new OutboxOptions { MaxAttempts = 1 });
+        (await sender.SendDueAsync(Prefix(request), Ct)).Failed.ShouldBe(1);
+        var emailsPath = $"/api/requests/{request.RequestId}/emails";
+        var resendPath = $"{emailsPath}/outcome/resend";
+
+        using var read = await env.Http.SendAsync(Staff.Get(emailsPath, Role.Researcher), Ct);
+        var email = (await read.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("emails").EnumerateArray().ShouldHaveSingleItem();
+        email.GetProperty("messageKey").GetString().ShouldBe("outcome");
+        email.GetProperty("state").GetString().ShouldBe(EmailStates.Failed);
+        email.GetProperty("lastError").GetString().ShouldBe("SmtpCommandException:451");
+        email.GetProperty("to").GetString()!.ShouldContain(request.RequesterEmail);
+        email.GetProperty("text").GetString().ShouldNotBeNullOrWhiteSpace();
+        foreach (var role in new[] { Role.Admin, Role.OnsAnalyst, Role.Transcriber })
+        {
+            using var refused = await env.Http.SendAsync(Staff.Get(emailsPath, role), Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, $"{role} may not see contact details");
+        }
+
+        using var byResearcher = await env.Http.SendAsync(Staff.PostJson(resendPath, "{}", Role.Researcher), Ct);
+        using var resent = await env.Http.SendAsync(Staff.PostJson(resendPath, "{}", Role.Dpo), Ct);
+        using var again = await env.Http.SendAsync(Staff.PostJson(resendPath, "{}", Role.Dpo), Ct);
+        using var unknown = await env.Http.SendAsync(Staff.PostJson($"{emailsPath}/no-such-email/resend", "{}", Role.Dpo), Ct);
+
+        byResearcher.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        resent.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        again.StatusCode.ShouldBe(HttpStatusCode.Conflict, "it is pending now, not failed");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var pending = await MetadataAsync(blobName);
+        pending[OutboxMetadata.State].ShouldBe(OutboxMetadata.Pending);
+        pending[OutboxMetadata.Attempts].ShouldBe("0");
+        pending.ShouldNotContainKey(OutboxMetadata.FailedAt);
+        pending.ShouldNotContainKey(OutboxMetadata.Audited);
+
+        (await sender.SendDueAsync(Prefix(request), Ct)).Sent.ShouldBe(1);
+        (await sender.SendDueAsync(Prefix(request), Ct)).ShouldBe(new OutboxRun(0, 0, 0, 0));
+        smtp.Received.Count.ShouldBe(1);
+        var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(request.RequestId, null, Ct);
+        audit.Select(e => e.Action).ShouldBe([AuditActions.MailSendFailed, AuditActions.MailResendRequested, AuditActions.MailSent]);
+        audit[1].Actor.ShouldBe("staff-1");
+        audit[1].Details["messageKey"].ShouldBe("outcome");
+    }
+
+    [Fact]
+    public async Task An_emails_HTML_is_given_to_staff_without_script_style_image_form_or_link_address()
+    {
+        var request = await NewRequestAsync();
+        using var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Research team", "research@example.org"));
+        message.To.Add(MailboxAddress.Parse(request.RequesterEmail));
+        message.Subject = "HTML only";
+        message.Body = new TextPart("html")
+        {
+            Text = """<p onclick="steal()" style="color:red">Dear participant</p><script>alert(1)</script><img src="https://tracker.example/p.gif"><a href="https://evil.example/x">your status</a><form action="https://evil.example"><input name="code"></form>""",
+        };
+        (await new Outbox(env.Blobs).TryWriteAsync(Outbox.BlobNameFor(request.RequestId, "html-only"), message, Outbox.MetadataFor(request.RequestId, "outcome"), Ct)).ShouldBeTrue();
+
+        using var read = await env.Http.SendAsync(Staff.Get($"/api/requests/{request.RequestId}/emails", Role.Dpo), Ct);
+
+        var html = (await read.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("emails")[0].GetProperty("html").GetString()!;
+        html.ShouldContain("Dear participant");
+        html.ShouldContain("your status");
+        foreach (var banned in new[] { "<script", "alert(", "onclick", "style=", "<img", "tracker.example", "href=", "evil.example", "<form", "<input" })
+        {
+            html.ShouldNotContain(banned, Case.Insensitive);
+        }
     }
 
     private OutboxSender NewSender(LoopbackSmtpServer smtp, TimeProvider clock, OutboxOptions? options = null) => new(

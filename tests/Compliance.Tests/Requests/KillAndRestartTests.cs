@@ -41,20 +41,25 @@ public sealed class KillAndRestartTests(TestEnvironment env)
 
         // Act 1: drive the request to its last step that needs a person, take that step, and kill the host at once, while
         // the workflow carries it out.
-        string requestId;
-        string statusAtKill;
-        var first = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub);
-        try
+        // The kill races the workflow: on a quick machine a short last step can finish first, which proves nothing, so
+        // that attempt is set aside and another request is driven there (at most three times).
+        string requestId = string.Empty;
+        var statusAtKill = RequestStatus.Completed;
+        for (var attempt = 0; attempt < 3 && statusAtKill == RequestStatus.Completed; attempt++)
         {
-            using var http = TestEnvironment.ClientFor(first.BaseAddress);
-            var api = new RequestApi(http, env.Tables, env.Blobs, durable: null);
-            requestId = await DriveToLastStepAsync(api, type, studyId, email, participantId);
-            await first.KillAsync();
-            statusAtKill = (await api.Store.GetAsync(requestId, Ct)).Status;
-        }
-        finally
-        {
-            await first.DisposeAsync();
+            var first = await SelfHostProcess.StartAsync(env.StorageConnectionString, taskHub);
+            try
+            {
+                using var http = TestEnvironment.ClientFor(first.BaseAddress);
+                var api = new RequestApi(http, env.Tables, env.Blobs, durable: null);
+                requestId = await DriveToLastStepAsync(api, type, studyId, email, participantId);
+                await first.KillAsync();
+                statusAtKill = (await api.Store.GetAsync(requestId, Ct)).Status;
+            }
+            finally
+            {
+                await first.DisposeAsync();
+            }
         }
 
         statusAtKill.ShouldNotBe(RequestStatus.Completed, "the host should have been killed with the workflow unfinished");
