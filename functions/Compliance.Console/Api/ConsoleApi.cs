@@ -5,6 +5,7 @@ using Compliance.Console.Identity;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
+using Compliance.Tasks;
 using Microsoft.AspNetCore.Components;
 
 namespace Compliance.Console.Api;
@@ -49,6 +50,20 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     /// <summary>Puts a failed email back in the queue (<c>POST /api/requests/{id}/emails/{key}/resend</c>; Dpo).</summary>
     public Task<ApiResult<EmailView>> ResendAsync(string requestId, string messageKey, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/requests/{Uri.EscapeDataString(requestId)}/emails/{Uri.EscapeDataString(messageKey)}/resend"), ConsoleJson.Default.EmailView, cancellationToken);
+
+    /// <summary>Open tasks, oldest due first (<c>GET /api/tasks</c>; Dpo, Researcher, Admin).</summary>
+    public Task<ApiResult<TaskList>> ListOpenTasksAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/tasks?status=open"), ConsoleJson.Default.TaskList, cancellationToken);
+
+    /// <summary>Completes a task with an outcome its kind takes (<c>POST /api/tasks/{id}/complete</c>; the task's role).</summary>
+    public Task<ApiResult<TaskView>> CompleteTaskAsync(string taskId, TaskCompletionRequest completion, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, $"api/tasks/{Uri.EscapeDataString(taskId)}/complete")
+            {
+                Content = JsonContent.Create(completion, ConsoleJson.Default.TaskCompletionRequest),
+            },
+            ConsoleJson.Default.TaskView,
+            cancellationToken);
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {

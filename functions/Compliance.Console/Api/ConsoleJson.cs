@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
+using Compliance.Tasks;
 
 namespace Compliance.Console.Api;
 
@@ -20,6 +21,9 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(ProblemView))]
 [JsonSerializable(typeof(RequestCorrespondenceView))]
 [JsonSerializable(typeof(EmailView))]
+[JsonSerializable(typeof(TaskList))]
+[JsonSerializable(typeof(TaskView))]
+[JsonSerializable(typeof(TaskCompletionRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ConsoleJson : JsonSerializerContext;
 

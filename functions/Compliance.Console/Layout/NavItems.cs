@@ -11,6 +11,7 @@ public static class NavItems
     public static IReadOnlyList<NavItem> All { get; } =
     [
         new("Requests", "", NavLinkMatch.All, Role.RequestHandlers),
+        new("Tasks", "tasks", NavLinkMatch.Prefix, Role.RequestHandlers),
     ];
 
     /// <summary>The items a user with <paramref name="roles"/> sees.</summary>

@@ -2,6 +2,8 @@ using System.Globalization;
 using Compliance.Requests;
 using StaffRole = Compliance.Identity.Role;
 using States = Compliance.Requests.DueState;
+using Kinds = Compliance.Tasks.TaskKind;
+using Outcomes = Compliance.Tasks.TaskOutcome;
 
 namespace Compliance.Console.Layout;
 
@@ -92,25 +94,60 @@ public static class Words
 
     public static string EmailState(string state) => state switch
     {
-        Mail.EmailStates.Pending => "Waiting to be sent",
-        Mail.EmailStates.Sending => "Sending",
-        Mail.EmailStates.Sent => "Sent",
-        Mail.EmailStates.Failed => "Sending failed",
+        Compliance.Mail.EmailStates.Pending => "Waiting to be sent",
+        Compliance.Mail.EmailStates.Sending => "Sending",
+        Compliance.Mail.EmailStates.Sent => "Sent",
+        Compliance.Mail.EmailStates.Failed => "Sending failed",
         _ => state,
     };
 
     /// <summary>Where an email's sending stands, in a phrase: when it went, or the attempts and what comes next.</summary>
-    public static string EmailProgress(Mail.EmailView email)
+    public static string EmailProgress(Compliance.Mail.EmailView email)
     {
         ArgumentNullException.ThrowIfNull(email);
         return email.State switch
         {
-            Mail.EmailStates.Sent when email.SentAt is { } sent => $"on {Time(sent)}",
-            Mail.EmailStates.Failed => $"after {email.Attempts} attempts{(email.FailedAt is { } failed ? $", on {Time(failed)}" : "")}: it will not be tried again unless resent",
-            Mail.EmailStates.Pending when email.Attempts > 0 => $"{email.Attempts} attempts so far{(email.NextAttemptAt is { } next ? $"; next at {Time(next)}" : "")}",
+            Compliance.Mail.EmailStates.Sent when email.SentAt is { } sent => $"on {Time(sent)}",
+            Compliance.Mail.EmailStates.Failed => $"after {email.Attempts} attempts{(email.FailedAt is { } failed ? $", on {Time(failed)}" : "")}: it will not be tried again unless resent",
+            Compliance.Mail.EmailStates.Pending when email.Attempts > 0 => $"{email.Attempts} attempts so far{(email.NextAttemptAt is { } next ? $"; next at {Time(next)}" : "")}",
             _ => "",
         };
     }
+
+    public static string TaskKind(string kind) => kind switch
+    {
+        Kinds.IdentityCheck => "Check identity",
+        Kinds.Approval => "Approve a withdrawal",
+        Kinds.DpoReview => "Handle and answer",
+        Kinds.TranscriptUpload => "Upload a transcript",
+        Kinds.Redaction => "Redact a focus group",
+        Kinds.SupplierConfirmation => "Record the supplier's deletion",
+        Kinds.Rectification => "Change contact details by hand",
+        Kinds.SafeguardingReview => "Review a safeguarding disclosure",
+        Kinds.MailTriage => "Triage an email",
+        Kinds.MailQuarantine => "Read a quarantined email",
+        Kinds.MailReply => "Read a reply",
+        Kinds.MailSendFailed => "An email could not be sent",
+        _ => kind,
+    };
+
+    /// <summary>A task's outcome in words; a triage task's outcomes are the request types.</summary>
+    public static string Outcome(string outcome) => outcome switch
+    {
+        Outcomes.Verified => "Verified: they are the participant",
+        Outcomes.NotVerified => "Not verified",
+        Outcomes.Approved => "Approved",
+        Outcomes.Resolved => "Resolved",
+        Outcomes.Uploaded => "Uploaded",
+        Outcomes.Redacted => "Redacted",
+        Outcomes.Confirmed => "Confirmed",
+        Outcomes.Done => "Done",
+        Outcomes.Reviewed => "Reviewed",
+        Outcomes.NotARequest => "Not a request",
+        Outcomes.Cancelled => "Cancelled",
+        _ when RequestType.IsValid(outcome) => Type(outcome),
+        _ => outcome,
+    };
 
     /// <summary>A history event's wire name in words: <c>dpo-refused</c> → "Dpo refused".</summary>
     public static string Event(string name) =>

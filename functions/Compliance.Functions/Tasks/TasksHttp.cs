@@ -55,7 +55,7 @@ public sealed class TasksHttp(
             return ApiProblem.Validation(errors);
         }
 
-        return new OkObjectResult(new { tasks = await tasks.ListAsync(status, workflow, cancellationToken) });
+        return new OkObjectResult(new TaskList((await tasks.ListAsync(status, workflow, cancellationToken)).Select(TaskViews.From).ToList()));
     }
 
     /// <summary>
@@ -118,6 +118,6 @@ public sealed class TasksHttp(
         }
 
         logger.LogInformation("Task {TaskId} completed: {Outcome}", task.TaskId, outcome);
-        return new OkObjectResult(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = by });
+        return new OkObjectResult(TaskViews.From(task with { Status = TaskStore.Done, Outcome = outcome, CompletedAt = now, CompletedBy = by }));
     }
 }
