@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Compliance.Console.Identity;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
+using Compliance.Retention;
+using Compliance.Studies;
 using Compliance.Tasks;
 using Microsoft.AspNetCore.Components;
 
@@ -65,7 +68,53 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
             ConsoleJson.Default.TaskView,
             cancellationToken);
 
+    /// <summary>Every study with its dates on the way to deletion (<c>GET /api/studies</c>).</summary>
+    public Task<ApiResult<StudyList>> ListStudiesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/studies"), ConsoleJson.Default.StudyList, cancellationToken);
+
+    /// <summary>What is deleted when and what holds keep (<c>GET /api/studies/{id}/retention</c>).</summary>
+    public Task<ApiResult<RetentionPlanView>> GetRetentionPlanAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/retention"), ConsoleJson.Default.RetentionPlanView, cancellationToken);
+
+    /// <summary>The study's sweep as it stands (<c>GET /api/studies/{id}/retention/sweep</c>).</summary>
+    public Task<ApiResult<SweepView>> GetSweepAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/retention/sweep"), ConsoleJson.Default.SweepView, cancellationToken);
+
+    /// <summary>Starts the study's sweep now if it is due (<c>POST /api/retention/run</c>; Dpo, Admin).</summary>
+    public Task<ApiResult<SweepStarts>> RunSweepAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(Post("api/retention/run", JsonContent.Create(new RunRetentionRequest(studyId), ConsoleJson.Default.RunRetentionRequest)), ConsoleJson.Default.SweepStarts, cancellationToken);
+
+    /// <summary>Places a hold (<c>POST /api/holds</c>; Dpo).</summary>
+    public Task<ApiResult<HoldView>> PlaceHoldAsync(PlaceHoldRequest hold, CancellationToken cancellationToken = default) =>
+        SendAsync(Post("api/holds", JsonContent.Create(hold, ConsoleJson.Default.PlaceHoldRequest)), ConsoleJson.Default.HoldView, cancellationToken);
+
+    /// <summary>Lifts a hold (<c>DELETE /api/holds/{id}</c>; Dpo).</summary>
+    public Task<ApiResult<HoldView>> ReleaseHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/holds/{Uri.EscapeDataString(holdId)}"), ConsoleJson.Default.HoldView, cancellationToken);
+
+    /// <summary>Records the report's publication date (<c>POST /api/studies/{id}/publication</c>; Researcher, Dpo).</summary>
+    public async Task<ProblemView?> RecordPublicationAsync(string studyId, string publishedOn, CancellationToken cancellationToken = default) =>
+        (await SendRawAsync(Post($"api/studies/{Uri.EscapeDataString(studyId)}/publication", JsonContent.Create(new PublicationRequest(publishedOn), ConsoleJson.Default.PublicationRequest)), cancellationToken)).Problem;
+
+    /// <summary>A deletion certificate as stored: JSON, or its text rendering (<c>GET /api/certificates/{id}</c>; Dpo).</summary>
+    public async Task<ApiResult<string>> GetCertificateAsync(string certificateId, bool text, CancellationToken cancellationToken = default)
+    {
+        var result = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/certificates/{Uri.EscapeDataString(certificateId)}{(text ? "?format=text" : "")}"), cancellationToken);
+        return new(result.Value?.Body, result.Problem);
+    }
+
+    private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
+
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var result = await SendRawAsync(request, cancellationToken);
+        return result.Value is null
+            ? new(default, result.Problem)
+            : new(JsonSerializer.Deserialize(result.Value.Body, type), null);
+    }
+
+    /// <summary>Sends the request; the body of a success as text, or the problem.</summary>
+    private async Task<ApiResult<RawAnswer>> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
         {
@@ -89,7 +138,7 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
                 if (response.IsSuccessStatusCode)
                 {
-                    return new(await response.Content.ReadFromJsonAsync(type, cancellationToken), null);
+                    return new(new RawAnswer(await response.Content.ReadAsStringAsync(cancellationToken)), null);
                 }
 
                 var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
@@ -108,6 +157,9 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
         }
     }
 }
+
+/// <summary>A successful answer's body, as sent.</summary>
+public sealed record RawAnswer(string Body);
 
 /// <summary>The work queue's filters; empty means any.</summary>
 public sealed class RequestFilter

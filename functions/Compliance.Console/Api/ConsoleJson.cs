@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
+using Compliance.Retention;
+using Compliance.Studies;
 using Compliance.Tasks;
 
 namespace Compliance.Console.Api;
@@ -22,6 +24,14 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(RequestCorrespondenceView))]
 [JsonSerializable(typeof(EmailView))]
 [JsonSerializable(typeof(TaskList))]
+[JsonSerializable(typeof(StudyList))]
+[JsonSerializable(typeof(RetentionPlanView))]
+[JsonSerializable(typeof(SweepView))]
+[JsonSerializable(typeof(SweepStarts))]
+[JsonSerializable(typeof(RunRetentionRequest))]
+[JsonSerializable(typeof(PlaceHoldRequest))]
+[JsonSerializable(typeof(HoldView))]
+[JsonSerializable(typeof(PublicationRequest))]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(TaskCompletionRequest))]
 [JsonSerializable(typeof(Dictionary<string, string>))]

@@ -12,6 +12,7 @@ public static class NavItems
     [
         new("Requests", "", NavLinkMatch.All, Role.RequestHandlers),
         new("Tasks", "tasks", NavLinkMatch.Prefix, Role.RequestHandlers),
+        new("Studies", "studies", NavLinkMatch.Prefix, Role.RequestHandlers),
     ];
 
     /// <summary>The items a user with <paramref name="roles"/> sees.</summary>

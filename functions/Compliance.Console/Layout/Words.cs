@@ -4,6 +4,8 @@ using StaffRole = Compliance.Identity.Role;
 using States = Compliance.Requests.DueState;
 using Kinds = Compliance.Tasks.TaskKind;
 using Outcomes = Compliance.Tasks.TaskOutcome;
+using Reasons = Compliance.Retention.SweepStartReason;
+using SweepStates = Compliance.Retention.SweepState;
 
 namespace Compliance.Console.Layout;
 
@@ -147,6 +149,54 @@ public static class Words
         Outcomes.Cancelled => "Cancelled",
         _ when RequestType.IsValid(outcome) => Type(outcome),
         _ => outcome,
+    };
+
+    public static string HoldKind(string kind) => kind switch
+    {
+        global::Compliance.Retention.HoldKind.Legal => "Legal hold",
+        global::Compliance.Retention.HoldKind.Safeguarding => "Safeguarding hold",
+        _ => kind,
+    };
+
+    public static string HoldScope(string scope) => scope switch
+    {
+        global::Compliance.Retention.HoldScope.Participant => "Participant",
+        global::Compliance.Retention.HoldScope.Session => "Session",
+        global::Compliance.Retention.HoldScope.Study => "The whole study",
+        _ => scope,
+    };
+
+    /// <summary>Where a study's sweep stands, in a sentence.</summary>
+    public static string Sweep(global::Compliance.Retention.SweepView sweep)
+    {
+        ArgumentNullException.ThrowIfNull(sweep);
+        return sweep.State switch
+        {
+            SweepStates.None => "No sweep has run for this study.",
+            SweepStates.Running => $"A sweep is running: {sweep.Step ?? "starting"}{(sweep.Batches > 0 ? $", {sweep.BatchesDone} of {sweep.Batches} batches deleted" : "")}.",
+            SweepStates.Completed when sweep.Outcome == Reasons.NotDue => "The last sweep found the study not yet due.",
+            SweepStates.Completed => $"The last sweep ({sweep.Outcome}) deleted {Count(sweep.Deleted, "item")}{(sweep.HeldBlobs > 0 ? $" and kept {Count(sweep.HeldBlobs, "item")} under holds" : "")}{(sweep.StillPresent > 0 ? $"; {Count(sweep.StillPresent, "item")} still present afterwards" : "")}{(sweep.UpdatedAt is { } at ? $", on {Time(at)}" : "")}.",
+            _ => "The last sweep failed; run it again: each step is safe to repeat.",
+        };
+    }
+
+    /// <summary>Why <c>POST /api/retention/run</c> did not start a sweep.</summary>
+    public static string SweepNotStarted(string reason) => reason switch
+    {
+        Reasons.NoPublicationDate => "the report's publication date is not recorded yet.",
+        Reasons.NotDue => "the deletion date has not come yet.",
+        Reasons.AlreadyRunning => "a sweep is already running.",
+        _ => reason,
+    };
+
+    /// <summary><paramref name="n"/> and the noun, plural unless one: "1 item", "3 items".</summary>
+    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    public static string Bytes(long size) => size switch
+    {
+        < 1024 => $"{size} bytes",
+        < 1024 * 1024 => $"{size / 1024.0:0.#} KB",
+        _ => $"{size / (1024.0 * 1024):0.#} MB",
     };
 
     /// <summary>A history event's wire name in words: <c>dpo-refused</c> → "Dpo refused".</summary>

@@ -5,25 +5,6 @@ using Compliance.Storage;
 
 namespace Compliance.Retention;
 
-/// <summary>The kinds of hold: a legal hold, or a safeguarding hold placed with a break-glass disclosure.</summary>
-public static class HoldKind
-{
-    public const string Legal = "legal";
-    public const string Safeguarding = "safeguarding";
-
-    public static IReadOnlyList<string> All { get; } = [Legal, Safeguarding];
-}
-
-/// <summary>What a hold covers: one participant's material and contact details, one session's material, or a whole study.</summary>
-public static class HoldScope
-{
-    public const string Participant = "participant";
-    public const string Session = "session";
-    public const string Study = "study";
-
-    public static IReadOnlyList<string> All { get; } = [Participant, Session, Study];
-}
-
 /// <summary>
 /// A hold: while it is active nothing it covers is deleted, by a sweep or by a request. <see cref="TargetId"/> is the
 /// participant, session or study id. The reason is free text for the DPO; it never leaves the Holds table.
@@ -192,4 +173,14 @@ public sealed class HoldStore(TableServiceClient tables)
         ReleasedAt = e.GetDateTimeOffset("ReleasedAt"),
         ReleasedBy = e.GetString("ReleasedBy") is { Length: > 0 } by ? by : null,
     };
+}
+
+/// <summary>A hold as the API shows it (<see cref="HoldView"/>).</summary>
+public static class HoldViews
+{
+    public static HoldView From(Hold h)
+    {
+        ArgumentNullException.ThrowIfNull(h);
+        return new(h.HoldId, h.StudyId, h.Kind, h.Scope, h.TargetId, h.Reason, h.ReviewOn, h.PlacedBy, h.PlacedAt, h.ReleasedAt, h.ReleasedBy);
+    }
 }

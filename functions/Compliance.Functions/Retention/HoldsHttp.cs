@@ -10,16 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Retention;
 
-/// <summary>A hold as the API shows it.</summary>
-public sealed record HoldView(string HoldId, string StudyId, string Kind, string Scope, string TargetId, string Reason, DateOnly ReviewOn, string PlacedBy, DateTimeOffset PlacedAt, DateTimeOffset? ReleasedAt, string? ReleasedBy)
-{
-    public static HoldView From(Hold h)
-    {
-        ArgumentNullException.ThrowIfNull(h);
-        return new(h.HoldId, h.StudyId, h.Kind, h.Scope, h.TargetId, h.Reason, h.ReviewOn, h.PlacedBy, h.PlacedAt, h.ReleasedAt, h.ReleasedBy);
-    }
-}
-
 /// <summary><c>POST /api/holds</c> and <c>DELETE /api/holds/{id}</c>: the DPO places and lifts legal and safeguarding holds, audited.</summary>
 public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions)
 {
@@ -41,7 +31,7 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
         var hold = body!.ToHold(principal!.Id, time.GetUtcNow());
         await holds.AddAsync(hold, cancellationToken);
         await audit.AppendAsync(HoldAuditEvents.Placed(hold), cancellationToken);
-        return new CreatedResult($"/api/holds/{hold.HoldId}", HoldView.From(hold));
+        return new CreatedResult($"/api/holds/{hold.HoldId}", HoldViews.From(hold));
     }
 
     /// <summary>Lifts a hold; the next sweep deletes what it kept, if its time has come. <c>409</c> if already lifted.</summary>
@@ -74,6 +64,6 @@ public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audi
                 IdempotencyKey = $"{hold.HoldId}:released",
             },
             cancellationToken);
-        return new OkObjectResult(HoldView.From(hold));
+        return new OkObjectResult(HoldViews.From(hold));
     }
 }

@@ -12,24 +12,6 @@ using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Retention;
 
-/// <summary>One study's sweep as <c>POST /api/retention/run</c> and the timer report it.</summary>
-public sealed record SweepStart(string StudyId, string InstanceId, bool Started, string Reason);
-
-/// <summary>An item of a retention plan: when it is deleted, or which holds keep it.</summary>
-public sealed record RetentionPlanItem(string Container, string Name, string? VersionId, string? Snapshot, long Size, DateOnly? DeletionDate, IReadOnlyList<string> HeldBy);
-
-/// <summary>The answer to <c>GET /api/studies/{id}/retention</c>.</summary>
-public sealed record RetentionPlanView(
-    string StudyId,
-    string Rule,
-    DateOnly? PublishedOn,
-    DateOnly? DeletionDate,
-    bool Due,
-    IReadOnlyList<HoldView> Holds,
-    IReadOnlyList<RetentionPlanItem> Items,
-    IReadOnlyList<string> ContactDetailsDeleted,
-    IReadOnlyList<string> ContactDetailsHeld);
-
 /// <summary>
 /// Retention on demand and on schedule: <c>POST /api/retention/run</c>, the daily <c>RunRetentionSweeps</c> timer, the plan
 /// (<c>GET /api/studies/{id}/retention</c>) and the certificates (<c>GET /api/certificates/{id}</c>).
@@ -70,7 +52,7 @@ public sealed class RetentionHttp(
         }
 
         var started = await StartSweepsAsync(studyId, durable, cancellationToken);
-        return new AcceptedResult((string?)null, new { sweeps = started });
+        return new AcceptedResult((string?)null, new SweepStarts(started));
     }
 
     /// <summary>Daily (<c>%RetentionSweepSchedule%</c>): starts the sweep of every study whose deletion date has come.</summary>
@@ -114,7 +96,7 @@ public sealed class RetentionHttp(
             found.Study.PublishedOn,
             date,
             RetentionRule.IsDue(found.Study, found.Policy, UkTime.DateOf(time.GetUtcNow())),
-            (await holds.ListActiveAsync(id, cancellationToken)).Select(HoldView.From).ToList(),
+            (await holds.ListActiveAsync(id, cancellationToken)).Select(HoldViews.From).ToList(),
             items,
             inventory.Participants,
             inventory.HeldParticipants));
@@ -165,7 +147,7 @@ public sealed class RetentionHttp(
             {
                 if (studyId is not null)
                 {
-                    starts.Add(new SweepStart(study.StudyId, instanceId, false, found?.Study.PublishedOn is null ? "no-publication-date" : "not-due"));
+                    starts.Add(new SweepStart(study.StudyId, instanceId, false, found?.Study.PublishedOn is null ? SweepStartReason.NoPublicationDate : SweepStartReason.NotDue));
                 }
 
                 continue;
@@ -173,7 +155,7 @@ public sealed class RetentionHttp(
 
             if (await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending })
             {
-                starts.Add(new SweepStart(study.StudyId, instanceId, false, "already-running"));
+                starts.Add(new SweepStart(study.StudyId, instanceId, false, SweepStartReason.AlreadyRunning));
                 continue;
             }
 
@@ -182,7 +164,7 @@ public sealed class RetentionHttp(
                 new RetentionSweepInput(study.StudyId),
                 new StartOrchestrationOptions(instanceId),
                 cancellationToken);
-            starts.Add(new SweepStart(study.StudyId, instanceId, true, "due"));
+            starts.Add(new SweepStart(study.StudyId, instanceId, true, SweepStartReason.Due));
         }
 
         return starts;

@@ -1,4 +1,5 @@
 using Compliance.Functions.Requests;
+using Compliance.Retention;
 using Compliance.Tasks;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -27,7 +28,7 @@ public static class RetentionSweepOrchestration
         var plan = await context.CallActivityAsync<SweepPlan>(nameof(RetentionActivities.PlanSweep), new SweepStepInput(studyId, string.Empty, context.CurrentUtcDateTime), retry);
         if (!plan.Due)
         {
-            return new RetentionSweepResult(studyId, "not-due", null, 0, 0, 0);
+            return new RetentionSweepResult(studyId, SweepStartReason.NotDue, null, 0, 0, 0);
         }
 
         var step = new SweepStepInput(studyId, plan.SweepId, context.CurrentUtcDateTime);

@@ -147,6 +147,56 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_DPO_places_and_lifts_a_hold_records_publication_runs_the_sweep_and_reads_its_certificate()
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var studyId = await StudyApi.RegisterStudyAsync(http);
+        var participantId = await StudyApi.RegisterParticipantAsync(http, studyId, $"held.{Guid.NewGuid():N}@example.org");
+        var sessionId = await StudyApi.RegisterSessionWithSupplierAsync(http, studyId, "interview", "2024-05-01", null, participantId);
+        await StudyApi.UploadAsync(http, studyId, sessionId, "recording", [1, 2, 3, 4], "audio/wav");
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+
+        // The study, from the list: its way to deletion.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Studies" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Studies", Level = 1 })).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = studyId }).GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Retention timeline" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("once the report is published")).ToBeVisibleAsync();
+
+        // A hold on the participant: named in the plan; then lifted.
+        var holdForm = page.GetByRole(AriaRole.Region, new() { Name = "Place a hold" });
+        await holdForm.GetByLabel("Participant id").FillAsync(participantId);
+        await holdForm.GetByLabel("Reason").FillAsync("A complaint to the ICO about this interview is open.");
+        await holdForm.GetByLabel("Review on").FillAsync(DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await holdForm.GetByRole(AriaRole.Button, new() { Name = "Place hold" }).ClickAsync();
+        var hold = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Legal hold" });
+        await Expect(hold).ToContainTextAsync(participantId);
+        await Expect(page.GetByRole(AriaRole.Cell).Filter(new() { HasTextRegex = new Regex("^Kept by ") }).First).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-study-hold");
+        await hold.GetByRole(AriaRole.Button, new() { Name = $"Lift hold on {participantId}" }).ClickAsync();
+        await Expect(page.GetByText("No holds: everything is deleted on the deletion date.")).ToBeVisibleAsync();
+
+        // Publication long enough ago that the study is due; the sweep runs and its certificate is read on the page.
+        await page.GetByLabel("Publication date").FillAsync("2024-11-20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record publication" }).ClickAsync();
+        await Expect(page.GetByText("Recordings, transcripts and notes deleted").Locator("..")).ToContainTextAsync("due now");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run the sweep now" }).ClickAsync();
+        var certificate = page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Deletion certificate DC-") });
+        await Expect(certificate).ToBeVisibleAsync(new() { Timeout = 120_000 });
+        await Expect(page.Locator("pre.certificate")).ToContainTextAsync(studyId);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download as JSON" })).ToHaveAttributeAsync("download", new Regex(@"^DC-.*\.json$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download as text" })).ToHaveAttributeAsync("href", new Regex("^data:text/plain"));
+        await Expect(page.GetByText(new Regex(@"The last sweep \(.*\) deleted [1-9][0-9]* items?"))).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-certificate");
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);
