@@ -53,6 +53,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<RequestStore>();
         services.AddSingleton<Requests.RequestLists>();
         services.AddSingleton<Requests.RequestViews>();
+        services.AddSingleton<Reporting.RequestReports>();
         services.AddSingleton<Keys.ServiceKeys>();
         services.AddSingleton<StatusLinks>();
         services.AddSingleton<AuditLog>();

@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Compliance.Console.Identity;
+using Compliance.Audit;
 using Compliance.Identity;
 using Compliance.Mail;
+using Compliance.Reporting;
 using Compliance.Requests;
 using Compliance.Retention;
 using Compliance.Studies;
@@ -101,6 +103,40 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     {
         var result = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/certificates/{Uri.EscapeDataString(certificateId)}{(text ? "?format=text" : "")}"), cancellationToken);
         return new(result.Value?.Body, result.Problem);
+    }
+
+    /// <summary>Audit entries of a request (or an email's intake key) and/or a study (<c>GET /api/audit</c>; Dpo).</summary>
+    public Task<ApiResult<AuditQueryResponse>> QueryAuditAsync(string? requestId, string? studyId, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        Add(query, "requestId", requestId);
+        Add(query, "studyId", studyId);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/audit" + (query.Count == 0 ? "" : "?" + string.Join('&', query))), ConsoleJson.Default.AuditQueryResponse, cancellationToken);
+    }
+
+    /// <summary>Walks every chain and reports the first problem of each (<c>GET /api/audit/verify</c>; Dpo).</summary>
+    public Task<ApiResult<AuditVerification>> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/audit/verify"), ConsoleJson.Default.AuditVerification, cancellationToken);
+
+    /// <summary>A study's request figures for a period (<c>GET /api/reports/requests</c>; Dpo); the API's default period when dates are null.</summary>
+    public Task<ApiResult<RequestReport>> GetReportAsync(string studyId, DateOnly? from, DateOnly? to, bool csv, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, ReportPath(studyId, from, to, csv)), ConsoleJson.Default.RequestReport, cancellationToken);
+
+    /// <summary>The same figures as CSV.</summary>
+    public async Task<ApiResult<string>> GetReportCsvAsync(string studyId, DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default)
+    {
+        var result = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, ReportPath(studyId, from, to, csv: true)), cancellationToken);
+        return new(result.Value?.Body, result.Problem);
+    }
+
+    private static string ReportPath(string studyId, DateOnly? from, DateOnly? to, bool csv)
+    {
+        var query = new List<string>();
+        Add(query, "studyId", studyId);
+        Add(query, "from", from?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Add(query, "to", to?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Add(query, "format", csv ? "csv" : null);
+        return "api/reports/requests?" + string.Join('&', query);
     }
 
     private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Compliance.Audit;
 using Compliance.Identity;
 using Compliance.Mail;
+using Compliance.Reporting;
 using Compliance.Requests;
 using Compliance.Retention;
 using Compliance.Studies;
@@ -24,6 +26,9 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(RequestCorrespondenceView))]
 [JsonSerializable(typeof(EmailView))]
 [JsonSerializable(typeof(TaskList))]
+[JsonSerializable(typeof(RequestReport))]
+[JsonSerializable(typeof(AuditQueryResponse))]
+[JsonSerializable(typeof(AuditVerification))]
 [JsonSerializable(typeof(StudyList))]
 [JsonSerializable(typeof(RetentionPlanView))]
 [JsonSerializable(typeof(SweepView))]

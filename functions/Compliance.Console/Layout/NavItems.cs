@@ -13,6 +13,8 @@ public static class NavItems
         new("Requests", "", NavLinkMatch.All, Role.RequestHandlers),
         new("Tasks", "tasks", NavLinkMatch.Prefix, Role.RequestHandlers),
         new("Studies", "studies", NavLinkMatch.Prefix, Role.RequestHandlers),
+        new("Audit", "audit", NavLinkMatch.Prefix, [Role.Dpo]),
+        new("Reporting", "reports", NavLinkMatch.Prefix, [Role.Dpo]),
     ];
 
     /// <summary>The items a user with <paramref name="roles"/> sees.</summary>

@@ -190,7 +190,8 @@ public static class Words
     };
 
     /// <summary><paramref name="n"/> and the noun, plural unless one: "1 item", "3 items".</summary>
-    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+    public static string Count(long n, string noun) =>
+        n == 1 ? $"1 {noun}" : $"{n} {(noun.EndsWith('y') && !noun.EndsWith("ey", StringComparison.Ordinal) ? noun[..^1] + "ies" : noun + "s")}";
 
     public static string Bytes(long size) => size switch
     {

@@ -136,10 +136,3 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex StudyIdPattern();
 }
-
-/// <summary>The answer to <c>GET /api/audit</c>.</summary>
-/// <param name="Entries">The entries, in the order <see cref="AuditLog.QueryAsync(string?, string?, int, CancellationToken)"/> gives them.</param>
-/// <param name="Count">How many entries this answer holds.</param>
-/// <param name="Limit">The limit that applied.</param>
-/// <param name="Truncated">Whether more entries matched than the limit allowed.</param>
-public sealed record AuditQueryResponse(IReadOnlyList<AuditEntry> Entries, int Count, int Limit, bool Truncated);

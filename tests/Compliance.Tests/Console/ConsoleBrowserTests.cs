@@ -197,6 +197,36 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_DPO_verifies_the_audit_log_finds_a_requests_entries_and_reads_the_studys_report()
+    {
+        var requestId = await SubmitLetterAsync("complaint");
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+        var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Console" });
+
+        await nav.GetByRole(AriaRole.Link, new() { Name = "Audit" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify the audit log" }).ClickAsync();
+        await Expect(page.GetByText("Intact.")).ToBeVisibleAsync();
+        await page.GetByLabel("Request or email").FillAsync(requestId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "request.received" })).ToHaveCountAsync(1);
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-audit");
+
+        await nav.GetByRole(AriaRole.Link, new() { Name = "Reporting" }).ClickAsync();
+        await page.GetByLabel("Study").SelectOptionAsync(PortalHost.StudyId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex($"^{PortalHost.StudyId}, ") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^Requests by type") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("Complaint: [1-9]") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download as CSV" })).ToHaveAttributeAsync("href", new Regex("^data:text/csv;charset=utf-8,figure%2Ckey%2Cvalue"));
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-reporting");
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);

@@ -1,7 +1,7 @@
 namespace Compliance.Audit;
 
 /// <summary>
-/// One entry of the audit log, as stored: an <see cref="AuditEvent"/> placed at <paramref name="Sequence"/> in its
+/// One entry of the audit log, as stored: an <c>AuditEvent</c> placed at <paramref name="Sequence"/> in its
 /// <paramref name="Chain"/>, stamped with the time it was appended and linked to the entry before it by hash.
 /// </summary>
 /// <param name="Chain"><c>study:{studyId}</c> for events about a study, <c>global</c> otherwise.</param>
@@ -13,8 +13,8 @@ namespace Compliance.Audit;
 /// <param name="RequestId">The data-subject request it concerns, if any.</param>
 /// <param name="Details">More ids or codes, sorted by key (ordinal); empty when there are none.</param>
 /// <param name="IdempotencyKey">The key the event was appended with, if any.</param>
-/// <param name="PreviousHash">The <see cref="Hash"/> of the entry before, or <see cref="AuditHash.Genesis"/> for the first.</param>
-/// <param name="Hash">SHA-256 (lower-case hex) of the entry's canonical form (<see cref="AuditHash.CanonicalForm"/>).</param>
+/// <param name="PreviousHash">The <see cref="Hash"/> of the entry before, or <c>AuditHash.Genesis</c> for the first.</param>
+/// <param name="Hash">SHA-256 (lower-case hex) of the entry's canonical form (<c>AuditHash.CanonicalForm</c>).</param>
 public sealed record AuditEntry(
     string Chain,
     long Sequence,

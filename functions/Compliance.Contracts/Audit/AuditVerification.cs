@@ -1,6 +1,6 @@
 namespace Compliance.Audit;
 
-/// <summary>The result of <see cref="AuditLog.VerifyAsync"/>: whether every chain is intact and, where not, the first problem of each broken chain.</summary>
+/// <summary>The result of <c>AuditLog.VerifyAsync</c>: whether every chain is intact and, where not, the first problem of each broken chain.</summary>
 /// <param name="Valid">True when no chain has a problem.</param>
 /// <param name="ChainsChecked">How many chains were walked.</param>
 /// <param name="EntriesChecked">How many entries were read.</param>
