@@ -10,6 +10,7 @@ using Compliance.Reporting;
 using Compliance.Requests;
 using Compliance.Retention;
 using Compliance.Studies;
+using Compliance.Suppliers;
 using Compliance.Tasks;
 using Microsoft.AspNetCore.Components;
 
@@ -138,6 +139,22 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
         Add(query, "format", csv ? "csv" : null);
         return "api/reports/requests?" + string.Join('&', query);
     }
+
+    /// <summary>Every supplier and its contract's standing (<c>GET /api/suppliers</c>; Dpo, Admin).</summary>
+    public Task<ApiResult<SupplierList>> ListSuppliersAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/suppliers"), ConsoleJson.Default.SupplierList, cancellationToken);
+
+    /// <summary>The recordings assigned to the transcriber's supplier (<c>GET /api/transcription/recordings</c>; Transcriber).</summary>
+    public Task<ApiResult<AssignedRecordings>> ListAssignedRecordingsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/transcription/recordings"), ConsoleJson.Default.AssignedRecordings, cancellationToken);
+
+    /// <summary>A read link to one assigned recording, valid for hours (Transcriber).</summary>
+    public Task<ApiResult<RecordingLink>> GetRecordingLinkAsync(string studyId, string artifactId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/transcription/recordings/{Uri.EscapeDataString(studyId)}/{Uri.EscapeDataString(artifactId)}/link"), ConsoleJson.Default.RecordingLink, cancellationToken);
+
+    /// <summary>Where a transcript of an assigned recording is uploaded (the body is the file).</summary>
+    public static string TranscriptUploadPath(string studyId, string artifactId) =>
+        $"api/transcription/recordings/{Uri.EscapeDataString(studyId)}/{Uri.EscapeDataString(artifactId)}/transcript";
 
     private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
 

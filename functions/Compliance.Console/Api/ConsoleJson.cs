@@ -7,6 +7,7 @@ using Compliance.Reporting;
 using Compliance.Requests;
 using Compliance.Retention;
 using Compliance.Studies;
+using Compliance.Suppliers;
 using Compliance.Tasks;
 
 namespace Compliance.Console.Api;
@@ -26,6 +27,10 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(RequestCorrespondenceView))]
 [JsonSerializable(typeof(EmailView))]
 [JsonSerializable(typeof(TaskList))]
+[JsonSerializable(typeof(UploadAnswer))]
+[JsonSerializable(typeof(SupplierList))]
+[JsonSerializable(typeof(AssignedRecordings))]
+[JsonSerializable(typeof(RecordingLink))]
 [JsonSerializable(typeof(RequestReport))]
 [JsonSerializable(typeof(AuditQueryResponse))]
 [JsonSerializable(typeof(AuditVerification))]
@@ -56,6 +61,9 @@ public sealed record ProblemView(string? Title, string? Detail, int? Status, Dic
     public static ProblemView Unexpected(int? status) =>
         new("The service did not answer as expected", status is null ? "The request could not be sent; check the connection and try again." : $"It answered {status}. Try again; if it persists, tell the service's administrator.", status, null);
 }
+
+/// <summary>What wwwroot/js/upload.js answers: the HTTP status (0 when nothing was sent), the body and its type.</summary>
+public sealed record UploadAnswer(int Status, string Body, string ContentType);
 
 /// <summary>What a call to the API gave: the value, or the problem.</summary>
 public sealed record ApiResult<T>(T? Value, ProblemView? Problem)

@@ -15,6 +15,8 @@ public static class NavItems
         new("Studies", "studies", NavLinkMatch.Prefix, Role.RequestHandlers),
         new("Audit", "audit", NavLinkMatch.Prefix, [Role.Dpo]),
         new("Reporting", "reports", NavLinkMatch.Prefix, [Role.Dpo]),
+        new("Suppliers", "suppliers", NavLinkMatch.Prefix, [Role.Dpo, Role.Admin]),
+        new("Recordings", "transcription", NavLinkMatch.Prefix, [Role.Transcriber]),
     ];
 
     /// <summary>The items a user with <paramref name="roles"/> sees.</summary>

@@ -5,6 +5,7 @@ using States = Compliance.Requests.DueState;
 using Kinds = Compliance.Tasks.TaskKind;
 using Outcomes = Compliance.Tasks.TaskOutcome;
 using Reasons = Compliance.Retention.SweepStartReason;
+using Standings = Compliance.Suppliers.SupplierStanding;
 using SweepStates = Compliance.Retention.SweepState;
 
 namespace Compliance.Console.Layout;
@@ -191,13 +192,32 @@ public static class Words
 
     /// <summary><paramref name="n"/> and the noun, plural unless one: "1 item", "3 items".</summary>
     public static string Count(long n, string noun) =>
-        n == 1 ? $"1 {noun}" : $"{n} {(noun.EndsWith('y') && !noun.EndsWith("ey", StringComparison.Ordinal) ? noun[..^1] + "ies" : noun + "s")}";
+        n == 1 ? $"1 {noun}" : $"{n} {(noun.Length > 1 && noun[^1] == 'y' && !"aeiou".Contains(noun[^2], StringComparison.Ordinal) ? noun[..^1] + "ies" : noun + "s")}";
 
     public static string Bytes(long size) => size switch
     {
         < 1024 => $"{size} bytes",
         < 1024 * 1024 => $"{size / 1024.0:0.#} KB",
         _ => $"{size / (1024.0 * 1024):0.#} MB",
+    };
+
+    /// <summary>A supplier's standing in words (a current contract about to lapse is flagged).</summary>
+    public static string Standing(string standing, bool warn) => standing switch
+    {
+        Standings.Current => warn ? "Current, renew soon" : "Current",
+        Standings.NotApproved => "Not approved",
+        Standings.NoContract => "No contract",
+        Standings.Lapsed => "Contract lapsed: suspended",
+        Standings.Suspended => "Suspended",
+        _ => standing,
+    };
+
+    /// <summary>"in 12 days", "today", "3 days ago".</summary>
+    public static string DaysFromToday(int days) => days switch
+    {
+        0 => "today",
+        > 0 => $"in {Count(days, "day")}",
+        _ => $"{Count(-days, "day")} ago",
     };
 
     /// <summary>A history event's wire name in words: <c>dpo-refused</c> → "Dpo refused".</summary>

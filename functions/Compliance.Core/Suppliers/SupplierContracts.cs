@@ -18,10 +18,10 @@ public sealed record ContractStanding(DateOnly? LapsesOn, DateOnly? WarnFrom, st
 public sealed class SupplierContracts(StudyStore studies, StudyPolicies policies)
 {
     /// <summary>Refusal reasons.</summary>
-    public const string NotApproved = "not-approved";
-    public const string NoContract = "no-contract";
-    public const string Lapsed = "contract-lapsed";
-    public const string Suspended = "suspended";
+    public const string NotApproved = SupplierStanding.NotApproved;
+    public const string NoContract = SupplierStanding.NoContract;
+    public const string Lapsed = SupplierStanding.Lapsed;
+    public const string Suspended = SupplierStanding.Suspended;
 
     /// <summary>The supplier policies of every registered study.</summary>
     public async Task<IReadOnlyList<SupplierPolicy>> PoliciesAsync(CancellationToken cancellationToken = default)

@@ -21,12 +21,6 @@ public sealed class SupplierAccessOptions
     public TimeSpan LinkValidFor { get; set; } = TimeSpan.FromHours(4);
 }
 
-/// <summary>A recording assigned to the transcriber's supplier.</summary>
-public sealed record AssignedRecording(string StudyId, string SessionId, string ArtifactId, long Size, DateTimeOffset UploadedAt, bool HasTranscript);
-
-/// <summary>A read link to one recording.</summary>
-public sealed record RecordingLink(string StudyId, string ArtifactId, Uri Url, DateTimeOffset ExpiresOn);
-
 /// <summary>
 /// The transcriber's routes: the recordings assigned to their supplier (<c>GET /api/transcription/recordings</c>), a read
 /// link to one that expires within hours, and the upload of its transcript. Only while the supplier is approved and its
@@ -72,7 +66,7 @@ public sealed class TranscriberHttp(
         }
 
         await AuditAsync(principal!, supplier!.SupplierId, "list", null, cancellationToken);
-        return new OkObjectResult(new { supplierId = supplier.SupplierId, recordings = list.OrderBy(r => r.UploadedAt).ToList() });
+        return new OkObjectResult(new AssignedRecordings(supplier.SupplierId, list.OrderBy(r => r.UploadedAt).ToList()));
     }
 
     [Function(nameof(GetRecordingLink))]

@@ -227,6 +227,60 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_transcriber_of_a_current_supplier_gets_a_link_and_uploads_a_transcript_and_one_of_a_lapsed_supplier_is_refused()
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var current = "cur" + Guid.NewGuid().ToString("N")[..8];
+        var lapsed = "old" + Guid.NewGuid().ToString("N")[..8];
+        var recent = DateTime.UtcNow.AddDays(-30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await StudyApi.PutSupplierAsync(http, current, "Current Transcripts Ltd", "deletions@current.example", recent, "local-transcriber-tinatyper");
+        await StudyApi.PutSupplierAsync(http, lapsed, "Lapsed Transcripts Ltd", "deletions@lapsed.example", "2023-01-01", "local-transcriber-leolapsed");
+        var studyId = await StudyApi.RegisterStudyAsync(http);
+        var participantId = await StudyApi.RegisterParticipantAsync(http, studyId, $"t.{Guid.NewGuid():N}@example.org");
+        var sessionId = await StudyApi.RegisterSessionWithSupplierAsync(http, studyId, "interview", "2024-05-01", current, participantId);
+        var recordingId = await StudyApi.UploadAsync(http, studyId, sessionId, "recording", [1, 2, 3, 4], "audio/wav");
+
+        // The DPO sees both suppliers' standing.
+        await using var dpoTab = await browser.NewPageAsync(host.BaseAddress);
+        await dpoTab.Page.GotoAsync("/console/sign-in");
+        await SignInAsync(dpoTab.Page, "DPO", "Dana Park");
+        await dpoTab.Page.GotoAsync("/console/suppliers");
+        await Expect(dpoTab.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = lapsed })).ToContainTextAsync("Contract lapsed: suspended");
+        await Expect(dpoTab.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = current })).ToContainTextAsync(new Regex(@"Current[\s\S]*in 3[0-9][0-9] days"));
+        await Browser.AssertNoAxeViolationsAsync(dpoTab.Page);
+        await Browser.ScreenshotAsync(dpoTab.Page, "console-suppliers");
+
+        // The current supplier's transcriber: a link, then the transcript uploaded with its progress shown.
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "Transcriber", "Tina Typer");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Recordings" }).ClickAsync();
+        var recording = page.GetByRole(AriaRole.Article).Filter(new() { HasText = recordingId });
+        await recording.GetByRole(AriaRole.Button, new() { Name = $"Get a link to recording {recordingId}" }).ClickAsync();
+        await Expect(recording.GetByRole(AriaRole.Link, new() { Name = $"Listen to recording {recordingId}" })).ToHaveAttributeAsync("href", new Regex("^http"));
+        await recording.GetByLabel($"Transcript of recording {recordingId}").SetInputFilesAsync(new FilePayload
+        {
+            Name = "transcript.txt",
+            MimeType = "text/plain",
+            Buffer = System.Text.Encoding.UTF8.GetBytes("Interviewer: Thank you for taking part.\nParticipant: You're welcome.\n"),
+        });
+        await recording.GetByRole(AriaRole.Button, new() { Name = "Upload transcript" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = recordingId })).ToContainTextAsync("TranscriptUploaded");
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-transcription");
+
+        // The lapsed supplier's transcriber is refused, and told why.
+        await using var lapsedTab = await browser.NewPageAsync(host.BaseAddress);
+        await lapsedTab.Page.GotoAsync("/console/sign-in");
+        await SignInAsync(lapsedTab.Page, "Transcriber", "Leo Lapsed");
+        await lapsedTab.Page.GotoAsync("/console/transcription");
+        await Expect(lapsedTab.Page.GetByRole(AriaRole.Heading, new() { Name = "Your supplier cannot be given recordings now" })).ToBeVisibleAsync();
+        await Expect(lapsedTab.Page.GetByRole(AriaRole.Article)).ToHaveCountAsync(0);
+        await Browser.AssertNoAxeViolationsAsync(lapsedTab.Page);
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);

@@ -81,11 +81,15 @@ public static class StudyApi
     }
 
     /// <summary>Registers (or updates) a supplier with an address for its deletion notices.</summary>
-    public static async Task RegisterSupplierAsync(HttpClient http, string supplierId, string email)
+    public static Task RegisterSupplierAsync(HttpClient http, string supplierId, string email) =>
+        PutSupplierAsync(http, supplierId, "Test Transcriptions", email, "2024-05-01");
+
+    /// <summary>Registers (or updates) an approved supplier whose contract was signed on <paramref name="contractSignedOn"/>, with its transcribers' principal ids.</summary>
+    public static async Task PutSupplierAsync(HttpClient http, string supplierId, string name, string email, string contractSignedOn, params string[] transcribers)
     {
         using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/suppliers/{supplierId}")
         {
-            Content = JsonContent.Create(new { name = "Test Transcriptions", email, approved = true, contractSignedOn = "2024-05-01" }),
+            Content = JsonContent.Create(new { name, email, approved = true, contractSignedOn, transcribers }),
         };
         put.SignIn(Role.Dpo);
         using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
