@@ -156,6 +156,26 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     public static string TranscriptUploadPath(string studyId, string artifactId) =>
         $"api/transcription/recordings/{Uri.EscapeDataString(studyId)}/{Uri.EscapeDataString(artifactId)}/transcript";
 
+    /// <summary>A study's participants; contact details only for Researcher and Dpo (<c>GET /api/studies/{id}/participants</c>).</summary>
+    public Task<ApiResult<ParticipantList>> ListParticipantsAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/participants"), ConsoleJson.Default.ParticipantList, cancellationToken);
+
+    /// <summary>A study's sessions and their material (<c>GET /api/studies/{id}/sessions</c>).</summary>
+    public Task<ApiResult<SessionList>> ListSessionsAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/sessions"), ConsoleJson.Default.SessionList, cancellationToken);
+
+    /// <summary>Registers a participant (<c>POST /api/studies/{id}/participants</c>; Researcher); the problem when refused.</summary>
+    public async Task<ProblemView?> RegisterParticipantAsync(string studyId, RegisterParticipantRequest participant, CancellationToken cancellationToken = default) =>
+        (await SendRawAsync(Post($"api/studies/{Uri.EscapeDataString(studyId)}/participants", JsonContent.Create(participant, ConsoleJson.Default.RegisterParticipantRequest)), cancellationToken)).Problem;
+
+    /// <summary>Registers a session (<c>POST /api/studies/{id}/sessions</c>; Researcher); the problem when refused.</summary>
+    public async Task<ProblemView?> RegisterSessionAsync(string studyId, RegisterSessionRequest session, CancellationToken cancellationToken = default) =>
+        (await SendRawAsync(Post($"api/studies/{Uri.EscapeDataString(studyId)}/sessions", JsonContent.Create(session, ConsoleJson.Default.RegisterSessionRequest)), cancellationToken)).Problem;
+
+    /// <summary>Where a session's recording, transcript or notes are uploaded (the body is the file).</summary>
+    public static string ArtifactUploadPath(string studyId, string sessionId, string kind) =>
+        $"api/studies/{Uri.EscapeDataString(studyId)}/sessions/{Uri.EscapeDataString(sessionId)}/artifacts?kind={Uri.EscapeDataString(kind)}";
+
     private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)

@@ -9,3 +9,60 @@ public sealed record StudyList(IReadOnlyList<StudySummary> Studies);
 
 /// <summary>The body of <c>POST /api/studies/{id}/publication</c>.</summary>
 public sealed record PublicationRequest(string PublishedOn);
+
+/// <summary>The kinds of session the notice names.</summary>
+public static class SessionKind
+{
+    public const string Interview = "interview";
+    public const string FocusGroup = "focus-group";
+
+    public static IReadOnlyList<string> All { get; } = [Interview, FocusGroup];
+}
+
+/// <summary>A session as the API shows it.</summary>
+public sealed record SessionView(string SessionId, string StudyId, string Kind, DateOnly Date, IReadOnlyList<string> ParticipantIds, string? SupplierId);
+
+/// <summary>An artifact as the API shows it: where it is, how big, and its checksum.</summary>
+public sealed record ArtifactView(string ArtifactId, string StudyId, string SessionId, string Kind, string Container, string BlobName, string ContentType, long Size, string Sha256, DateTimeOffset UploadedAt);
+
+/// <summary>A session with its uploaded material, in <c>GET /api/studies/{id}/sessions</c>.</summary>
+public sealed record SessionWithArtifacts(SessionView Session, IReadOnlyList<ArtifactView> Artifacts);
+
+/// <summary>The answer to <c>GET /api/studies/{id}/sessions</c>, oldest session first.</summary>
+public sealed record SessionList(IReadOnlyList<SessionWithArtifacts> Sessions);
+
+/// <summary>
+/// A participant in <c>GET /api/studies/{id}/participants</c>. The contact details (<c>name</c>, <c>email</c>, <c>phone</c>)
+/// are given only to roles that may see them (Researcher, Dpo), and are null once erased.
+/// </summary>
+public sealed record ParticipantView(string ParticipantId, string? Name, string? Email, string? Phone, string NoticeVersion, bool DoNotContact, DateTimeOffset RegisteredAt, DateTimeOffset? ErasedAt);
+
+/// <summary>The answer to <c>GET /api/studies/{id}/participants</c>.</summary>
+public sealed record ParticipantList(IReadOnlyList<ParticipantView> Participants);
+
+/// <summary>The body of <c>POST /api/studies/{id}/participants</c>.</summary>
+public sealed record RegisterParticipantRequest(
+    string Name,
+    string Email,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Phone);
+
+/// <summary>The body of <c>POST /api/studies/{id}/sessions</c>.</summary>
+public sealed record RegisterSessionRequest(
+    string Kind,
+    string Date,
+    IReadOnlyList<string> ParticipantIds,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SupplierId);
+
+/// <summary>The kinds of research material (the container each lives in is the server's: <c>ArtifactContainers</c>).</summary>
+public static class ArtifactKind
+{
+    public const string Recording = "recording";
+    public const string Transcript = "transcript";
+    public const string Notes = "notes";
+    public const string AnonymisedTranscript = "anonymised-transcript";
+
+    /// <summary>The kinds researchers upload (anonymised transcripts are produced by redaction).</summary>
+    public static IReadOnlyList<string> Uploadable { get; } = [Recording, Transcript, Notes];
+
+    public static IReadOnlyList<string> All { get; } = [Recording, Transcript, Notes, AnonymisedTranscript];
+}

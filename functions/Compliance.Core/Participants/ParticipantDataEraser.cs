@@ -86,7 +86,7 @@ public sealed class ParticipantDataEraser(ArtifactStore artifacts, BlobEraser bl
                 throw new InvalidOperationException($"Artifact {artifact.ArtifactId} of study {studyId} names a blob outside the study.");
             }
 
-            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactContainers.ContainerOf(artifact.Kind) : artifact.Container;
             deleted.AddRange(await blobEraser.DeleteEverythingAsync(container, artifact.BlobName, artifact.Sha256, cancellationToken));
             await artifacts.DeleteIndexAsync(artifact, cancellationToken);
         }

@@ -118,7 +118,7 @@ public sealed class RetentionInventoryBuilder(BlobServiceClient blobs, ArtifactS
                 continue;
             }
 
-            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+            var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactContainers.ContainerOf(artifact.Kind) : artifact.Container;
             var covering = active.Where(h => h.Covers(studyId, artifact.SessionId, artifact.ParticipantIds)).Select(h => h.HoldId).ToList();
             if (covering.Count > 0)
             {

@@ -43,7 +43,7 @@ public sealed class ArtifactStore(TableServiceClient tables, BlobServiceClient b
     {
         ArgumentNullException.ThrowIfNull(session);
         var artifactId = PseudonymousId.New(PseudonymousId.Artifact);
-        var container = ArtifactKind.ContainerOf(kind);
+        var container = ArtifactContainers.ContainerOf(kind);
         var blobName = $"{session.StudyId}/{session.SessionId}/{artifactId}{extension}";
         var blob = blobs.GetBlobContainerClient(container).GetBlobClient(blobName);
 
@@ -149,7 +149,7 @@ public sealed class ArtifactStore(TableServiceClient tables, BlobServiceClient b
     public BlobClient BlobOf(Artifact artifact)
     {
         ArgumentNullException.ThrowIfNull(artifact);
-        var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactKind.ContainerOf(artifact.Kind) : artifact.Container;
+        var container = string.IsNullOrEmpty(artifact.Container) ? ArtifactContainers.ContainerOf(artifact.Kind) : artifact.Container;
         return blobs.GetBlobContainerClient(container).GetBlobClient(artifact.BlobName);
     }
 

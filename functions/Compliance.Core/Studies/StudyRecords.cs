@@ -62,15 +62,6 @@ public enum ContactChange
     NotConfirmed,
 }
 
-/// <summary>The kinds of session the notice names.</summary>
-public static class SessionKind
-{
-    public const string Interview = "interview";
-    public const string FocusGroup = "focus-group";
-
-    public static IReadOnlyList<string> All { get; } = [Interview, FocusGroup];
-}
-
 /// <summary>An interview or focus group, its date, who took part and which supplier transcribes it.</summary>
 public sealed record Session
 {
@@ -83,25 +74,15 @@ public sealed record Session
     public required DateTimeOffset RegisteredAt { get; init; }
 }
 
-/// <summary>The kinds of research material, and the container each lives in.</summary>
-public static class ArtifactKind
+/// <summary>The container each kind of research material (<see cref="ArtifactKind"/>) lives in.</summary>
+public static class ArtifactContainers
 {
-    public const string Recording = "recording";
-    public const string Transcript = "transcript";
-    public const string Notes = "notes";
-    public const string AnonymisedTranscript = "anonymised-transcript";
-
-    /// <summary>The kinds researchers upload (anonymised transcripts are produced by redaction).</summary>
-    public static IReadOnlyList<string> Uploadable { get; } = [Recording, Transcript, Notes];
-
-    public static IReadOnlyList<string> All { get; } = [Recording, Transcript, Notes, AnonymisedTranscript];
-
     public static string ContainerOf(string kind) => kind switch
     {
-        Recording => Storage.StorageLayout.Containers.Recordings,
-        Transcript => Storage.StorageLayout.Containers.Transcripts,
-        Notes => Storage.StorageLayout.Containers.Notes,
-        AnonymisedTranscript => Storage.StorageLayout.Containers.AnonymisedTranscripts,
+        ArtifactKind.Recording => Storage.StorageLayout.Containers.Recordings,
+        ArtifactKind.Transcript => Storage.StorageLayout.Containers.Transcripts,
+        ArtifactKind.Notes => Storage.StorageLayout.Containers.Notes,
+        ArtifactKind.AnonymisedTranscript => Storage.StorageLayout.Containers.AnonymisedTranscripts,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an artifact kind"),
     };
 }

@@ -91,7 +91,7 @@ public sealed class StudiesHttp(
         await studies.AddSessionAsync(session, cancellationToken);
         await audit.AppendAsync(StudyAuditEvents.SessionRegistered(session, principal!.Id), cancellationToken);
         logger.LogInformation("Session {SessionId} ({Kind}) registered in study {StudyId}", session.SessionId, session.Kind, session.StudyId);
-        return new CreatedResult($"/api/studies/{study.StudyId}/sessions/{session.SessionId}", SessionView.From(session));
+        return new CreatedResult($"/api/studies/{study.StudyId}/sessions/{session.SessionId}", StudyViews.From(session));
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public sealed class StudiesHttp(
         }
 
         var (artifact, uploadProblem) = await uploads.ReceiveAsync(req, session, req.Query["kind"].ToString(), principal!.Id, cancellationToken);
-        return uploadProblem ?? new CreatedResult($"/api/studies/{study!.StudyId}/sessions/{session.SessionId}/artifacts/{artifact!.ArtifactId}", ArtifactView.From(artifact));
+        return uploadProblem ?? new CreatedResult($"/api/studies/{study!.StudyId}/sessions/{session.SessionId}/artifacts/{artifact!.ArtifactId}", StudyViews.From(artifact));
     }
 
     /// <summary><c>POST /api/studies/{id}/publication</c>: records the date the study's report was published.</summary>
@@ -174,25 +174,5 @@ public sealed record StudyView(string StudyId, string Title, string PolicySource
     {
         ArgumentNullException.ThrowIfNull(s);
         return new(s.StudyId, s.Title, s.PolicySource, s.PolicyVersion, s.NoticeVersion, s.EndOfDataCollection, s.AnalysisStartedOn, s.PublishedOn, s.RegisteredAt, s.UpdatedAt);
-    }
-}
-
-/// <summary>A session as the API shows it.</summary>
-public sealed record SessionView(string SessionId, string StudyId, string Kind, DateOnly Date, IReadOnlyList<string> ParticipantIds, string? SupplierId)
-{
-    public static SessionView From(Session s)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        return new(s.SessionId, s.StudyId, s.Kind, s.Date, s.ParticipantIds, s.SupplierId);
-    }
-}
-
-/// <summary>An artifact as the API shows it: where it is, how big, and its checksum.</summary>
-public sealed record ArtifactView(string ArtifactId, string StudyId, string SessionId, string Kind, string Container, string BlobName, string ContentType, long Size, string Sha256, DateTimeOffset UploadedAt)
-{
-    public static ArtifactView From(Artifact a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        return new(a.ArtifactId, a.StudyId, a.SessionId, a.Kind, a.Container, a.BlobName, a.ContentType, a.Size, a.Sha256, a.UploadedAt);
     }
 }

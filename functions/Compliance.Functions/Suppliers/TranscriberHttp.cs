@@ -121,7 +121,7 @@ public sealed class TranscriberHttp(
         }
 
         await AuditAsync(principal, supplier!.SupplierId, "upload", transcript!.ArtifactId, cancellationToken);
-        return new CreatedResult((string?)null, ArtifactView.From(transcript));
+        return new CreatedResult((string?)null, StudyViews.From(transcript));
     }
 
     /// <summary>A Transcriber of a supplier whose contract is current; otherwise the 401 or 403 to answer (refusals audited).</summary>

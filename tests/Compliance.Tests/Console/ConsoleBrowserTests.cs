@@ -281,6 +281,44 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_researcher_registers_a_participant_and_a_session_and_uploads_a_recording_with_its_progress_shown()
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var studyId = await StudyApi.RegisterStudyAsync(http);
+        var email = $"new.{Guid.NewGuid():N}@example.org";
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "Researcher", "Ravi Shah");
+        await page.GotoAsync($"/console/studies/{studyId}");
+
+        // A participant: the API's message by field first, then registered.
+        var register = page.GetByRole(AriaRole.Region, new() { Name = "Register a participant" });
+        await register.GetByLabel("Name").FillAsync("Sam Okafor");
+        await register.GetByLabel("Email address").FillAsync("not an address");
+        await register.GetByRole(AriaRole.Button, new() { Name = "Register participant" }).ClickAsync();
+        await Expect(register.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Email address must be") })).ToBeVisibleAsync();
+        await register.GetByLabel("Email address").FillAsync(email);
+        await register.GetByRole(AriaRole.Button, new() { Name = "Register participant" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = email })).ToContainTextAsync("Sam Okafor");
+
+        // A session with that participant, then its recording uploaded with a progress bar.
+        var session = page.GetByRole(AriaRole.Region, new() { Name = "Register a session" });
+        await session.GetByLabel("Date").FillAsync("2024-06-12");
+        await session.GetByRole(AriaRole.Checkbox).First.CheckAsync();
+        await session.GetByRole(AriaRole.Button, new() { Name = "Register session" }).ClickAsync();
+        var article = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "12 June 2024" });
+        await Expect(article.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Interview S-") })).ToBeVisibleAsync();
+        await article.GetByLabel("Kind of material").SelectOptionAsync("recording");
+        await article.GetByLabel(new Regex("^File for session")).SetInputFilesAsync(new FilePayload { Name = "interview.wav", MimeType = "audio/wav", Buffer = new byte[256 * 1024] });
+        await article.GetByRole(AriaRole.Button, new() { Name = "Upload" }).ClickAsync();
+        await Expect(article.Locator("progress")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = "12 June 2024" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "recording" })).ToContainTextAsync("256 KB");
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-study-material");
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);

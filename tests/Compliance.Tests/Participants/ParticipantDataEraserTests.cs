@@ -254,7 +254,7 @@ public sealed class ParticipantDataEraserTests(TestEnvironment env)
             SessionId = sessionId,
             ParticipantIds = participantIds,
             Kind = kind,
-            Container = ArtifactKind.ContainerOf(kind),
+            Container = ArtifactContainers.ContainerOf(kind),
             BlobName = blobName,
             ContentType = "text/plain",
             Size = content.Length,
