@@ -5,11 +5,12 @@ return args.FirstOrDefault() switch
     "requests" => await RequestBenchmark.RunFromArgsAsync(args),
     "retention" => await RetentionBenchmark.RunFromArgsAsync(args),
     "portal" => await PortalBenchmark.RunFromArgsAsync(args),
+    "console" => await ConsoleBenchmark.RunFromArgsAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N]");
     return 2;
 }
