@@ -89,7 +89,9 @@ public static class StudyApi
     {
         using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/suppliers/{supplierId}")
         {
-            Content = JsonContent.Create(new { name, email, approved = true, contractSignedOn, transcribers }),
+            Content = transcribers.Length == 0
+                ? JsonContent.Create(new { name, email, approved = true, contractSignedOn })
+                : JsonContent.Create(new { name, email, approved = true, contractSignedOn, transcribers }),
         };
         put.SignIn(Role.Dpo);
         using var response = await http.SendAsync(put, TestContext.Current.CancellationToken);
