@@ -3,9 +3,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Compliance.Identity;
 using Compliance.Requests;
-using Compliance.SelfHost;
-using Compliance.SelfHost.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -24,20 +21,7 @@ public static class ConsoleBenchmark
     public static async Task<int> RunFromArgsAsync(string[] args)
     {
         var count = Option(args, "--requests", 10_000);
-        var root = AzuriteProcess.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
-            ?? throw new InvalidOperationException("Run scripts/ensure-tools.sh first: Azurite is not installed.");
-        await using var azurite = await AzuriteProcess.StartAsync(root, dataPath: null, 0, 0, 0, CancellationToken.None);
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["DurableTaskHubName"] = "benchconsole" + Guid.NewGuid().ToString("N")[..8],
-            ["SelfHost:Urls"] = "http://127.0.0.1:0",
-            ["SelfHost:SeedDemoData"] = "true",
-            ["Auth:TrustClientPrincipalHeader"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["RateLimits:Enabled"] = "false",
-        };
-        await using var host = await SelfHostApplication.StartAsync([], c => c.AddInMemoryCollection(settings));
+        await using var host = await DemoHost.StartAsync("benchconsole");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         using var playwright = await Playwright.CreateAsync();
         await using var chromium = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });

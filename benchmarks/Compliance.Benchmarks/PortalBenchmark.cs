@@ -4,9 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Compliance.Requests;
-using Compliance.SelfHost;
-using Compliance.SelfHost.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Benchmarks;
@@ -25,20 +22,7 @@ public static partial class PortalBenchmark
     {
         var perPage = Option(args, "--requests", 100);
         var rate = Option(args, "--rate", 5);
-        var root = AzuriteProcess.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
-            ?? throw new InvalidOperationException("Run scripts/ensure-tools.sh first: Azurite is not installed.");
-        await using var azurite = await AzuriteProcess.StartAsync(root, dataPath: null, 0, 0, 0, CancellationToken.None);
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["DurableTaskHubName"] = "benchportal" + Guid.NewGuid().ToString("N")[..8],
-            ["SelfHost:Urls"] = "http://127.0.0.1:0",
-            ["SelfHost:SeedDemoData"] = "true",
-            ["Auth:TrustClientPrincipalHeader"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["RateLimits:Enabled"] = "false",
-        };
-        await using var host = await SelfHostApplication.StartAsync([], c => c.AddInMemoryCollection(settings));
+        await using var host = await DemoHost.StartAsync("benchportal");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
 
         using var submitted = await http.PostAsJsonAsync("/api/requests", new { studyId = "MPATI", type = "query", email = "bench@example.org", details = "?" });
