@@ -82,6 +82,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<Mail.Intake.IntakeOptions>().BindConfiguration(Mail.Intake.IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Mail.Intake.InboundMessageReader>();
         services.AddSingleton<Mail.Intake.InboundMailStore>();
+        services.AddSingleton<Mail.Intake.RequestMessages>();
         services.AddSingleton(Mail.Intake.RequestClassifier.Default);
 
         // Rate limits of the anonymous routes, counted in Table storage so that they hold across instances (docs/security.md).

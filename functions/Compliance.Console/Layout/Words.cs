@@ -101,6 +101,7 @@ public static class Words
         Compliance.Mail.EmailStates.Sending => "Sending",
         Compliance.Mail.EmailStates.Sent => "Sent",
         Compliance.Mail.EmailStates.Failed => "Sending failed",
+        Compliance.Mail.EmailStates.Received => "Received",
         _ => state,
     };
 

@@ -15,7 +15,7 @@ public static class Timeline
         ArgumentNullException.ThrowIfNull(emails);
         return history
             .Select(h => new Item(h.At, Words.Event(h.Event), $"by {h.Actor}; then {Words.Status(h.Status).ToLowerInvariant()}"))
-            .Concat(emails.Select(e => new Item(e.WrittenAt, $"Email: {e.Subject}", $"{Words.EmailState(e.State).ToLowerInvariant()} {Words.EmailProgress(e)}".TrimEnd())))
+            .Concat(emails.Select(e => new Item(e.WrittenAt, $"{(e.Direction == "in" ? "Email received" : "Email")}: {e.Subject}", $"{Words.EmailState(e.State).ToLowerInvariant()} {Words.EmailProgress(e)}".TrimEnd())))
             .OrderBy(i => i.At)
             .ToList();
     }

@@ -7,7 +7,8 @@ namespace Compliance.Mail;
 /// </summary>
 /// <remarks>
 /// <c>messageKey</c> is the email's key in the request's outbox (e.g. <c>acknowledgement</c>), what resend names;
-/// <c>direction</c> is <c>out</c> for what the service sent; <c>state</c> is one of <see cref="EmailStates"/>; <c>lastError</c>
+/// <c>direction</c> is <c>out</c> for what the service wrote and <c>in</c> for a message that made the request or replied
+/// to it (its <c>messageKey</c> is then its intake key); <c>state</c> is one of <see cref="EmailStates"/>; <c>lastError</c>
 /// is what the last failed attempt met (an exception type and any SMTP status, never the server's words, which may quote an
 /// address); <c>text</c> is the plain part as sent, <c>html</c> the HTML part sanitised.
 /// </remarks>
@@ -40,4 +41,7 @@ public static class EmailStates
     public const string Sending = "sending";
     public const string Sent = "sent";
     public const string Failed = "failed";
+
+    /// <summary>An inbound message (direction <c>in</c>): received, nothing to send.</summary>
+    public const string Received = "received";
 }

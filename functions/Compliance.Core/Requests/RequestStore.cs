@@ -15,6 +15,7 @@ public sealed class RequestStore(TableServiceClient tables)
     private const string RequestRowKey = "request";
     private const string HistoryPrefix = "history|";
     private const string ActionPrefix = "action|";
+    private const string MailPrefix = "mail|";
 
     private readonly TableClient table = tables.GetTableClient(StorageLayout.Tables.Requests);
 
@@ -224,6 +225,26 @@ public sealed class RequestStore(TableServiceClient tables)
         }
 
         return result.OrderByDescending(r => r.ReceivedAt).ToList();
+    }
+
+    /// <summary>
+    /// Records that the inbound message <paramref name="intakeKey"/> belongs to the request's correspondence (it made the
+    /// request, or replied to it), beside the request: the intake key only. Idempotent.
+    /// </summary>
+    public async Task LinkMessageAsync(string requestId, string intakeKey, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
+        await table.UpsertEntityAsync(new TableEntity(requestId, MailPrefix + intakeKey) { ["At"] = receivedAt }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The intake keys of the inbound messages of the request's correspondence, in the order they were received.</summary>
+    public async Task<IReadOnlyList<string>> ListMessagesAsync(string requestId, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {requestId} and RowKey ge {MailPrefix} and RowKey lt {MailPrefix + "~"}");
+        var found = new List<(DateTimeOffset At, string Key)>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.Add((entity.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue, entity.RowKey[MailPrefix.Length..]));
+        }
+
+        return found.OrderBy(f => f.At).Select(f => f.Key).ToList();
     }
 
     /// <summary>Stores an action the DPO took, beside its request; false if one with that id exists.</summary>

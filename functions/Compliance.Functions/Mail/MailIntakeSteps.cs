@@ -6,14 +6,6 @@ namespace Compliance.Functions.Mail;
 /// <summary>What every step of a message's intake work shares: reading the stored message, and its audit events (keyed by the intake key and the step).</summary>
 internal static class MailIntakeSteps
 {
-    /// <summary>Reads the stored message; it stays in storage, out of the orchestration.</summary>
-    public static async Task<(StoredInboundMail Stored, InboundReadResult Read)> LoadAsync(this InboundMailStore inbound, InboundMessageReader reader, string intakeKey, CancellationToken cancellationToken)
-    {
-        var stored = await inbound.FindAsync(intakeKey, cancellationToken) ?? throw new InvalidOperationException($"Inbound message {intakeKey} is not stored.");
-        await using var raw = await inbound.OpenReadAsync(intakeKey, cancellationToken);
-        return (stored, await reader.ReadAsync(raw, cancellationToken));
-    }
-
     public static AuditEvent Event(string intakeKey, string action, string step, string? studyId, params (string Key, string Value)[] details)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal) { ["intakeKey"] = intakeKey };

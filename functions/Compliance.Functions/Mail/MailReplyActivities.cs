@@ -9,8 +9,7 @@ namespace Compliance.Functions.Mail;
 
 /// <summary>A reply to one of our emails, handed to its request (<see cref="MailReplies"/>) and recorded in its history. Idempotent by the intake key.</summary>
 public sealed class MailReplyActivities(
-    InboundMailStore inbound,
-    InboundMessageReader reader,
+    RequestMessages messages,
     RequestStore requests,
     MailReplies replies,
     AuditLog audit,
@@ -24,11 +23,11 @@ public sealed class MailReplyActivities(
     public async Task<MailReplyResult> ApplyReply([ActivityTrigger] MailReplyInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (stored, read) = await inbound.LoadAsync(reader, input.IntakeKey, cancellationToken);
+        var (stored, read) = await messages.LoadAsync(input.IntakeKey, cancellationToken);
         var request = await requests.GetAsync(input.RequestId, cancellationToken);
         var code = ReplyMatcher.Match(read.Message!, mailOptions.Value.EffectiveMessageIdDomain)?.VerificationCode;
         var at = stored.ReceivedAt;
-        await inbound.TagStudyAsync(input.IntakeKey, request.StudyId, cancellationToken);
+        await messages.LinkAsync(input.IntakeKey, request.StudyId, request.RequestId, stored.ReceivedAt, cancellationToken);
         var result = await replies.DecideAsync(request, code, at, cancellationToken);
         await requests.RecordStepAsync(request, $"reply-{input.IntakeKey}", $"reply-{result.Outcome}", AuditActors.Participant, at, cancellationToken);
         await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailReply, "reply", request.StudyId, ("requestId", request.RequestId), ("outcome", result.Outcome)), cancellationToken);

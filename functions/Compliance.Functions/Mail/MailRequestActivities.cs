@@ -11,8 +11,7 @@ namespace Compliance.Functions.Mail;
 
 /// <summary>The requests a message asks for, each made once (its id comes from the intake key and its index) and its workflow started.</summary>
 public sealed class MailRequestActivities(
-    InboundMailStore inbound,
-    InboundMessageReader reader,
+    RequestMessages messages,
     RequestIntake intake,
     StudyPolicies policies,
     AuditLog audit,
@@ -29,7 +28,7 @@ public sealed class MailRequestActivities(
     public async Task<string> CreateRequestFromMail([ActivityTrigger] MailRequestInput input, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (stored, read) = await inbound.LoadAsync(reader, input.IntakeKey, cancellationToken);
+        var (stored, read) = await messages.LoadAsync(input.IntakeKey, cancellationToken);
         var message = read.Message ?? throw new InvalidOperationException($"Inbound message {input.IntakeKey} cannot be read.");
         var studyId = intakeOptions.Value.StudyId;
         var (_, policy) = await policies.GetAsync(studyId, cancellationToken);
@@ -52,7 +51,7 @@ public sealed class MailRequestActivities(
             durable,
             cancellationToken);
         var requestId = result.Record.RequestId;
-        await inbound.TagStudyAsync(input.IntakeKey, studyId, cancellationToken);
+        await messages.LinkAsync(input.IntakeKey, studyId, requestId, stored.ReceivedAt, cancellationToken);
         await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailRequestCreated, $"request-{input.Index}", studyId, ("requestId", requestId), ("type", input.Type)), cancellationToken);
         return requestId;
     }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Compliance.Audit;
 using Compliance.Functions.Mail;
 using Compliance.Identity;
+using Compliance.Mail;
 using Compliance.Mail.Intake;
 using Compliance.Requests;
 using Compliance.SelfHost;
@@ -117,6 +118,17 @@ public sealed class MailIntakeTests(TestEnvironment env)
         var verified = await api.WaitForAsync(requestId, r => r.ClockStartedAt is not null, "the clock to start once the code is verified");
         verified.VerifiedAt.ShouldNotBeNull();
         (await api.Store.GetHistoryAsync(requestId, Ct)).ShouldContain(h => h.Event == "reply-verified");
+
+        // Both messages are in the request's correspondence, in and out in time order, as staff read it.
+        using var read = await mail.Http.SendAsync(Staff.Get($"/api/requests/{requestId}/emails", Role.Dpo), Ct);
+        var emails = (await read.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("emails").EnumerateArray().ToList();
+        var incoming = emails.Where(e => e.GetProperty("direction").GetString() == "in").ToList();
+        incoming.Select(e => e.GetProperty("messageKey").GetString()).ShouldBe([posted.IntakeKey, replied.IntakeKey]);
+        incoming[0].GetProperty("state").GetString().ShouldBe(EmailStates.Received);
+        incoming[0].GetProperty("text").GetString()!.ShouldContain("copy of my interview transcript");
+        incoming[1].GetProperty("subject").GetString().ShouldStartWith("Re: ");
+        emails.Select(e => e.GetProperty("writtenAt").GetDateTimeOffset()).ShouldBeInOrder();
+        emails.Select(e => e.GetProperty("messageKey").GetString()).ShouldContain("verification-code-1");
     }
 
     [Fact]

@@ -74,6 +74,16 @@ public sealed class InboundMailStore(BlobServiceClient blobs)
         }
     }
 
+    /// <summary>Reads the stored message with <paramref name="reader"/>; it stays in storage (out of any orchestration).</summary>
+    /// <exception cref="InvalidOperationException">No message is stored under <paramref name="intakeKey"/>.</exception>
+    public async Task<(StoredInboundMail Stored, InboundReadResult Read)> LoadAsync(InboundMessageReader reader, string intakeKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var stored = await FindAsync(intakeKey, cancellationToken) ?? throw new InvalidOperationException($"Inbound message {intakeKey} is not stored.");
+        await using var raw = await OpenReadAsync(intakeKey, cancellationToken);
+        return (stored, await reader.ReadAsync(raw, cancellationToken));
+    }
+
     /// <summary>The stored message with <paramref name="intakeKey"/>, or null.</summary>
     public async Task<StoredInboundMail?> FindAsync(string intakeKey, CancellationToken cancellationToken = default)
     {
