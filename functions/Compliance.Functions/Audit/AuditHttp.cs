@@ -33,18 +33,18 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
             return auth.Denied;
         }
 
-        var errors = UnknownParameters(req, QueryParameters);
-        var requestId = Parameter(req, "requestId", errors, id => RequestId.IsWellFormed(id) || Compliance.Mail.Intake.MessageIds.IsIntakeKey(id), "must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…).");
-        var studyId = Parameter(req, "studyId", errors, v => StudyIdPattern().IsMatch(v), "must be letters, digits, '-' or '_' (starting with a letter or digit), at most 64.");
-        var limitText = Parameter(
-            req,
+        var query = new QueryReader(req.Query);
+        query.RejectUnknown(QueryParameters);
+        var requestId = query.Text("requestId", id => RequestId.IsWellFormed(id) || Compliance.Mail.Intake.MessageIds.IsIntakeKey(id), "must be a request id such as DSR-20261125-7KQ2M9XA, or an email's intake key (MAIL-…).", emptyIsAbsent: false);
+        var studyId = query.Text("studyId", v => StudyIdPattern().IsMatch(v), "must be letters, digits, '-' or '_' (starting with a letter or digit), at most 64.");
+        var limitText = query.Text(
             "limit",
-            errors,
             v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= AuditLog.MaxLimit,
-            $"must be a whole number from 1 to {AuditLog.MaxLimit}.");
-        if (errors.Count > 0)
+            $"must be a whole number from 1 to {AuditLog.MaxLimit}.",
+            emptyIsAbsent: false);
+        if (query.Problem() is { } problem)
         {
-            return ApiProblem.Validation(errors, "See 'errors' for what is wrong with each query parameter.");
+            return problem;
         }
 
         var limit = limitText is null ? AuditLog.DefaultLimit : int.Parse(limitText, NumberStyles.None, CultureInfo.InvariantCulture);
@@ -67,10 +67,11 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
             return auth.Denied;
         }
 
-        var errors = UnknownParameters(req, []);
-        if (errors.Count > 0)
+        var query = new QueryReader(req.Query);
+        query.RejectUnknown([]);
+        if (query.Problem("This route takes no query parameters.") is { } problem)
         {
-            return ApiProblem.Validation(errors, "This route takes no query parameters.");
+            return problem;
         }
 
         var result = await audit.VerifyAsync(cancellationToken);
@@ -89,48 +90,6 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
         }
 
         return new OkObjectResult(result);
-    }
-
-    private static Dictionary<string, string[]> UnknownParameters(HttpRequest req, string[] known)
-    {
-        ArgumentNullException.ThrowIfNull(req);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var key in req.Query.Keys.Where(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase)))
-        {
-            // A misspelt filter must not silently widen the answer to every entry.
-            errors[key] = [known.Length == 0 ? "is not a parameter of this route." : $"is not a parameter of this route; use {string.Join(", ", known)}."];
-        }
-
-        return errors;
-    }
-
-    private static string? Parameter(HttpRequest req, string name, Dictionary<string, string[]> errors, Func<string, bool> isValid, string rule)
-    {
-        if (!req.Query.TryGetValue(name, out var values))
-        {
-            return null;
-        }
-
-        if (values.Count != 1)
-        {
-            errors[name] = ["must be given once."];
-            return null;
-        }
-
-        var value = values[0];
-        if (string.IsNullOrEmpty(value))
-        {
-            errors[name] = ["must not be empty; leave it out to not filter by it."];
-            return null;
-        }
-
-        if (!isValid(value))
-        {
-            errors[name] = [rule];
-            return null;
-        }
-
-        return value;
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\z", RegexOptions.CultureInvariant)]

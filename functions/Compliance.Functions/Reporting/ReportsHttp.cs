@@ -1,4 +1,3 @@
-using System.Globalization;
 using Compliance.Functions.Http;
 using Compliance.Identity;
 using Compliance.Reporting;
@@ -51,59 +50,22 @@ public sealed class ReportsHttp(RequestReports reports, StudyStore studies, Time
     /// <summary>The query, or a 400 naming each bad parameter.</summary>
     private static (ReportQuery? Query, IActionResult? Problem) Read(IQueryCollection query, DateOnly today)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        string? One(string name)
+        var reader = new QueryReader(query);
+        reader.RejectUnknown(["studyId", "from", "to", "format"]);
+        var studyId = reader.Text("studyId", StudyIds.IsWellFormed, "must be a study id.");
+        if (studyId is null)
         {
-            var values = query[name];
-            if (values.Count > 1)
-            {
-                errors[name] = ["may be given once."];
-            }
-
-            return values.Count == 1 && values[0] is { Length: > 0 } v ? v : null;
+            reader.Add("studyId", "is required.");
         }
 
-        DateOnly? Date(string name)
+        var to = reader.Date("to") ?? today;
+        var from = reader.Date("from") ?? to.AddYears(-1).AddDays(1);
+        if (from > to)
         {
-            var text = One(name);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            {
-                return date;
-            }
-
-            errors[name] = ["must be a date, yyyy-MM-dd."];
-            return null;
+            reader.Add("from", "must be on or before 'to'.");
         }
 
-        var studyId = One("studyId");
-        if (studyId is null || !StudyIds.IsWellFormed(studyId))
-        {
-            errors.TryAdd("studyId", [studyId is null ? "is required." : "must be a study id."]);
-        }
-
-        var to = Date("to") ?? today;
-        var from = Date("from") ?? to.AddYears(-1).AddDays(1);
-        if (from > to && !errors.ContainsKey("from"))
-        {
-            errors["from"] = ["must be on or before 'to'."];
-        }
-
-        var format = One("format");
-        if (format is not (null or "json" or "csv"))
-        {
-            errors["format"] = ["must be json or csv."];
-        }
-
-        foreach (var unknown in query.Keys.Where(k => k is not ("studyId" or "from" or "to" or "format")))
-        {
-            errors[unknown] = ["is not a parameter of this route."];
-        }
-
-        return errors.Count > 0 ? (null, ApiProblem.Validation(errors)) : (new ReportQuery(studyId!, from, to, format == "csv"), null);
+        var format = reader.Text("format", f => f is "json" or "csv", "must be json or csv.");
+        return reader.Problem() is { } problem ? (null, problem) : (new ReportQuery(studyId!, from, to, format == "csv"), null);
     }
 }

@@ -15,36 +15,18 @@ public static class RequestListQuery
     public static (RequestQuery? Query, ObjectResult? Problem) Read(IQueryCollection query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        string? Pick(string name, Func<string, bool> valid, string rule)
+        var reader = new QueryReader(query);
+        var status = reader.Text("status", RequestStatus.All.Contains, $"must be one of: {string.Join(", ", RequestStatus.All)}.");
+        var studyId = reader.Text("studyId", StudyIds.IsWellFormed, "must be a study id: letters, digits, '-' and '_'.");
+        var type = reader.Text("type", RequestType.IsValid, $"must be one of: {string.Join(", ", RequestType.All)}.");
+        var channel = reader.Text("channel", RequestChannel.IsValid, $"must be one of: {string.Join(", ", RequestChannel.All)}.");
+        var open = reader.Text("open", v => v is "true" or "false", "must be true or false.");
+        var order = reader.Text("order", Orders.Contains, $"must be one of: {string.Join(", ", Orders)}.");
+        var limit = reader.Text("limit", v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= RequestQuery.MaxLimit, $"must be a whole number from 1 to {RequestQuery.MaxLimit}.");
+        var continuation = reader.Text("continuation", v => v.Length <= 400, "is not one this service gave.");
+        if (reader.Problem() is { } problem)
         {
-            var values = query[name];
-            if (values.Count > 1)
-            {
-                errors[name] = ["may be given once."];
-                return null;
-            }
-
-            var value = values.ToString() is { Length: > 0 } v ? v : null;
-            if (value is not null && !valid(value))
-            {
-                errors[name] = [rule];
-            }
-
-            return value;
-        }
-
-        var status = Pick("status", RequestStatus.All.Contains, $"must be one of: {string.Join(", ", RequestStatus.All)}.");
-        var studyId = Pick("studyId", StudyIds.IsWellFormed, "must be a study id: letters, digits, '-' and '_'.");
-        var type = Pick("type", RequestType.IsValid, $"must be one of: {string.Join(", ", RequestType.All)}.");
-        var channel = Pick("channel", RequestChannel.IsValid, $"must be one of: {string.Join(", ", RequestChannel.All)}.");
-        var open = Pick("open", v => v is "true" or "false", "must be true or false.");
-        var order = Pick("order", Orders.Contains, $"must be one of: {string.Join(", ", Orders)}.");
-        var limit = Pick("limit", v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= RequestQuery.MaxLimit, $"must be a whole number from 1 to {RequestQuery.MaxLimit}.");
-        var continuation = Pick("continuation", v => v.Length <= 400, "is not one this service gave.");
-        if (errors.Count > 0)
-        {
-            return (null, ApiProblem.Validation(errors));
+            return (null, problem);
         }
 
         return (new RequestQuery(
