@@ -93,6 +93,31 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_DPO_extends_a_request_and_sees_the_new_due_date_and_its_derivation()
+    {
+        var requestId = await SubmitLetterAsync("query");
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+        await page.GotoAsync($"/console/requests/{requestId}");
+        var due = page.GetByRole(AriaRole.Definition).Filter(new() { HasTextRegex = new Regex("On time|Due soon|Overdue") });
+        var before = await due.InnerTextAsync();
+
+        var extend = page.GetByRole(AriaRole.Region, new() { Name = "Extend the deadline" });
+        await extend.GetByLabel("Reason for the extension").FillAsync("The query needs the transcriber's account of the session.");
+        await extend.GetByRole(AriaRole.Button, new() { Name = "Extend the deadline" }).ClickAsync();
+
+        await Expect(page.GetByText("Extend the deadline: done.")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Term).Filter(new() { HasText = "Extension" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "extended: three months" })).ToHaveCountAsync(1);
+        (await due.InnerTextAsync()).ShouldNotBe(before, "the due date moves to three months from the clock's start");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Extend the deadline" })).ToHaveCountAsync(0, new() { Timeout = 10_000 });
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-extended");
+    }
+
+    [Fact]
     public async Task An_ONS_analyst_is_shown_no_requests_and_a_researcher_the_correspondence_but_no_actions()
     {
         var requestId = await SubmitLetterAsync("query");
