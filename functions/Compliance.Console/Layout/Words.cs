@@ -92,8 +92,36 @@ public static class Words
         RequestAction.Resume => "Resume the clock",
         RequestAction.Note => "Add a note",
         RequestAction.ReissueCode => "Send a new code",
+        RequestAction.Retry => "Retry the failed step",
         _ => action,
     };
+
+    /// <summary>A workflow step, named by its activity, as the DPO would say it; an unknown one by its name.</summary>
+    public static string Step(string activity) => activity switch
+    {
+        "PrepareRequest" => "preparing the request",
+        "AcknowledgeRequest" => "sending the acknowledgement",
+        "SendVerificationCode" => "sending the verification code",
+        "SendVerificationReminder" => "reminding the participant of their code",
+        "AskForIdentityDetails" => "asking for identity details",
+        "CloseUnverified" => "closing the unverified request",
+        "StartClock" => "starting the clock",
+        "CreateTask" => "creating a task",
+        "ApplyRequestAction" => "carrying out your action",
+        "RemindDpo" => "reminding you of the deadline",
+        "SendOutcome" => "sending the outcome",
+        "RecoverStall" => "recording the recovery",
+        _ => activity,
+    };
+
+    /// <summary>A stall in a sentence: the step, since when, how often it failed, and what happens next.</summary>
+    public static string Stall(RequestStall stall)
+    {
+        ArgumentNullException.ThrowIfNull(stall);
+        var rounds = stall.Failures == 1 ? "once" : $"{stall.Failures} times";
+        return $"The step “{Step(stall.Step)}” has failed {rounds} since {Time(stall.Since)} ({stall.Error}), each time after its own retries. " +
+            $"The workflow waits and tries it again by itself every {(RequestStall.RetryEvery == TimeSpan.FromHours(1) ? "hour" : $"{RequestStall.RetryEvery.TotalHours:0.#} hours")}; put right what made it fail, then retry it now.";
+    }
 
     public static string EmailState(string state) => state switch
     {

@@ -29,6 +29,7 @@ public static class ActionFields
         RequestAction.Approve => "Carries the request out and tells the participant.",
         RequestAction.Resume => "Restarts the paused clock from today.",
         RequestAction.ReissueCode => "Emails the participant a new verification code.",
+        RequestAction.Retry => "Runs the step that failed again, now.",
         _ => null,
     };
 }

@@ -13,7 +13,10 @@ public static class RequestAction
     /// <summary>Issues a new verification code after the old one expired or was locked by wrong attempts.</summary>
     public const string ReissueCode = "reissue-code";
 
-    public static IReadOnlyList<string> All { get; } = [Approve, Refuse, Extend, Clarify, Resume, Note, ReissueCode];
+    /// <summary>Runs again the workflow step that failed (<see cref="RequestStall"/>), once what made it fail is put right.</summary>
+    public const string Retry = "retry";
+
+    public static IReadOnlyList<string> All { get; } = [Approve, Refuse, Extend, Clarify, Resume, Note, ReissueCode, Retry];
 
     public static bool IsValid(string? value) => value is not null && All.Contains(value, StringComparer.Ordinal);
 
@@ -27,6 +30,7 @@ public static class RequestAction
         Resume => RequestActionKind.Resume,
         Note => RequestActionKind.Note,
         ReissueCode => RequestActionKind.ReissueCode,
+        Retry => RequestActionKind.Retry,
         _ => null,
     };
 }
@@ -41,4 +45,5 @@ public enum RequestActionKind
     Resume,
     Note,
     ReissueCode,
+    Retry,
 }

@@ -7,6 +7,20 @@ public sealed record RequestDecision(string Decision, string Reviewer, DateTimeO
     public const string Refused = "refused";
 }
 
+/// <summary>
+/// A workflow step that failed after its retries (storage or mail down for longer than they last): the workflow waits, tries it
+/// again by itself every <see cref="RetryEvery"/>, and at once when the DPO asks (<see cref="RequestAction.Retry"/>).
+/// </summary>
+/// <param name="Step">The step, by its activity's name (<c>AcknowledgeRequest</c>, <c>DeliverAccess</c>, …).</param>
+/// <param name="Since">When it first failed.</param>
+/// <param name="Error">The kind of error (an exception type name: never its message, which may carry personal data).</param>
+/// <param name="Failures">How many times in a row the step has failed its retries.</param>
+public sealed record RequestStall(string Step, DateTimeOffset Since, string Error, int Failures)
+{
+    /// <summary>How long a stalled workflow waits before it tries the step again by itself.</summary>
+    public static TimeSpan RetryEvery { get; } = TimeSpan.FromHours(1);
+}
+
 /// <summary>One step in a request's life, as shown in its <c>history</c>.</summary>
 /// <param name="At">When it happened.</param>
 /// <param name="Event">What happened, e.g. <c>received</c> or <c>acknowledged</c>.</param>
@@ -40,7 +54,8 @@ public sealed record RequestView(
     bool Paused = false,
     RequestDecision? Decision = null,
     string? DueState = null,
-    IReadOnlyList<string>? AllowedActions = null);
+    IReadOnlyList<string>? AllowedActions = null,
+    RequestStall? Stall = null);
 
 /// <summary>A request in <c>GET /api/requests</c>: where it stands and when it is due.</summary>
 public sealed record RequestSummary(
@@ -54,7 +69,8 @@ public sealed record RequestSummary(
     DateOnly? ExtendedTo,
     bool Paused,
     string? Outcome,
-    string? DueState = null);
+    string? DueState = null,
+    string? StalledStep = null);
 
 /// <summary>
 /// One page of <c>GET /api/requests</c>. <paramref name="Continuation"/> is opaque: send it back as <c>continuation</c> with

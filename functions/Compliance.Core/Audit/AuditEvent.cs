@@ -57,6 +57,12 @@ public static class AuditActions
     /// <summary>The DPO asked for an action (<c>approve</c>, <c>refuse</c>, …); what it did follows as its own entry.</summary>
     public const string ActionRequested = "request.action-requested";
     public const string NoteAdded = "request.note";
+
+    /// <summary>A workflow step failed its retries; the workflow waits to run it again.</summary>
+    public const string StepFailed = "request.step-failed";
+
+    /// <summary>A failed workflow step ran again and succeeded (at the DPO's word or on the hourly retry).</summary>
+    public const string StepRetried = "request.step-retried";
     public const string ActionRejected = "request.action-rejected";
     public const string RequestApproved = "request.approved";
     public const string RequestRefused = "request.refused";

@@ -106,6 +106,7 @@ public sealed class DataSubjectRequest
             RequestActionKind.Resume => Resume(action.At, deadlines),
             RequestActionKind.ReissueCode => ReissueCode(),
             RequestActionKind.Note => AddNote(),
+            RequestActionKind.Retry => Retry(),
             _ => new ActionRejection("not-an-action", $"There is no action '{action.Action}'."),
         };
     }
@@ -147,6 +148,25 @@ public sealed class DataSubjectRequest
         Closed() ?? (Status == RequestState.AwaitingVerification
             ? null
             : new ActionRejection("not-awaiting-a-code", "A code can be reissued only while the request waits for one."));
+
+    /// <summary>Running a failed step again: only while the workflow waits on one.</summary>
+    public ActionRejection? Retry() =>
+        State.Stall is null ? new ActionRejection("not-stalled", "No workflow step has failed: there is nothing to retry.") : null;
+
+    /// <summary>
+    /// Records that the workflow step <paramref name="step"/> failed its retries with an error of kind <paramref name="error"/>;
+    /// a second failure of the same stall counts, keeping when it began.
+    /// </summary>
+    public void Stalled(string step, string error, DateTimeOffset at) =>
+        State = State with
+        {
+            Stall = State.Stall is { } stall && stall.Step == step
+                ? stall with { Error = error, Failures = stall.Failures + 1 }
+                : new RequestStall(step, at, error, 1),
+        };
+
+    /// <summary>The stalled step has now run: the workflow goes on.</summary>
+    public void Recovered() => State = State with { Stall = null };
 
     /// <summary>Pauses the clock to ask the requester a question: it must be running and not already paused.</summary>
     public ActionRejection? Clarify(DateTimeOffset at, DeadlineCalculator deadlines)

@@ -54,6 +54,9 @@ public sealed record DataSubjectRequestRecord
     /// <summary>For <c>rectify-contact</c>: the contact details as the requester wants them.</summary>
     public ContactCorrection? RequestedChange { get; init; }
 
+    /// <summary>The workflow step that failed its retries and waits to be tried again; null while the workflow runs well.</summary>
+    public RequestStall? Stall { get; init; }
+
     /// <summary>Whether the clock is stopped for clarification.</summary>
     public bool IsPaused => Pauses.Count > 0 && Pauses[^1].To is null;
 }

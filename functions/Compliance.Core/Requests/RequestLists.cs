@@ -60,7 +60,7 @@ public sealed class RequestLists(RequestStore requests, EnglandAndWalesBankHolid
     public RequestSummary Summarise(DataSubjectRequestRecord r, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(r);
-        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.DueDate, r.ExtendedTo, r.IsPaused, r.Outcome, DueStateOf(r, today));
+        return new(r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.DueDate, r.ExtendedTo, r.IsPaused, r.Outcome, DueStateOf(r, today), r.Stall?.Step);
     }
 
     /// <summary>

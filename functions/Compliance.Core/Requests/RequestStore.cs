@@ -164,6 +164,10 @@ public sealed class RequestStore(TableServiceClient tables)
         ["DecidedAt"] = r.Decision?.DecidedAt,
         ["DecisionExemption"] = r.Decision?.Exemption,
         ["DecisionReason"] = r.Decision?.Reason,
+        ["StalledStep"] = r.Stall?.Step,
+        ["StalledSince"] = r.Stall?.Since,
+        ["StalledError"] = r.Stall?.Error,
+        ["StallFailures"] = r.Stall?.Failures,
     };
 
     /// <summary>The earliest open request of <paramref name="type"/> by the participant in the study, if any.</summary>
@@ -393,6 +397,9 @@ public sealed class RequestStore(TableServiceClient tables)
             ? new RequestDecision(decision, e.GetString("DecidedBy") ?? string.Empty, e.GetDateTimeOffset("DecidedAt") ?? default, e.GetString("DecisionExemption"), e.GetString("DecisionReason"))
             : null,
         RequestedChange = new ContactCorrection(NullIfEmpty(e.GetString("NewName")), NullIfEmpty(e.GetString("NewEmail")), NullIfEmpty(e.GetString("NewPhone"))) is { IsEmpty: false } change ? change : null,
+        Stall = NullIfEmpty(e.GetString("StalledStep")) is { } step
+            ? new RequestStall(step, e.GetDateTimeOffset("StalledSince") ?? default, e.GetString("StalledError") ?? string.Empty, e.GetInt32("StallFailures") ?? 1)
+            : null,
     };
 
     /// <summary>A date as the requests table stores it.</summary>

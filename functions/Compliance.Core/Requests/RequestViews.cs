@@ -15,7 +15,7 @@ public sealed class RequestViews(RequestLists lists, DeadlineCalculator deadline
         var now = time.GetUtcNow();
         return new(
             r.RequestId, r.StudyId, r.Type, r.Status, r.Channel, r.ReceivedAt, r.ClockStartedAt, r.DueDate, r.DueDateDerivation, r.ExtendedTo,
-            r.PausedDays, r.Outcome, history, r.DuplicateOf, r.IsPaused, r.Decision, lists.DueStateOf(r, UkTime.DateOf(now)), AllowedActions(r, now));
+            r.PausedDays, r.Outcome, history, r.DuplicateOf, r.IsPaused, r.Decision, lists.DueStateOf(r, UkTime.DateOf(now)), AllowedActions(r, now), r.Stall);
     }
 
     /// <summary>The actions the request model accepts now, in <see cref="RequestAction.All"/>'s order.</summary>

@@ -26,19 +26,18 @@ public static class DataSubjectRequestOrchestration
         var oversight = new RequestOversight(context, id, ActivityRetry);
 
         context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
-        var plan = await context.CallActivityAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+        var plan = await oversight.StepAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime));
 
         context.SetCustomStatus(new RequestWorkflowStatus("acknowledging"));
-        await context.CallActivityAsync<AcknowledgeRequestResult>(
+        await oversight.StepAsync<AcknowledgeRequestResult>(
             nameof(RequestNoticeActivities.AcknowledgeRequest),
-            new AcknowledgeRequestInput(id, context.CurrentUtcDateTime),
-            ActivityRetry);
+            new AcknowledgeRequestInput(id, context.CurrentUtcDateTime));
 
         var clockStartAt = plan.ReceivedAt;
         if (plan.VerificationMode == VerificationMode.CodeToHeldAddress)
         {
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
-            await context.CallActivityAsync(nameof(VerificationActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime), ActivityRetry);
+            await oversight.StepAsync(nameof(VerificationActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime));
             var verified = await oversight.WaitForVerificationAsync(plan);
             if (oversight.Refused)
             {
@@ -47,7 +46,7 @@ public static class DataSubjectRequestOrchestration
 
             if (verified is null)
             {
-                await context.CallActivityAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                await oversight.StepAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime));
                 logger.LogInformation("Request {RequestId} closed unverified", id);
                 return Finished(id, RequestStatus.ClosedUnverified);
             }
@@ -59,8 +58,8 @@ public static class DataSubjectRequestOrchestration
             // The requester is asked for details only a participant would know, and the DPO decides on them in a task.
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
             var closeAt = plan.CloseUnverifiedAfter.AddTo(context.CurrentUtcDateTime);
-            await context.CallActivityAsync(nameof(VerificationActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
-            await CreateTaskAsync(context, id, TaskKind.IdentityCheck, closeAt);
+            await oversight.StepAsync(nameof(VerificationActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime));
+            await CreateTaskAsync(context, oversight, id, TaskKind.IdentityCheck, closeAt);
             using var cancel = new CancellationTokenSource();
             var decision = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.IdentityCheck), cancel.Token);
             var timeout = context.CreateTimer(closeAt, cancel.Token);
@@ -72,7 +71,7 @@ public static class DataSubjectRequestOrchestration
             cancel.Cancel();
             if (!decision.IsCompletedSuccessfully || (await decision).Outcome != TaskOutcome.Verified)
             {
-                await context.CallActivityAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime), ActivityRetry);
+                await oversight.StepAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime));
                 return Finished(id, RequestStatus.ClosedUnverified);
             }
 
@@ -80,14 +79,13 @@ public static class DataSubjectRequestOrchestration
         }
 
         context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
-        var clock = await context.CallActivityAsync<StartClockResult>(
+        var clock = await oversight.StepAsync<StartClockResult>(
             nameof(RequestSetupActivities.StartClock),
-            new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime),
-            ActivityRetry);
+            new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime));
         oversight.ClockStarted(clock);
         logger.LogInformation("Request {RequestId}: clock started {ClockStart}, due {DueDate}", id, clock.ClockStart, clock.DueDate);
 
-        var status = await RequestWork.RunAsync(context, oversight, id, plan.RequestType, ActivityRetry);
+        var status = await RequestWork.RunAsync(context, oversight, id, plan.RequestType);
         logger.LogInformation("Request {RequestId} finished: {Status}", id, status);
         return Finished(id, status);
     }
@@ -95,6 +93,6 @@ public static class DataSubjectRequestOrchestration
     private static RequestWorkflowResult Finished(string requestId, string status) => new(requestId, status);
 
     /// <summary>Creates a manual task of <paramref name="kind"/> for the request, due at <paramref name="dueAt"/>.</summary>
-    internal static Task<string> CreateTaskAsync(TaskOrchestrationContext context, string requestId, string kind, DateTime dueAt) =>
-        context.CallActivityAsync<string>(nameof(RequestTaskActivities.CreateTask), new CreateTaskInput(requestId, kind, dueAt, context.CurrentUtcDateTime), ActivityRetry);
+    internal static Task<string> CreateTaskAsync(TaskOrchestrationContext context, RequestOversight oversight, string requestId, string kind, DateTime dueAt) =>
+        oversight.StepAsync<string>(nameof(RequestTaskActivities.CreateTask), new CreateTaskInput(requestId, kind, dueAt, context.CurrentUtcDateTime));
 }

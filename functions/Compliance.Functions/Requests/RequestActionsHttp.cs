@@ -96,7 +96,11 @@ public sealed class RequestActionsHttp(
         }
 
         await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.ActionRequested, $"action-{action.ActionId}", action.Actor, [.. details]), cancellationToken);
-        await durable.RaiseEventAsync(request.RequestId, RequestEvents.Action, new RequestActionEvent(action.ActionId, action.Action, action.At), cancellationToken);
+
+        // A retry goes to the stalled step, which waits for it alone; every other action to the workflow's queue of actions.
+        await (RequestAction.KindOf(action.Action) == RequestActionKind.Retry
+            ? durable.RaiseEventAsync(request.RequestId, RequestEvents.RetryStep, new RetryStepEvent(action.ActionId, action.At), cancellationToken)
+            : durable.RaiseEventAsync(request.RequestId, RequestEvents.Action, new RequestActionEvent(action.ActionId, action.Action, action.At), cancellationToken));
         logger.LogInformation("Request {RequestId}: {Action} by the DPO handed to its workflow", request.RequestId, action.Action);
         return new AcceptedResult((string?)null, new RequestActionResponse(request.RequestId, action.Action, action.ActionId, "accepted"));
     }
@@ -110,6 +114,7 @@ public sealed class RequestActionsHttp(
         RequestActionKind.Extend => "extended",
         RequestActionKind.Clarify => "paused for clarification",
         RequestActionKind.Resume => "resumed",
+        RequestActionKind.Retry => "retried",
         _ => "given a new code",
     };
 }

@@ -62,12 +62,25 @@ public static class RequestEvents
     /// <summary>The requester confirmed a new email address (<see cref="AddressConfirmedEvent"/>).</summary>
     public const string AddressConfirmed = "AddressConfirmed";
 
+    /// <summary>The DPO asked for the failed step to be run again (<see cref="RetryStepEvent"/>).</summary>
+    public const string RetryStep = "RetryStep";
+
     /// <summary>The event of a completed task of <paramref name="kind"/>; one name per kind, so a workflow waits for the one it needs.</summary>
     public static string TaskCompleted(string kind) => $"TaskCompleted:{kind}";
 }
 
 /// <summary>The event raised when the DPO acts on a request; the action's words are stored beside the request, not here.</summary>
 public sealed record RequestActionEvent(string ActionId, string Action, DateTimeOffset At);
+
+/// <summary>The event raised when the DPO asks a stalled workflow to run its failed step again; the action is stored beside the request.</summary>
+public sealed record RetryStepEvent(string ActionId, DateTimeOffset At);
+
+/// <summary>
+/// The input of <c>RecordStall</c> and <c>RecoverStall</c>: the <paramref name="Stall"/>th stall of the workflow, on
+/// <paramref name="Step"/>, after its <paramref name="Failures"/>th failed round of retries; <paramref name="Error"/> is the
+/// error's type name only; <paramref name="RetryActionId"/> the DPO's retry that ended it, if one did.
+/// </summary>
+public sealed record RequestStallInput(string RequestId, string Step, string? Error, int Stall, int Failures, DateTimeOffset At, string? RetryActionId = null);
 
 /// <summary>The input of <c>ApplyRequestAction</c>: the stored action to carry out.</summary>
 public sealed record RequestActionInput(string RequestId, string ActionId, DateTimeOffset At);

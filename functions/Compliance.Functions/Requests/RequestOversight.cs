@@ -22,6 +22,7 @@ internal sealed class RequestOversight
     private int codeSequence = 1;
     private int escalations;
     private DateTime? lastEscalationAt;
+    private int stalls;
 
     public RequestOversight(TaskOrchestrationContext context, string requestId, TaskOptions retry)
     {
@@ -54,6 +55,66 @@ internal sealed class RequestOversight
         DueDate = clock.DueDate;
         remindBefore = clock.RemindBefore ?? [];
         escalateEvery = clock.EscalateEvery ?? escalateEvery;
+    }
+
+    /// <summary>
+    /// Runs one step of the workflow (an activity, with the usual retries). When the step fails them all (storage or mail
+    /// down for longer than they last), the workflow does not fail: it records the stall on the request, where the work queue
+    /// and the DPO see it, and runs the step again when the DPO asks (<see cref="RequestAction.Retry"/>) or, at the latest,
+    /// after <see cref="RequestStall.RetryEvery"/>, as often as it takes. Its actions and alarms wait meanwhile (actions queue).
+    /// On the path where nothing fails, the history is the same as calling the activity directly, so running workflows replay.
+    /// </summary>
+    public async Task<T> StepAsync<T>(string activity, object input)
+    {
+        var failures = 0;
+        string? retryActionId = null;
+        while (true)
+        {
+            try
+            {
+                var result = await context.CallActivityAsync<T>(activity, input, retry);
+                if (failures > 0)
+                {
+                    await StepAsync<object?>(
+                        nameof(RequestStallActivities.RecoverStall),
+                        new RequestStallInput(requestId, activity, null, stalls, failures, context.CurrentUtcDateTime, retryActionId));
+                }
+
+                return result;
+            }
+            catch (TaskFailedException failed)
+            {
+                if (failures++ == 0)
+                {
+                    stalls++;
+                }
+
+                retryActionId = await StallAsync(new RequestStallInput(requestId, activity, failed.FailureDetails.ErrorType, stalls, failures, context.CurrentUtcDateTime));
+            }
+        }
+    }
+
+    /// <inheritdoc cref="StepAsync{T}(string, object)"/>
+    public Task StepAsync(string activity, object input) => StepAsync<object?>(activity, input);
+
+    /// <summary>Records the stall (if storage lets it) and waits for the DPO's retry or the hourly one; the retry's action id, if the DPO's.</summary>
+    private async Task<string?> StallAsync(RequestStallInput stall)
+    {
+        try
+        {
+            await context.CallActivityAsync(nameof(RequestStallActivities.RecordStall), stall, retry);
+        }
+        catch (TaskFailedException)
+        {
+            // Storage itself is what fails: the stall cannot be recorded now, and the step is retried within the hour anyway.
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var asked = context.WaitForExternalEvent<RetryStepEvent>(RequestEvents.RetryStep, cancel.Token);
+        var timer = context.CreateTimer(RequestStall.RetryEvery, cancel.Token);
+        var winner = await Task.WhenAny(asked, timer);
+        cancel.Cancel();
+        return winner == asked ? (await asked).ActionId : null;
     }
 
     /// <summary>Records that the workflow itself took the decision (say, approval by a completed task, or a refusal by rule).</summary>
@@ -112,10 +173,9 @@ internal sealed class RequestOversight
     {
         var action = await pendingAction;
         pendingAction = context.WaitForExternalEvent<RequestActionEvent>(RequestEvents.Action);
-        var result = await context.CallActivityAsync<RequestActionResult>(
+        var result = await StepAsync<RequestActionResult>(
             nameof(RequestActionActivities.ApplyRequestAction),
-            new RequestActionInput(requestId, action.ActionId, context.CurrentUtcDateTime),
-            retry);
+            new RequestActionInput(requestId, action.ActionId, context.CurrentUtcDateTime));
         Decision = result.Decision ?? Decision;
         if (clockRunning)
         {
@@ -133,19 +193,17 @@ internal sealed class RequestOversight
         if (result is { Action: RequestAction.ReissueCode, Applied: true })
         {
             codeSequence++;
-            await context.CallActivityAsync(
+            await StepAsync(
                 nameof(VerificationActivities.SendVerificationCode),
-                new VerificationCodeInput(requestId, codeSequence, context.CurrentUtcDateTime),
-                retry);
+                new VerificationCodeInput(requestId, codeSequence, context.CurrentUtcDateTime));
         }
     }
 
     private async Task FireAsync(Alarm alarm)
     {
-        await context.CallActivityAsync(
+        await StepAsync(
             nameof(RequestNoticeActivities.RemindDpo),
-            new DeadlineAlarmInput(requestId, alarm.Kind, alarm.Key, alarm.DueDate, context.CurrentUtcDateTime),
-            retry);
+            new DeadlineAlarmInput(requestId, alarm.Kind, alarm.Key, alarm.DueDate, context.CurrentUtcDateTime));
         fired.Add(alarm.Key);
         if (alarm.Kind == "escalation")
         {
@@ -208,7 +266,7 @@ internal sealed class RequestOversight
 
             if (!verified.IsCompleted && !close.IsCompleted)
             {
-                await context.CallActivityAsync(nameof(VerificationActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime), retry);
+                await StepAsync(nameof(VerificationActivities.SendVerificationReminder), new RequestStepInput(requestId, context.CurrentUtcDateTime));
             }
         }
 

@@ -15,9 +15,9 @@ namespace Compliance.Functions.Requests;
 internal static class RequestWork
 {
     /// <summary>Carries out the request and returns its final status.</summary>
-    public static async Task<string> RunAsync(TaskOrchestrationContext context, RequestOversight oversight, string requestId, string? type, TaskOptions retry)
+    public static async Task<string> RunAsync(TaskOrchestrationContext context, RequestOversight oversight, string requestId, string? type)
     {
-        var work = new Work(context, oversight, requestId, retry);
+        var work = new Work(context, oversight, requestId);
         if (type is RequestType.Objection or RequestType.Complaint or RequestType.Query)
         {
             return await work.DpoReviewAsync();
@@ -42,7 +42,7 @@ internal static class RequestWork
         };
     }
 
-    private sealed class Work(TaskOrchestrationContext context, RequestOversight oversight, string requestId, TaskOptions retry)
+    private sealed class Work(TaskOrchestrationContext context, RequestOversight oversight, string requestId)
     {
         /// <summary>"your interview data … in an anonymised transcript 10 days after the session".</summary>
         public async Task<string> AccessAsync()
@@ -207,10 +207,10 @@ internal static class RequestWork
         }
 
         public Task<T> CallAsync<T>(string activity, object? input = null) =>
-            context.CallActivityAsync<T>(activity, input ?? new RequestStepInput(requestId, context.CurrentUtcDateTime), retry);
+            oversight.StepAsync<T>(activity, input ?? new RequestStepInput(requestId, context.CurrentUtcDateTime));
 
         public Task SendOutcomeAsync(string kind, bool close) =>
-            context.CallActivityAsync(nameof(RequestActivities.SendOutcome), new OutcomeInput(requestId, kind, close, context.CurrentUtcDateTime), retry);
+            oversight.StepAsync(nameof(RequestActivities.SendOutcome), new OutcomeInput(requestId, kind, close, context.CurrentUtcDateTime));
 
         private Task<SupplierNotice> NotifySuppliersAsync(string scope) =>
             CallAsync<SupplierNotice>(nameof(ParticipantActivities.NotifySuppliers), new SupplierNoticeInput(requestId, scope, context.CurrentUtcDateTime));
@@ -250,7 +250,7 @@ internal static class RequestWork
         {
             // A task is due when the request is: the statutory date is the one that matters.
             var dueAt = oversight.DueDate is { } due ? UkTime.StartOf(due).UtcDateTime : context.CurrentUtcDateTime.AddDays(7);
-            return DataSubjectRequestOrchestration.CreateTaskAsync(context, requestId, kind, dueAt);
+            return DataSubjectRequestOrchestration.CreateTaskAsync(context, oversight, requestId, kind, dueAt);
         }
     }
 }
