@@ -64,6 +64,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Mailer>();
         services.AddOutboxSending();
         services.AddSingleton<Access.AccessExportBuilder>();
+        services.AddSingleton<Anonymisation.AnalystTranscripts>();
         services.AddSingleton<Access.ExportLinks>();
         services.AddSingleton<Suppliers.SupplierStore>();
         services.AddSingleton<Suppliers.SupplierContracts>();

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Compliance.Console.Identity;
+using Compliance.Anonymisation;
 using Compliance.Audit;
+using Compliance.Console.Identity;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Reporting;
@@ -171,6 +172,24 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     /// <summary>Registers a session (<c>POST /api/studies/{id}/sessions</c>; Researcher); the problem when refused.</summary>
     public async Task<ProblemView?> RegisterSessionAsync(string studyId, RegisterSessionRequest session, CancellationToken cancellationToken = default) =>
         (await SendRawAsync(Post($"api/studies/{Uri.EscapeDataString(studyId)}/sessions", JsonContent.Create(session, ConsoleJson.Default.RegisterSessionRequest)), cancellationToken)).Problem;
+
+    /// <summary>A study's anonymised transcripts (<c>GET /api/anonymised-transcripts?studyId=</c>; OnsAnalyst, Researcher, Dpo).</summary>
+    public Task<ApiResult<AnonymisedTranscriptList>> ListAnonymisedTranscriptsAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/anonymised-transcripts?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.AnonymisedTranscriptList, cancellationToken);
+
+    /// <summary>The text of one anonymised transcript.</summary>
+    public async Task<ApiResult<string>> ReadAnonymisedTranscriptAsync(string studyId, string artifactId, CancellationToken cancellationToken = default)
+    {
+        var result = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, $"api/anonymised-transcripts/{Uri.EscapeDataString(studyId)}/{Uri.EscapeDataString(artifactId)}"), cancellationToken);
+        return new(result.Value?.Body, result.Problem);
+    }
+
+    /// <summary>Anonymises a session's latest transcript for analysts (<c>POST …/anonymised-transcript</c>; Researcher).</summary>
+    public Task<ApiResult<PreparedTranscript>> PrepareAnonymisedTranscriptAsync(string studyId, string sessionId, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            Post($"api/studies/{Uri.EscapeDataString(studyId)}/sessions/{Uri.EscapeDataString(sessionId)}/anonymised-transcript", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")),
+            ConsoleJson.Default.PreparedTranscript,
+            cancellationToken);
 
     /// <summary>Where a session's recording, transcript or notes are uploaded (the body is the file).</summary>
     public static string ArtifactUploadPath(string studyId, string sessionId, string kind) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Compliance.Anonymisation;
 using Compliance.Audit;
 using Compliance.Identity;
 using Compliance.Mail;
@@ -48,6 +49,8 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(PublicationRequest))]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(TaskCompletionRequest))]
+[JsonSerializable(typeof(AnonymisedTranscriptList))]
+[JsonSerializable(typeof(PreparedTranscript))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class ConsoleJson : JsonSerializerContext;
 

@@ -16,6 +16,7 @@ public static class NavItems
         new("Audit", "audit", NavLinkMatch.Prefix, [Role.Dpo]),
         new("Reporting", "reports", NavLinkMatch.Prefix, [Role.Dpo]),
         new("Suppliers", "suppliers", NavLinkMatch.Prefix, [Role.Dpo, Role.Admin]),
+        new("Anonymised transcripts", "anonymised", NavLinkMatch.Prefix, Role.AnonymisedReaders),
         new("Recordings", "transcription", NavLinkMatch.Prefix, [Role.Transcriber]),
     ];
 

@@ -223,6 +223,34 @@ public static class Words
     public static string Count(long n, string noun) =>
         n == 1 ? $"1 {noun}" : $"{n} {(noun.Length > 1 && noun[^1] == 'y' && !"aeiou".Contains(noun[^2], StringComparison.Ordinal) ? noun[..^1] + "ies" : noun + "s")}";
 
+    public static string SessionKind(string kind) => kind switch
+    {
+        Compliance.Studies.SessionKind.FocusGroup => "Focus group",
+        Compliance.Studies.SessionKind.Interview => "Interview",
+        _ => kind,
+    };
+
+    public static string ArtifactKind(string kind) => kind switch
+    {
+        Compliance.Studies.ArtifactKind.Recording => "Recording",
+        Compliance.Studies.ArtifactKind.Transcript => "Transcript",
+        Compliance.Studies.ArtifactKind.Notes => "Notes",
+        Compliance.Studies.ArtifactKind.AnonymisedTranscript => "Anonymised transcript (for ONS)",
+        _ => kind,
+    };
+
+    /// <summary>What an anonymisation removed and what to do next, in a sentence.</summary>
+    public static string Prepared(Compliance.Anonymisation.PreparedTranscript prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        var removed = prepared.Removals.Count == 0
+            ? "nothing needed removing"
+            : string.Join(", ", prepared.Removals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} × {r.Key}"));
+        return $"Anonymised transcript {prepared.Transcript.ArtifactId} is ready for ONS analysts: {Count(prepared.TurnsKept, "turn")} kept; removed: {removed}." +
+            (prepared.Replaced > 0 ? " It replaces the earlier copy." : "") +
+            (prepared.NeedsReview ? " Some turns could not be attributed to a speaker: read it through before it is relied on." : "");
+    }
+
     public static string Bytes(long size) => size switch
     {
         < 1024 => $"{size} bytes",

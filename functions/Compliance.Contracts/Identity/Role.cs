@@ -17,4 +17,10 @@ public static class Role
 
     /// <summary>Staff who may see participants' contact details (and so the emails that carry them).</summary>
     public static IReadOnlyList<string> ContactReaders { get; } = [Dpo, Researcher];
+
+    /// <summary>Who may read the anonymised copies of transcripts: ONS analysts (for whom nothing else is), researchers and the DPO.</summary>
+    public static IReadOnlyList<string> AnonymisedReaders { get; } = [Dpo, Researcher, OnsAnalyst];
+
+    /// <summary>Who may see the list of studies: everyone who works on a study's material but a transcriber.</summary>
+    public static IReadOnlyList<string> StudyReaders { get; } = [Dpo, Researcher, Admin, OnsAnalyst];
 }

@@ -116,7 +116,7 @@ public sealed class AccessExportBuilder(
             var held = await artifacts.ListBySessionAsync(studyId, session.SessionId, cancellationToken);
             var entries = new List<string>();
             var unread = false;
-            var options = OptionsFor(session, participantId, everyone, policy);
+            var options = SessionAnonymisation.OptionsFor(session, participantId, everyone, policy);
             foreach (var transcript in held.Where(a => a.Kind == ArtifactKind.Transcript).OrderBy(a => a.UploadedAt).ThenBy(a => a.ArtifactId, StringComparer.Ordinal))
             {
                 var (file, log) = await AnonymiseAsync(session, transcript, options, taken, cancellationToken);
@@ -203,33 +203,6 @@ public sealed class AccessExportBuilder(
             .OrderBy(s => s.Date)
             .ThenBy(s => s.SessionId, StringComparer.Ordinal)
             .ToList();
-
-    /// <summary>
-    /// The session's people (their names label turns and are removed), the requester as the own participant, and the
-    /// policy's redaction list with the full names of the study's participants of other sessions, who may be mentioned too.
-    /// </summary>
-    private static AnonymisationOptions OptionsFor(Session session, string participantId, IReadOnlyDictionary<string, Participant> everyone, StudyPolicy policy)
-    {
-        var people = session.ParticipantIds
-            .Select(id => everyone.TryGetValue(id, out var p) ? new TranscriptPerson(id, p.Name, p.Email, p.Phone) : new TranscriptPerson(id, null, null, null))
-            .ToList();
-
-        // Only names of two words or more: a single name of someone absent ("Will") is too likely to be an ordinary word.
-        var others = everyone.Values
-            .Where(p => !session.ParticipantIds.Contains(p.ParticipantId, StringComparer.Ordinal) && p.Name is not null)
-            .Select(p => p.Name!.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Where(words => words.Length >= 2)
-            .SelectMany(words => new[] { string.Join(' ', words), $"{words[0]} {words[^1]}" })
-            .Distinct(StringComparer.OrdinalIgnoreCase);
-
-        return new AnonymisationOptions
-        {
-            People = people,
-            SessionKind = session.Kind,
-            OwnParticipantId = participantId,
-            RedactionList = [.. policy.RedactionList, .. others],
-        };
-    }
 
     private async Task<((string Name, byte[] Content)? File, TranscriptRedactionLog Log)> AnonymiseAsync(
         Session session, Artifact transcript, AnonymisationOptions options, ISet<string> taken, CancellationToken cancellationToken)

@@ -113,6 +113,9 @@ public static class AuditActions
     public const string ParticipantRegistered = "participant.registered";
     public const string SessionRegistered = "session.registered";
     public const string ArtifactUploaded = "artifact.uploaded";
+
+    /// <summary>A session's transcript was anonymised whole for analysts; the earlier copy, if any, was removed.</summary>
+    public const string TranscriptAnonymised = "artifact.anonymised";
     public const string SupplierRegistered = "supplier.registered";
     public const string SupplierUpdated = "supplier.updated";
     public const string SupplierSuspended = "supplier.suspended";

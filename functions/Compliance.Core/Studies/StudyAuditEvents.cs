@@ -75,5 +75,28 @@ public static class StudyAuditEvents
         };
     }
 
+    /// <summary>An analysts' copy made from <paramref name="sourceArtifactId"/>: ids, sizes and counts of what was removed.</summary>
+    public static AuditEvent TranscriptAnonymised(Artifact copy, string sourceArtifactId, IReadOnlyDictionary<string, int> removals, IReadOnlyList<string> replaced)
+    {
+        ArgumentNullException.ThrowIfNull(copy);
+        ArgumentNullException.ThrowIfNull(removals);
+        ArgumentNullException.ThrowIfNull(replaced);
+        return new AuditEvent(copy.UploadedBy, AuditActions.TranscriptAnonymised)
+        {
+            StudyId = copy.StudyId,
+            Details = new Dictionary<string, string>
+            {
+                ["artifactId"] = copy.ArtifactId,
+                ["sessionId"] = copy.SessionId,
+                ["sourceArtifactId"] = sourceArtifactId,
+                ["size"] = copy.Size.ToString(CultureInfo.InvariantCulture),
+                ["sha256"] = copy.Sha256,
+                ["removals"] = removals.Count == 0 ? "none" : string.Join("+", removals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}:{r.Value}")),
+                ["replaced"] = Requests.RequestAuditEvents.Ids(replaced),
+            },
+            IdempotencyKey = $"{copy.ArtifactId}:anonymised",
+        };
+    }
+
     private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Compliance.Functions.Studies;
 
-/// <summary><c>GET /api/studies</c>: every study with its dates on the way to deletion, for staff who handle requests.</summary>
+/// <summary><c>GET /api/studies</c>: every study with its dates on the way to deletion, for staff who handle requests and for analysts (no personal data in it).</summary>
 public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, TimeProvider time)
 {
     [Function(nameof(ListStudies))]
@@ -16,7 +16,7 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Ti
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/studies")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var auth = StaffAuthorization.Require(req, Role.RequestHandlers);
+        var auth = StaffAuthorization.Require(req, Role.StudyReaders);
         if (auth.Denied is not null)
         {
             return auth.Denied;

@@ -344,6 +344,62 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_researcher_anonymises_a_focus_group_for_ONS_and_an_analyst_reads_it_with_no_ones_details_in_it()
+    {
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var studyId = await StudyApi.RegisterStudyAsync(http);
+        var people = Compliance.SelfHost.Demo.DemoData.People.Skip(1).ToList();
+        var ids = new List<string>();
+        foreach (var (name, email, phone) in people)
+        {
+            using var post = Staff.PostJson($"/api/studies/{studyId}/participants", JsonSerializer.Serialize(new { name, email, phone }), Role.Researcher);
+            using var created = await http.SendAsync(post, Ct);
+            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("participantId").GetString()!);
+        }
+
+        var sessionId = await StudyApi.RegisterSessionAsync(http, studyId, "focus-group", "2024-07-12", [.. ids]);
+        await StudyApi.UploadAsync(http, studyId, sessionId, "transcript", System.Text.Encoding.UTF8.GetBytes(Compliance.SelfHost.Demo.DemoData.FocusGroupTranscript), "text/plain");
+
+        // The researcher makes the analysts' copy from the session's transcript.
+        await using var researcherTab = await browser.NewPageAsync(host.BaseAddress);
+        var researcher = researcherTab.Page;
+        await researcher.GotoAsync("/console/sign-in");
+        await SignInAsync(researcher, "Researcher", "Ravi Shah");
+        await researcher.GotoAsync($"/console/studies/{studyId}");
+        var article = researcher.GetByRole(AriaRole.Article).Filter(new() { HasText = sessionId });
+        await article.GetByRole(AriaRole.Button, new() { Name = "Anonymise the transcript for ONS" }).ClickAsync();
+        await Expect(article.GetByRole(AriaRole.Status)).ToContainTextAsync("is ready for ONS analysts");
+        await Expect(article.GetByRole(AriaRole.Row).Filter(new() { HasText = "Anonymised transcript" })).ToHaveCountAsync(1);
+        await Browser.AssertNoAxeViolationsAsync(researcher);
+        await Browser.ScreenshotAsync(researcher, "console-anonymise");
+
+        // The analyst is offered that screen alone, and reads the session with every participant's details gone.
+        await using var analystTab = await browser.NewPageAsync(host.BaseAddress);
+        var analyst = analystTab.Page;
+        await analyst.GotoAsync("/console/sign-in");
+        await SignInAsync(analyst, "ONS analyst", "Olu Nwosu");
+        var menu = analyst.GetByRole(AriaRole.Navigation, new() { Name = "Console" });
+        await Expect(menu.GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
+        await menu.GetByRole(AriaRole.Link, new() { Name = "Anonymised transcripts" }).ClickAsync();
+        await Expect(analyst.GetByRole(AriaRole.Heading, new() { Name = "Anonymised transcripts", Level = 1 })).ToBeVisibleAsync();
+        await analyst.GetByLabel("Study", new() { Exact = true }).SelectOptionAsync(studyId);
+        await analyst.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await analyst.GetByRole(AriaRole.Row).Filter(new() { HasText = sessionId }).GetByRole(AriaRole.Button).ClickAsync();
+        var text = analyst.GetByTestId("anonymised-text");
+        await Expect(text).ToContainTextAsync("Training matters more than anything.");
+        var shown = await analyst.Locator("main").InnerTextAsync();
+        foreach (var (name, email, phone) in people)
+        {
+            shown.ShouldNotContain(name.Split(' ')[1], Case.Insensitive);
+            shown.ShouldNotContain(email, Case.Insensitive);
+            shown.ShouldNotContain(phone);
+        }
+
+        await Browser.AssertNoAxeViolationsAsync(analyst);
+        await Browser.ScreenshotAsync(analyst, "console-anonymised");
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);

@@ -6,6 +6,7 @@ using Compliance.Console.Requests;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
+using Compliance.Studies;
 using Compliance.Tasks;
 
 namespace Compliance.Tests.Console;
@@ -27,11 +28,11 @@ public sealed class ConsoleComponentTests : IDisposable
     {
         string[] Labels(params string[] roles) => [.. NavItems.For(roles).Select(i => i.Label)];
 
-        Labels(Role.Dpo).ShouldBe(["Requests", "Tasks", "Studies", "Audit", "Reporting", "Suppliers"]);
-        Labels(Role.Researcher).ShouldBe(["Requests", "Tasks", "Studies"]);
+        Labels(Role.Dpo).ShouldBe(["Requests", "Tasks", "Studies", "Audit", "Reporting", "Suppliers", "Anonymised transcripts"]);
+        Labels(Role.Researcher).ShouldBe(["Requests", "Tasks", "Studies", "Anonymised transcripts"]);
         Labels(Role.Admin).ShouldBe(["Requests", "Tasks", "Studies", "Suppliers"]);
         Labels(Role.Transcriber).ShouldBe(["Recordings"]);
-        Labels(Role.OnsAnalyst).ShouldBeEmpty("nothing in the console may show an analyst contact details or requests");
+        Labels(Role.OnsAnalyst).ShouldBe(["Anonymised transcripts"], "an analyst is offered anonymised material and nothing else");
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class ConsoleComponentTests : IDisposable
         foreach (var (values, words) in new (IReadOnlyList<string>, Func<string, string>)[]
         {
             (RequestType.All, Words.Type), (RequestStatus.All, Words.Status), (RequestChannel.All, Words.Channel), (RefusalExemption.All, Words.Exemption),
-            (RequestAction.All, Words.Action), ([.. TaskKind.Outcomes.Keys], Words.TaskKind), ([.. TaskKind.Outcomes.Values.SelectMany(o => o).Distinct()], Words.Outcome),
+            (RequestAction.All, Words.Action), (SessionKind.All, Words.SessionKind), (ArtifactKind.All, Words.ArtifactKind), ([.. TaskKind.Outcomes.Keys], Words.TaskKind), ([.. TaskKind.Outcomes.Values.SelectMany(o => o).Distinct()], Words.Outcome),
         })
         {
             values.Select(words).ShouldAllBe(w => w.Length > 0);

@@ -39,12 +39,23 @@ public sealed class StudyMembersTests(TestEnvironment env)
         adminBody.ShouldNotContain("Mina");
         foreach (var role in new[] { Role.OnsAnalyst, Role.Transcriber })
         {
-            foreach (var route in new[] { path, $"/api/studies/{studyId}/sessions", "/api/studies" })
+            foreach (var route in new[] { path, $"/api/studies/{studyId}/sessions" })
             {
                 using var refused = await env.Http.SendAsync(Staff.Get(route, role), Ct);
                 refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden, $"{role} {route}");
             }
         }
+
+        // The list of studies holds no personal data: an analyst may pick a study from it; a transcriber has no use for it.
+        using (var studies = await env.Http.SendAsync(Staff.Get("/api/studies", Role.Transcriber), Ct))
+        {
+            studies.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+
+        var analystsList = (await GetAsync("/api/studies", Role.OnsAnalyst)).GetRawText();
+        analystsList.ShouldContain(studyId);
+        analystsList.ShouldNotContain(participantId);
+        analystsList.ShouldNotContain(email);
 
         var session = (await GetAsync($"/api/studies/{studyId}/sessions", Role.Researcher)).GetProperty("sessions").EnumerateArray().ShouldHaveSingleItem();
         session.GetProperty("session").GetProperty("sessionId").GetString().ShouldBe(sessionId);
