@@ -173,6 +173,21 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     public async Task<ProblemView?> RegisterSessionAsync(string studyId, RegisterSessionRequest session, CancellationToken cancellationToken = default) =>
         (await SendRawAsync(Post($"api/studies/{Uri.EscapeDataString(studyId)}/sessions", JsonContent.Create(session, ConsoleJson.Default.RegisterSessionRequest)), cancellationToken)).Problem;
 
+    /// <summary>One study and the policy text it runs under (<c>GET /api/studies/{id}</c>).</summary>
+    public Task<ApiResult<StudyDetail>> GetStudyAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.StudyDetail, cancellationToken);
+
+    /// <summary>The policy files a study can run under, with their text (<c>GET /api/policies</c>).</summary>
+    public Task<ApiResult<PolicyFileList>> ListPoliciesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/policies"), ConsoleJson.Default.PolicyFileList, cancellationToken);
+
+    /// <summary>Registers or updates a study (<c>PUT /api/studies/{id}</c>; Admin, Researcher).</summary>
+    public Task<ApiResult<StudyView>> PutStudyAsync(string studyId, RegisterStudyRequest study, CancellationToken cancellationToken = default) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Put, $"api/studies/{Uri.EscapeDataString(studyId)}") { Content = JsonContent.Create(study, ConsoleJson.Default.RegisterStudyRequest) },
+            ConsoleJson.Default.StudyView,
+            cancellationToken);
+
     /// <summary>A study's anonymised transcripts (<c>GET /api/anonymised-transcripts?studyId=</c>; OnsAnalyst, Researcher, Dpo).</summary>
     public Task<ApiResult<AnonymisedTranscriptList>> ListAnonymisedTranscriptsAsync(string studyId, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/anonymised-transcripts?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.AnonymisedTranscriptList, cancellationToken);

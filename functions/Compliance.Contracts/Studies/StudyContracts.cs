@@ -66,3 +66,21 @@ public static class ArtifactKind
 
     public static IReadOnlyList<string> All { get; } = [Recording, Transcript, Notes, AnonymisedTranscript];
 }
+
+/// <summary>A study as the API shows it (<c>PUT /api/studies/{id}</c>, <c>POST …/publication</c>): its dates and policy, by version.</summary>
+public sealed record StudyView(string StudyId, string Title, string PolicySource, string PolicyVersion, string NoticeVersion, DateOnly EndOfDataCollection, DateOnly? AnalysisStartedOn, DateOnly? PublishedOn, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt);
+
+/// <summary><c>GET /api/studies/{id}</c>: the study and the policy text it was registered with, exactly as agreed.</summary>
+public sealed record StudyDetail(StudyView Study, string PolicyText);
+
+/// <summary>A policy file the service knows (under <c>policies/</c>), with its text, so a study can start from it.</summary>
+public sealed record PolicyFileView(string Name, string PolicyVersion, string NoticeVersion, string NoticeTitle, string Text);
+
+/// <summary><c>GET /api/policies</c>: the policy files, by name.</summary>
+public sealed record PolicyFileList(IReadOnlyList<PolicyFileView> Policies);
+
+/// <summary>
+/// The body of <c>PUT /api/studies/{id}</c> as the console sends it: dates as <c>yyyy-MM-dd</c> (the API checks them), and
+/// either a policy file's name or the policy's own text (YAML or JSON).
+/// </summary>
+public sealed record RegisterStudyRequest(string Title, string EndOfDataCollection, string? AnalysisStartedOn, string? PolicyFile, string? PolicyText);

@@ -3,6 +3,12 @@ namespace Compliance.Studies;
 /// <summary>Study records as the API shows them (Compliance.Contracts), mapped in one place.</summary>
 public static class StudyViews
 {
+    public static StudyView From(Study s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(s.StudyId, s.Title, s.PolicySource, s.PolicyVersion, s.NoticeVersion, s.EndOfDataCollection, s.AnalysisStartedOn, s.PublishedOn, s.RegisteredAt, s.UpdatedAt);
+    }
+
     public static SessionView From(Session s)
     {
         ArgumentNullException.ThrowIfNull(s);

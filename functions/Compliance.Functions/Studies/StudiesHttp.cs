@@ -43,7 +43,7 @@ public sealed class StudiesHttp(
         var created = await studies.UpsertStudyAsync(study, cancellationToken);
         await audit.AppendAsync(StudyAuditEvents.StudyRegistered(study, principal!.Id, created), cancellationToken);
         logger.LogInformation("Study {StudyId} {Change} with policy {PolicySource} version {PolicyVersion}", id, created ? "registered" : "updated", study.PolicySource, study.PolicyVersion);
-        var view = StudyView.From(study);
+        var view = StudyViews.From(study);
         return created ? new CreatedResult($"/api/studies/{id}", view) : new OkObjectResult(view);
     }
 
@@ -140,7 +140,7 @@ public sealed class StudiesHttp(
         await studies.RecordPublicationAsync(study!.StudyId, publishedOn, now, cancellationToken);
         await audit.AppendAsync(StudyAuditEvents.PublicationRecorded(study.StudyId, publishedOn, principal!.Id), cancellationToken);
         logger.LogInformation("Publication of study {StudyId} recorded", study.StudyId);
-        return new OkObjectResult(StudyView.From(study with { PublishedOn = publishedOn, UpdatedAt = now }));
+        return new OkObjectResult(StudyViews.From(study with { PublishedOn = publishedOn, UpdatedAt = now }));
     }
 
     /// <summary>The checks of <see cref="FindStudyAsync"/>, then the body by the schema <paramref name="schemaFor"/> the study gives.</summary>
@@ -165,14 +165,4 @@ public sealed class StudiesHttp(
     /// <summary>The principal check, then the study: 401/403 before anything else, then 404 for a malformed or unknown id.</summary>
     private Task<StaffTarget<Study>> FindStudyAsync(HttpRequest req, string id, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
         StaffRoute.FindAsync(req, roles, StudyIds.IsWellFormed(id), () => studies.FindStudyAsync(id, cancellationToken), "There is no study with that id.");
-}
-
-/// <summary>A study as the API shows it: its dates and policy, by version.</summary>
-public sealed record StudyView(string StudyId, string Title, string PolicySource, string PolicyVersion, string NoticeVersion, DateOnly EndOfDataCollection, DateOnly? AnalysisStartedOn, DateOnly? PublishedOn, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt)
-{
-    public static StudyView From(Study s)
-    {
-        ArgumentNullException.ThrowIfNull(s);
-        return new(s.StudyId, s.Title, s.PolicySource, s.PolicyVersion, s.NoticeVersion, s.EndOfDataCollection, s.AnalysisStartedOn, s.PublishedOn, s.RegisteredAt, s.UpdatedAt);
-    }
 }

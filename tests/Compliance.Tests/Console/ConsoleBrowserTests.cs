@@ -400,6 +400,55 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_researcher_registers_a_study_under_its_own_policy_told_by_field_what_is_wrong_and_then_edits_it()
+    {
+        var studyId = StudyApi.NewStudyId();
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "Researcher", "Ravi Shah");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Studies" }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Region, new() { Name = "Register a study" });
+        await Expect(form.GetByLabel("Policy file", new() { Exact = true })).ToContainTextAsync("mpati");
+
+        // Its own policy starts as a copy of the file; a date the policy cannot read is named by its field.
+        await form.GetByLabel("Study id").FillAsync(studyId);
+        await form.GetByLabel("Title", new() { Exact = true }).FillAsync("PSMPS follow-up");
+        await form.GetByLabel("End of data collection").FillAsync("2024-08-30");
+        await form.GetByLabel("Its own policy, written here").CheckAsync();
+        var text = form.GetByLabel("The policy (YAML or JSON)");
+        await Expect(text).ToHaveValueAsync(new Regex("cutOff: 2024-09-02"));
+        var yaml = await text.InputValueAsync();
+        await text.FillAsync(yaml.Replace("cutOff: 2024-09-02", "cutOff: 2 Sept", StringComparison.Ordinal));
+        await form.GetByRole(AriaRole.Button, new() { Name = "Register the study" }).ClickAsync();
+        await Expect(form.Locator(".error-summary")).ToBeFocusedAsync();
+        await Expect(form.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^The policy's withdrawal.cutOff ") })).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-study-register");
+
+        await text.FillAsync(yaml.Replace("cutOff: 2024-09-02", "cutOff: 2024-10-01", StringComparison.Ordinal));
+        await form.GetByRole(AriaRole.Button, new() { Name = "Register the study" }).ClickAsync();
+        await Expect(form.GetByRole(AriaRole.Status)).ToContainTextAsync($"Registered: PSMPS follow-up ({studyId}), policy inline");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = studyId });
+        await Expect(row).ToContainTextAsync("30 August 2024");
+
+        // On the study's page the same form edits it, starting from what is registered.
+        await row.GetByRole(AriaRole.Link, new() { Name = "PSMPS follow-up" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Region, new() { Name = "Edit the study" });
+        await Expect(edit.GetByLabel("The policy (YAML or JSON)")).ToHaveValueAsync(new Regex("cutOff: 2024-10-01"));
+        await edit.GetByLabel("Title", new() { Exact = true }).FillAsync("PSMPS follow-up, phase 2");
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "PSMPS follow-up, phase 2", Level = 1 })).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        using var stored = await http.SendAsync(Staff.Get($"/api/studies/{studyId}", Role.Dpo), Ct);
+        var detail = await stored.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        detail.GetProperty("study").GetProperty("title").GetString().ShouldBe("PSMPS follow-up, phase 2");
+        detail.GetProperty("policyText").GetString()!.ShouldContain("cutOff: 2024-10-01");
+    }
+
+    [Fact]
     public async Task Signing_out_forgets_the_principal_and_a_new_tab_must_sign_in_again()
     {
         await using var tab = await browser.NewPageAsync(host.BaseAddress);

@@ -16,7 +16,7 @@ public sealed partial class ReadmeBannerTests(TestEnvironment env)
         // The test host runs with its timers switched off; the banner says so after each, which run-local does not.
         var printed = Disabled().Replace(FunctionsOf(banner.ToString()), string.Empty);
 
-        FunctionsOf(readme).ShouldBe(printed, "README.md's banner lists the functions the self-host serves, in its order");
+        FunctionsOf(readme).ShouldBe(printed, "README.md's banner lists the functions the self-host serves, in its order (scripts/update-readme-functions.sh rewrites it)");
     }
 
     private static string FunctionsOf(string text)

@@ -67,12 +67,53 @@ public sealed class StudiesHttpTests(TestEnvironment env)
         errors.EnumerateObject().Select(e => e.Name).ShouldBe(["policy.withdrawal.cutOff", "policy.ico"], ignoreOrder: true);
     }
 
+    [Fact]
+    public async Task A_study_registered_with_its_policy_as_text_is_read_back_with_that_text_and_its_mistakes_are_named_by_field()
+    {
+        var yaml = File.ReadAllText(Path.Combine(Repository.Root, "policies", "mpati.yaml"));
+        var studyId = StudyApi.NewStudyId();
+        using var wrong = await env.Http.SendAsync(Put($"/api/studies/{studyId}", JsonSerializer.Serialize(new { title = "As text", endOfDataCollection = "2024-08-30", policyText = yaml.Replace("cutOff: 2024-09-02", "cutOff: 2 Sept", StringComparison.Ordinal) }), Role.Researcher), Ct);
+        wrong.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await RouteAuthorizationTests.ShouldBeProblemAsync(wrong, "validation")).GetProperty("errors").EnumerateObject().Select(e => e.Name).ShouldBe(["policy.withdrawal.cutOff"]);
+
+        var changed = yaml.Replace("cutOff: 2024-09-02", "cutOff: 2024-10-01", StringComparison.Ordinal);
+        using var put = await env.Http.SendAsync(Put($"/api/studies/{studyId}", JsonSerializer.Serialize(new { title = "As text", endOfDataCollection = "2024-08-30", policyText = changed }), Role.Researcher), Ct);
+        put.StatusCode.ShouldBe(HttpStatusCode.Created, await put.Content.ReadAsStringAsync(Ct));
+
+        foreach (var role in Role.RequestHandlers)
+        {
+            using var get = await env.Http.SendAsync(Staff.Get($"/api/studies/{studyId}", role), Ct);
+            get.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var detail = await get.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            detail.GetProperty("study").GetProperty("policySource").GetString().ShouldBe("inline");
+            detail.GetProperty("study").GetProperty("title").GetString().ShouldBe("As text");
+            detail.GetProperty("policyText").GetString().ShouldBe(changed.Trim());
+        }
+
+        foreach (var role in new[] { Role.OnsAnalyst, Role.Transcriber })
+        {
+            using var refused = await env.Http.SendAsync(Staff.Get($"/api/studies/{studyId}", role), Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            using var files = await env.Http.SendAsync(Staff.Get("/api/policies", role), Ct);
+            files.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+
+        using var unknown = await env.Http.SendAsync(Staff.Get("/api/studies/NOSUCH0STUDY", Role.Dpo), Ct);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var list = await env.Http.SendAsync(Staff.Get("/api/policies", Role.Researcher), Ct);
+        var mpati = (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "mpati");
+        mpati.GetProperty("text").GetString().ShouldBe(yaml);
+        mpati.GetProperty("noticeVersion").GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
     [Theory]
     [InlineData("""{"endOfDataCollection":"2024-08-30","policyFile":"mpati"}""", "title")]
     [InlineData("""{"title":"x","endOfDataCollection":"30/08/2024","policyFile":"mpati"}""", "endOfDataCollection")]
     [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30","policyFile":"nope"}""", "policyFile")]
     [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30"}""", "policy")]
     [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30","policyFile":"mpati","policy":{}}""", "policy")]
+    [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30","policyFile":"mpati","policyText":"a: 1"}""", "policy")]
+    [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30","policyText":"a: [1"}""", "policy.(file)")]
     [InlineData("""{"title":"x","endOfDataCollection":"2024-08-30","policyFile":"mpati","owner":"me"}""", "owner")]
     public async Task A_bad_study_body_names_the_field(string body, string field)
     {
