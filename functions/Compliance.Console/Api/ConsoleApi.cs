@@ -107,6 +107,14 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
         return new(result.Value?.Body, result.Problem);
     }
 
+    /// <summary>The study's deletion certificates, newest first (<c>GET /api/certificates?studyId=</c>; Dpo).</summary>
+    public Task<ApiResult<CertificateList>> ListCertificatesAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/certificates?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.CertificateList, cancellationToken);
+
+    /// <summary>The study's safeguarding records (<c>GET /api/safeguarding?studyId=</c>; Dpo, Researcher).</summary>
+    public Task<ApiResult<DisclosureList>> ListDisclosuresAsync(string studyId, CancellationToken cancellationToken = default) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/safeguarding?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.DisclosureList, cancellationToken);
+
     /// <summary>Audit entries of a request (or an email's intake key) and/or a study (<c>GET /api/audit</c>; Dpo).</summary>
     public Task<ApiResult<AuditQueryResponse>> QueryAuditAsync(string? requestId, string? studyId, CancellationToken cancellationToken = default)
     {

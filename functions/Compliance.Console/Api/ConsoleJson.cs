@@ -49,6 +49,8 @@ namespace Compliance.Console.Api;
 [JsonSerializable(typeof(PublicationRequest))]
 [JsonSerializable(typeof(TaskView))]
 [JsonSerializable(typeof(TaskCompletionRequest))]
+[JsonSerializable(typeof(CertificateList))]
+[JsonSerializable(typeof(DisclosureList))]
 [JsonSerializable(typeof(StudyDetail))]
 [JsonSerializable(typeof(StudyView))]
 [JsonSerializable(typeof(PolicyFileList))]

@@ -223,6 +223,24 @@ public static class Words
     public static string Count(long n, string noun) =>
         n == 1 ? $"1 {noun}" : $"{n} {(noun.Length > 1 && noun[^1] == 'y' && !"aeiou".Contains(noun[^2], StringComparison.Ordinal) ? noun[..^1] + "ies" : noun + "s")}";
 
+    /// <summary>Under what a certificate's deletion was made.</summary>
+    public static string CertificateAuthority(string kind, string? requestId) => kind switch
+    {
+        "retention" => "The study's retention rule (a sweep)",
+        "request" => $"Request {requestId}",
+        _ => kind,
+    };
+
+    public static string Recipient(string recipient) => recipient switch
+    {
+        Compliance.Retention.DisclosureRecipient.Ons => "ONS",
+        Compliance.Retention.DisclosureRecipient.Police => "The police",
+        Compliance.Retention.DisclosureRecipient.LocalAuthority => "A local authority",
+        Compliance.Retention.DisclosureRecipient.HealthProfessional => "A health professional",
+        Compliance.Retention.DisclosureRecipient.Other => "Someone else",
+        _ => recipient,
+    };
+
     public static string SessionKind(string kind) => kind switch
     {
         Compliance.Studies.SessionKind.FocusGroup => "Focus group",

@@ -86,3 +86,45 @@ public sealed record SweepView(
     int Deleted,
     int HeldBlobs,
     int StillPresent);
+
+/// <summary>
+/// A deletion certificate in <c>GET /api/certificates?studyId=</c>: under what authority (<c>retention</c>, a sweep under the study's rule, or <c>request</c>
+/// with its request id), when it completed, and how much it covers; <c>GET /api/certificates/{id}</c> gives it whole.
+/// </summary>
+public sealed record CertificateSummary(string CertificateId, string StudyId, string Kind, string? RequestId, DateTimeOffset CompletedAt, int Items, long Bytes);
+
+/// <summary>The answer to <c>GET /api/certificates?studyId=</c>: the study's certificates, newest first.</summary>
+public sealed record CertificateList(string StudyId, IReadOnlyList<CertificateSummary> Certificates);
+
+/// <summary>
+/// A safeguarding disclosure as recorded (<c>GET /api/safeguarding?studyId=</c>): who disclosed what, why, to whom, when, and
+/// the hold and review task it brought. Its words are the researcher's: they go to the DPO and the researchers only.
+/// </summary>
+public sealed record DisclosureView(
+    string DisclosureId,
+    string StudyId,
+    string Scope,
+    string TargetId,
+    string Reason,
+    string WhatDisclosed,
+    string Recipient,
+    string? RecipientDetails,
+    string DisclosedBy,
+    DateTimeOffset At,
+    string HoldId,
+    string ReviewTaskId);
+
+/// <summary>The answer to <c>GET /api/safeguarding?studyId=</c>: the study's disclosures, newest first.</summary>
+public sealed record DisclosureList(string StudyId, IReadOnlyList<DisclosureView> Disclosures);
+
+/// <summary>Who a safeguarding disclosure went to, as a code (the audit log holds codes, never names).</summary>
+public static class DisclosureRecipient
+{
+    public const string Ons = "ons";
+    public const string Police = "police";
+    public const string LocalAuthority = "local-authority";
+    public const string HealthProfessional = "health-professional";
+    public const string Other = "other";
+
+    public static IReadOnlyList<string> All { get; } = [Ons, Police, LocalAuthority, HealthProfessional, Other];
+}

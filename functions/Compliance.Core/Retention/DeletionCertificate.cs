@@ -1,5 +1,5 @@
-using System.Reflection;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -118,7 +118,7 @@ public sealed class CertificateStore(BlobServiceClient blobs)
     public async Task<bool> TryWriteAsync(DeletionCertificate certificate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var wrote = await TryCreateAsync($"{certificate.CertificateId}.json", JsonSerializer.SerializeToUtf8Bytes(certificate, Json), "application/json", cancellationToken);
+        var wrote = await TryCreateAsync($"{certificate.CertificateId}.json", JsonSerializer.SerializeToUtf8Bytes(certificate, Json), "application/json", cancellationToken, SummaryMetadata(Summarise(certificate)));
         await TryCreateAsync($"{certificate.CertificateId}.txt", Encoding.UTF8.GetBytes(certificate.Render()), "text/plain; charset=utf-8", cancellationToken);
         return wrote;
     }
@@ -136,6 +136,58 @@ public sealed class CertificateStore(BlobServiceClient blobs)
             return null;
         }
     }
+
+    /// <summary>
+    /// The study's certificates, newest first, from one listing of the container with its metadata (certificates written
+    /// before the summary was kept in metadata are read whole instead; they are never rewritten, as they may be immutable).
+    /// </summary>
+    public async Task<IReadOnlyList<CertificateSummary>> ListAsync(string studyId, CancellationToken cancellationToken = default)
+    {
+        var found = new List<CertificateSummary>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, "DC-", cancellationToken))
+        {
+            if (!blob.Name.EndsWith(".json", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var summary = FromMetadata(blob.Name[..^".json".Length], blob.Metadata)
+                ?? (await FindAsync(blob.Name[..^".json".Length], cancellationToken) is { } whole ? Summarise(whole) : null);
+            if (summary?.StudyId == studyId)
+            {
+                found.Add(summary);
+            }
+        }
+
+        return found.OrderByDescending(c => c.CompletedAt).ThenBy(c => c.CertificateId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>What the list shows of a certificate.</summary>
+    public static CertificateSummary Summarise(DeletionCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return new(certificate.CertificateId, certificate.Authority.StudyId, certificate.Authority.Kind, certificate.Authority.RequestId, certificate.CompletedAt, certificate.Items.Count, certificate.TotalBytes);
+    }
+
+    private static Dictionary<string, string> SummaryMetadata(CertificateSummary s) => new(StringComparer.Ordinal)
+    {
+        ["studyId"] = s.StudyId,
+        ["kind"] = s.Kind,
+        ["requestId"] = s.RequestId ?? string.Empty,
+        ["completedAt"] = s.CompletedAt.ToString("O", CultureInfo.InvariantCulture),
+        ["items"] = s.Items.ToString(CultureInfo.InvariantCulture),
+        ["bytes"] = s.Bytes.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static CertificateSummary? FromMetadata(string certificateId, IDictionary<string, string>? metadata) =>
+        metadata is not null
+        && metadata.TryGetValue("studyId", out var studyId)
+        && metadata.TryGetValue("kind", out var kind)
+        && metadata.TryGetValue("completedAt", out var completedAt) && DateTimeOffset.TryParse(completedAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+        && metadata.TryGetValue("items", out var items) && int.TryParse(items, CultureInfo.InvariantCulture, out var itemCount)
+        && metadata.TryGetValue("bytes", out var bytes) && long.TryParse(bytes, CultureInfo.InvariantCulture, out var byteCount)
+            ? new CertificateSummary(certificateId, studyId, kind, metadata.TryGetValue("requestId", out var r) && r.Length > 0 ? r : null, at, itemCount, byteCount)
+            : null;
 
     /// <summary>The human-readable rendering of a certificate, or null.</summary>
     public async Task<string?> FindTextAsync(string certificateId, CancellationToken cancellationToken = default)
@@ -177,13 +229,13 @@ public sealed class CertificateStore(BlobServiceClient blobs)
 
     private static string InventoryName(string sweepId) => $"sweeps/{sweepId}/inventory.json";
 
-    private async Task<bool> TryCreateAsync(string name, byte[] content, string contentType, CancellationToken cancellationToken)
+    private async Task<bool> TryCreateAsync(string name, byte[] content, string contentType, CancellationToken cancellationToken, IDictionary<string, string>? metadata = null)
     {
         try
         {
             await container.GetBlobClient(name).UploadAsync(
                 new BinaryData(content),
-                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = metadata },
                 cancellationToken);
             return true;
         }

@@ -3,18 +3,6 @@ using Compliance.Storage;
 
 namespace Compliance.Retention;
 
-/// <summary>Who a safeguarding disclosure went to, as a code (the audit log holds codes, never names).</summary>
-public static class DisclosureRecipient
-{
-    public const string Ons = "ons";
-    public const string Police = "police";
-    public const string LocalAuthority = "local-authority";
-    public const string HealthProfessional = "health-professional";
-    public const string Other = "other";
-
-    public static IReadOnlyList<string> All { get; } = [Ons, Police, LocalAuthority, HealthProfessional, Other];
-}
-
 /// <summary>
 /// A safeguarding break-glass record: a researcher judged there was a risk of harm and disclosed identifiable material about
 /// a participant or session. Who, why, what and to whom are kept here (the why and what are free text, so never in the
@@ -68,25 +56,41 @@ public sealed class DisclosureStore(TableServiceClient tables)
     public async Task<Disclosure?> FindAsync(string studyId, string disclosureId, CancellationToken cancellationToken = default)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(studyId, disclosureId, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value is not { } e)
+        return response.HasValue && response.Value is { } e ? FromEntity(e) : null;
+    }
+
+    /// <summary>The study's disclosures, newest first.</summary>
+    public async Task<IReadOnlyList<Disclosure>> ListAsync(string studyId, CancellationToken cancellationToken = default)
+    {
+        var found = new List<Disclosure>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {studyId}"), cancellationToken: cancellationToken))
         {
-            return null;
+            found.Add(FromEntity(e));
         }
 
-        return new Disclosure
-        {
-            DisclosureId = e.RowKey,
-            StudyId = e.PartitionKey,
-            Scope = e.GetString("Scope") ?? string.Empty,
-            TargetId = e.GetString("TargetId") ?? string.Empty,
-            Reason = e.GetString("Reason") ?? string.Empty,
-            WhatDisclosed = e.GetString("WhatDisclosed") ?? string.Empty,
-            Recipient = e.GetString("Recipient") ?? string.Empty,
-            RecipientDetails = e.GetString("RecipientDetails") is { Length: > 0 } d ? d : null,
-            DisclosedBy = e.GetString("DisclosedBy") ?? string.Empty,
-            At = e.GetDateTimeOffset("At") ?? default,
-            HoldId = e.GetString("HoldId") ?? string.Empty,
-            ReviewTaskId = e.GetString("ReviewTaskId") ?? string.Empty,
-        };
+        return found.OrderByDescending(d => d.At).ToList();
     }
+
+    /// <summary>A disclosure as the API shows it.</summary>
+    public static DisclosureView ViewOf(Disclosure d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new(d.DisclosureId, d.StudyId, d.Scope, d.TargetId, d.Reason, d.WhatDisclosed, d.Recipient, d.RecipientDetails, d.DisclosedBy, d.At, d.HoldId, d.ReviewTaskId);
+    }
+
+    private static Disclosure FromEntity(TableEntity e) => new()
+    {
+        DisclosureId = e.RowKey,
+        StudyId = e.PartitionKey,
+        Scope = e.GetString("Scope") ?? string.Empty,
+        TargetId = e.GetString("TargetId") ?? string.Empty,
+        Reason = e.GetString("Reason") ?? string.Empty,
+        WhatDisclosed = e.GetString("WhatDisclosed") ?? string.Empty,
+        Recipient = e.GetString("Recipient") ?? string.Empty,
+        RecipientDetails = e.GetString("RecipientDetails") is { Length: > 0 } d ? d : null,
+        DisclosedBy = e.GetString("DisclosedBy") ?? string.Empty,
+        At = e.GetDateTimeOffset("At") ?? default,
+        HoldId = e.GetString("HoldId") ?? string.Empty,
+        ReviewTaskId = e.GetString("ReviewTaskId") ?? string.Empty,
+    };
 }

@@ -41,29 +41,10 @@ public sealed class AnonymisedTranscriptsHttp(StudyStore studies, AnalystTranscr
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/anonymised-transcripts")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(req);
-        var auth = StaffAuthorization.Require(req, Role.AnonymisedReaders);
-        if (auth.Denied is not null)
+        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.AnonymisedReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        if (problem is not null)
         {
-            return auth.Denied;
-        }
-
-        var reader = new QueryReader(req.Query);
-        reader.RejectUnknown(["studyId"]);
-        var studyId = reader.Text("studyId", StudyIds.IsWellFormed, "must be a study id.");
-        if (studyId is null)
-        {
-            reader.Add("studyId", "is required.");
-        }
-
-        if (reader.Problem() is { } bad)
-        {
-            return bad;
-        }
-
-        if (await studies.FindStudyAsync(studyId!, cancellationToken) is null)
-        {
-            return ApiProblem.NotFound("There is no study with that id.");
+            return problem;
         }
 
         return new OkObjectResult(new AnonymisedTranscriptList(studyId!, await transcripts.ListAsync(studyId!, cancellationToken)));

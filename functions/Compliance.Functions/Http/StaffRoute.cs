@@ -54,6 +54,36 @@ public static class StaffRoute
         var found = wellFormed ? await find() : null;
         return found is null ? new(null, null, ApiProblem.NotFound(notFound)) : new(auth.Principal, found, null);
     }
+
+    /// <summary>
+    /// For a list scoped to one study: the principal check, then the query, which must be <c>studyId</c> alone (required, a
+    /// study id; a 400 naming what is wrong), then the study (a 404 unless <paramref name="exists"/>). The study id, or the problem.
+    /// </summary>
+    public static async Task<StaffTarget<string>> StudyFromQueryAsync(HttpRequest request, IReadOnlyCollection<string> roles, Func<string, Task<bool>> exists)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(exists);
+        var auth = StaffAuthorization.Require(request, roles);
+        if (auth.Denied is not null)
+        {
+            return new(null, null, auth.Denied);
+        }
+
+        var reader = new QueryReader(request.Query);
+        reader.RejectUnknown(["studyId"]);
+        var studyId = reader.Text("studyId", Compliance.Studies.StudyIds.IsWellFormed, "must be a study id.");
+        if (studyId is null)
+        {
+            reader.Add("studyId", "is required.");
+        }
+
+        if (reader.Problem() is { } bad)
+        {
+            return new(null, null, bad);
+        }
+
+        return await exists(studyId!) ? new(auth.Principal, studyId, null) : new(null, null, ApiProblem.NotFound("There is no study with that id."));
+    }
 }
 
 /// <summary>The outcome of <c>StaffRoute.ReadAsync</c>: the principal and the body, or the problem to return.</summary>

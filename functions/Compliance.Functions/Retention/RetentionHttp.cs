@@ -102,6 +102,21 @@ public sealed class RetentionHttp(
             inventory.HeldParticipants));
     }
 
+    /// <summary><c>GET /api/certificates?studyId=</c> (DPO): the study's deletion certificates, newest first.</summary>
+    [Function(nameof(ListCertificates))]
+    public async Task<IActionResult> ListCertificates(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/certificates")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, DpoOnly, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return new OkObjectResult(new CertificateList(studyId!, await certificates.ListAsync(studyId!, cancellationToken)));
+    }
+
     /// <summary><c>GET /api/certificates/{id}</c> (DPO): the certificate as JSON, or as text with <c>?format=text</c>.</summary>
     [Function(nameof(GetCertificate))]
     public async Task<IActionResult> GetCertificate(

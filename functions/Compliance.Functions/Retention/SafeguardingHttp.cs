@@ -53,6 +53,22 @@ public sealed class SafeguardingHttp(
         return problem ?? await RecordAsync(body!, principal!.Id, cancellationToken);
     }
 
+    /// <summary><c>GET /api/safeguarding?studyId=</c> (Dpo, Researcher): the study's safeguarding records, newest first.</summary>
+    [Function(nameof(ListDisclosures))]
+    public async Task<IActionResult> ListDisclosures(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/safeguarding")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.ContactReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var found = await disclosures.ListAsync(studyId!, cancellationToken);
+        return new OkObjectResult(new DisclosureList(studyId!, found.Select(DisclosureStore.ViewOf).ToList()));
+    }
+
     private async Task<IActionResult> RecordAsync(DisclosureBody body, string by, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -219,6 +219,25 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
         await Expect(page.GetByText(new Regex(@"The last sweep \(.*\) deleted [1-9][0-9]* items?"))).ToBeVisibleAsync();
         await Browser.AssertNoAxeViolationsAsync(page);
         await Browser.ScreenshotAsync(page, "console-certificate");
+
+        // Every certificate of the study is listed and readable; a researcher's safeguarding record is shown with its hold.
+        var list = page.GetByRole(AriaRole.Region, new() { Name = "Deletion certificates" });
+        var listed = list.GetByRole(AriaRole.Row).Filter(new() { HasText = "retention rule" });
+        await Expect(listed).ToHaveCountAsync(1);
+        await listed.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(list.Locator("pre.certificate")).ToContainTextAsync(studyId);
+        using (var record = await http.SendAsync(
+            Staff.PostJson("/api/safeguarding", JsonSerializer.Serialize(new { studyId, scope = "participant", targetId = participantId, reason = "Risk of harm named in a follow-up call", disclosed = "Name and phone number", recipient = "health-professional" }), Role.Researcher),
+            Ct))
+        {
+            record.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        }
+
+        await page.ReloadAsync();
+        var records = page.GetByRole(AriaRole.Region, new() { Name = "Safeguarding records" });
+        await Expect(records.GetByRole(AriaRole.Article)).ToContainTextAsync("Risk of harm named in a follow-up call");
+        await Expect(records.GetByRole(AriaRole.Article)).ToContainTextAsync("A health professional");
+        await Browser.AssertNoAxeViolationsAsync(page);
     }
 
     [Fact]

@@ -153,6 +153,28 @@ public sealed class RetentionSweepTests(TestEnvironment env)
         second.Deleted.ShouldBe(0);
         second.CertificateId.ShouldNotBe(first.CertificateId, "each sweep has a certificate of its own; none is overwritten");
         (await CertificateAsync(second.CertificateId!)).GetProperty("items").GetArrayLength().ShouldBe(0);
+
+        // The study's certificates, newest first, one listing read; one written before summaries were kept as metadata is
+        // read whole. Other studies' certificates are not in it, and only the DPO may list them.
+        var legacyId = $"DC-LEGACY-{Guid.NewGuid():N}";
+        var legacy = System.Text.Json.Nodes.JsonNode.Parse((await CertificateAsync(first.CertificateId!)).GetRawText())!;
+        legacy["certificateId"] = legacyId;
+        legacy["completedAt"] = "2024-01-01T00:00:00+00:00";
+        await env.Blobs.GetBlobContainerClient(StorageLayout.Containers.Certificates).GetBlobClient($"{legacyId}.json").UploadAsync(BinaryData.FromString(legacy.ToJsonString()), Ct);
+        using (var list = await env.Http.SendAsync(Staff.Get($"/api/certificates?studyId={study.StudyId}", Role.Dpo), Ct))
+        {
+            list.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var listed = (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("certificates").EnumerateArray().ToList();
+            listed.Select(c => c.GetProperty("certificateId").GetString()).ShouldBe([second.CertificateId, first.CertificateId, legacyId]);
+            listed[1].GetProperty("items").GetInt32().ShouldBe(first.Deleted);
+            listed[1].GetProperty("kind").GetString().ShouldBe("retention");
+            listed[2].GetProperty("items").GetInt32().ShouldBe(first.Deleted);
+        }
+
+        using var refused = await env.Http.SendAsync(Staff.Get($"/api/certificates?studyId={study.StudyId}", Role.Researcher), Ct);
+        refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        using var unknown = await env.Http.SendAsync(Staff.Get("/api/certificates?studyId=NOSUCH0STUDY", Role.Dpo), Ct);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]

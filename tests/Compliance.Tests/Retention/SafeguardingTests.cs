@@ -61,6 +61,29 @@ public sealed class SafeguardingTests(TestEnvironment env)
         entry.Details["holdId"].ShouldBe(holdId);
         audit.ShouldContain(e => e.Action == AuditActions.HoldPlaced && e.Details["holdId"] == holdId);
         audit.ShouldNotContain(e => e.Details.Values.Any(v => v.Contains("harm", StringComparison.OrdinalIgnoreCase) || v.Contains("phone", StringComparison.OrdinalIgnoreCase)), "the why and what stay in the Disclosures table");
+
+        // The record, words and all, for the DPO and the researchers; for no one else.
+        foreach (var role in Role.ContactReaders)
+        {
+            using var list = await env.Http.SendAsync(Staff.Get($"/api/safeguarding?studyId={studyId}", role), Ct);
+            list.StatusCode.ShouldBe(HttpStatusCode.OK);
+            var record = (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("disclosures").EnumerateArray().ShouldHaveSingleItem();
+            record.GetProperty("disclosureId").GetString().ShouldBe(disclosureId);
+            record.GetProperty("reason").GetString().ShouldBe("Spoke of self-harm plans");
+            record.GetProperty("recipient").GetString().ShouldBe(DisclosureRecipient.Ons);
+            record.GetProperty("holdId").GetString().ShouldBe(holdId);
+        }
+
+        foreach (var role in new[] { Role.Admin, Role.OnsAnalyst, Role.Transcriber })
+        {
+            using var refused = await env.Http.SendAsync(Staff.Get($"/api/safeguarding?studyId={studyId}", role), Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+
+        using var noStudy = await env.Http.SendAsync(Staff.Get("/api/safeguarding", Role.Dpo), Ct);
+        noStudy.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using var unknown = await env.Http.SendAsync(Staff.Get("/api/safeguarding?studyId=NOSUCH0STUDY", Role.Dpo), Ct);
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [Fact]
