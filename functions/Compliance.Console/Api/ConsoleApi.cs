@@ -60,7 +60,7 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>Open tasks, oldest due first (<c>GET /api/tasks</c>; Dpo, Researcher, Admin).</summary>
     public Task<ApiResult<TaskList>> ListOpenTasksAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/tasks?status=open"), ConsoleJson.Default.TaskList, cancellationToken);
+        AllPagesAsync("api/tasks?status=open", ConsoleJson.Default.TaskList, l => l.Tasks, l => l.Continuation, (all, _) => new TaskList(all), cancellationToken);
 
     /// <summary>Completes a task with an outcome its kind takes (<c>POST /api/tasks/{id}/complete</c>; the task's role).</summary>
     public Task<ApiResult<TaskView>> CompleteTaskAsync(string taskId, TaskCompletionRequest completion, CancellationToken cancellationToken = default) =>
@@ -74,7 +74,7 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>Every study with its dates on the way to deletion (<c>GET /api/studies</c>).</summary>
     public Task<ApiResult<StudyList>> ListStudiesAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/studies"), ConsoleJson.Default.StudyList, cancellationToken);
+        AllPagesAsync("api/studies", ConsoleJson.Default.StudyList, l => l.Studies, l => l.Continuation, (all, _) => new StudyList(all), cancellationToken);
 
     /// <summary>What is deleted when and what holds keep (<c>GET /api/studies/{id}/retention</c>).</summary>
     public Task<ApiResult<RetentionPlanView>> GetRetentionPlanAsync(string studyId, CancellationToken cancellationToken = default) =>
@@ -109,11 +109,11 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>The study's deletion certificates, newest first (<c>GET /api/certificates?studyId=</c>; Dpo).</summary>
     public Task<ApiResult<CertificateList>> ListCertificatesAsync(string studyId, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/certificates?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.CertificateList, cancellationToken);
+        AllPagesAsync($"api/certificates?studyId={Uri.EscapeDataString(studyId)}", ConsoleJson.Default.CertificateList, l => l.Certificates, l => l.Continuation, (all, first) => new CertificateList(first.StudyId, all), cancellationToken);
 
     /// <summary>The study's safeguarding records (<c>GET /api/safeguarding?studyId=</c>; Dpo, Researcher).</summary>
     public Task<ApiResult<DisclosureList>> ListDisclosuresAsync(string studyId, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/safeguarding?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.DisclosureList, cancellationToken);
+        AllPagesAsync($"api/safeguarding?studyId={Uri.EscapeDataString(studyId)}", ConsoleJson.Default.DisclosureList, l => l.Disclosures, l => l.Continuation, (all, first) => new DisclosureList(first.StudyId, all), cancellationToken);
 
     /// <summary>Audit entries of a request (or an email's intake key) and/or a study (<c>GET /api/audit</c>; Dpo).</summary>
     public Task<ApiResult<AuditQueryResponse>> QueryAuditAsync(string? requestId, string? studyId, CancellationToken cancellationToken = default)
@@ -151,7 +151,7 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>Every supplier and its contract's standing (<c>GET /api/suppliers</c>; Dpo, Admin).</summary>
     public Task<ApiResult<SupplierList>> ListSuppliersAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/suppliers"), ConsoleJson.Default.SupplierList, cancellationToken);
+        AllPagesAsync("api/suppliers", ConsoleJson.Default.SupplierList, l => l.Suppliers, l => l.Continuation, (all, _) => new SupplierList(all), cancellationToken);
 
     /// <summary>The recordings assigned to the transcriber's supplier (<c>GET /api/transcription/recordings</c>; Transcriber).</summary>
     public Task<ApiResult<AssignedRecordings>> ListAssignedRecordingsAsync(CancellationToken cancellationToken = default) =>
@@ -167,11 +167,11 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>A study's participants; contact details only for Researcher and Dpo (<c>GET /api/studies/{id}/participants</c>).</summary>
     public Task<ApiResult<ParticipantList>> ListParticipantsAsync(string studyId, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/participants"), ConsoleJson.Default.ParticipantList, cancellationToken);
+        AllPagesAsync($"api/studies/{Uri.EscapeDataString(studyId)}/participants", ConsoleJson.Default.ParticipantList, l => l.Participants, l => l.Continuation, (all, _) => new ParticipantList(all), cancellationToken);
 
     /// <summary>A study's sessions and their material (<c>GET /api/studies/{id}/sessions</c>).</summary>
     public Task<ApiResult<SessionList>> ListSessionsAsync(string studyId, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/studies/{Uri.EscapeDataString(studyId)}/sessions"), ConsoleJson.Default.SessionList, cancellationToken);
+        AllPagesAsync($"api/studies/{Uri.EscapeDataString(studyId)}/sessions", ConsoleJson.Default.SessionList, l => l.Sessions, l => l.Continuation, (all, _) => new SessionList(all), cancellationToken);
 
     /// <summary>Registers a participant (<c>POST /api/studies/{id}/participants</c>; Researcher); the problem when refused.</summary>
     public async Task<ProblemView?> RegisterParticipantAsync(string studyId, RegisterParticipantRequest participant, CancellationToken cancellationToken = default) =>
@@ -198,7 +198,7 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
 
     /// <summary>A study's anonymised transcripts (<c>GET /api/anonymised-transcripts?studyId=</c>; OnsAnalyst, Researcher, Dpo).</summary>
     public Task<ApiResult<AnonymisedTranscriptList>> ListAnonymisedTranscriptsAsync(string studyId, CancellationToken cancellationToken = default) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/anonymised-transcripts?studyId={Uri.EscapeDataString(studyId)}"), ConsoleJson.Default.AnonymisedTranscriptList, cancellationToken);
+        AllPagesAsync($"api/anonymised-transcripts?studyId={Uri.EscapeDataString(studyId)}", ConsoleJson.Default.AnonymisedTranscriptList, l => l.Transcripts, l => l.Continuation, (all, first) => new AnonymisedTranscriptList(first.StudyId, all), cancellationToken);
 
     /// <summary>The text of one anonymised transcript.</summary>
     public async Task<ApiResult<string>> ReadAnonymisedTranscriptAsync(string studyId, string artifactId, CancellationToken cancellationToken = default)
@@ -217,6 +217,40 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     /// <summary>Where a session's recording, transcript or notes are uploaded (the body is the file).</summary>
     public static string ArtifactUploadPath(string studyId, string sessionId, string kind) =>
         $"api/studies/{Uri.EscapeDataString(studyId)}/sessions/{Uri.EscapeDataString(sessionId)}/artifacts?kind={Uri.EscapeDataString(kind)}";
+
+    /// <summary>The largest page the API gives, asked for by lists the console shows whole.</summary>
+    private const int PageSize = 200;
+
+    /// <summary>
+    /// A list the console shows whole (a study's sessions, the suppliers, the studies in a picker), read page by page from the
+    /// API (which pages every list) until its last page; the requests queue is the one list paged on screen.
+    /// </summary>
+    private async Task<ApiResult<TList>> AllPagesAsync<TList, TItem>(
+        string path, JsonTypeInfo<TList> type, Func<TList, IReadOnlyList<TItem>> itemsOf, Func<TList, string?> continuationOf, Func<IReadOnlyList<TItem>, TList, TList> combine, CancellationToken cancellationToken)
+    {
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        var all = new List<TItem>();
+        TList? first = default;
+        string? continuation = null;
+        do
+        {
+            var page = await SendAsync(
+                new HttpRequestMessage(HttpMethod.Get, $"{path}{separator}limit={PageSize}{(continuation is null ? "" : $"&continuation={Uri.EscapeDataString(continuation)}")}"),
+                type,
+                cancellationToken);
+            if (page.Value is null)
+            {
+                return page;
+            }
+
+            first ??= page.Value;
+            all.AddRange(itemsOf(page.Value));
+            continuation = continuationOf(page.Value);
+        }
+        while (continuation is not null);
+
+        return new(combine(all, first!), null);
+    }
 
     private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
 

@@ -15,7 +15,7 @@ public sealed record AnonymisedTranscriptView(
     string Sha256);
 
 /// <summary>The answer to <c>GET /api/anonymised-transcripts?studyId=</c>: a study's anonymised transcripts, by session date.</summary>
-public sealed record AnonymisedTranscriptList(string StudyId, IReadOnlyList<AnonymisedTranscriptView> Transcripts);
+public sealed record AnonymisedTranscriptList(string StudyId, IReadOnlyList<AnonymisedTranscriptView> Transcripts, string? Continuation = null);
 
 /// <summary>
 /// The answer to <c>POST /api/studies/{id}/sessions/{sid}/anonymised-transcript</c>: the anonymised copy now analysts read,

@@ -94,7 +94,7 @@ public sealed record SweepView(
 public sealed record CertificateSummary(string CertificateId, string StudyId, string Kind, string? RequestId, DateTimeOffset CompletedAt, int Items, long Bytes);
 
 /// <summary>The answer to <c>GET /api/certificates?studyId=</c>: the study's certificates, newest first.</summary>
-public sealed record CertificateList(string StudyId, IReadOnlyList<CertificateSummary> Certificates);
+public sealed record CertificateList(string StudyId, IReadOnlyList<CertificateSummary> Certificates, string? Continuation = null);
 
 /// <summary>
 /// A safeguarding disclosure as recorded (<c>GET /api/safeguarding?studyId=</c>): who disclosed what, why, to whom, when, and
@@ -115,7 +115,7 @@ public sealed record DisclosureView(
     string ReviewTaskId);
 
 /// <summary>The answer to <c>GET /api/safeguarding?studyId=</c>: the study's disclosures, newest first.</summary>
-public sealed record DisclosureList(string StudyId, IReadOnlyList<DisclosureView> Disclosures);
+public sealed record DisclosureList(string StudyId, IReadOnlyList<DisclosureView> Disclosures, string? Continuation = null);
 
 /// <summary>Who a safeguarding disclosure went to, as a code (the audit log holds codes, never names).</summary>
 public static class DisclosureRecipient

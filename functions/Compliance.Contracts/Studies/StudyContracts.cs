@@ -5,7 +5,7 @@ namespace Compliance.Studies;
 public sealed record StudySummary(string StudyId, string Title, DateOnly EndOfDataCollection, DateOnly? PublishedOn, DateOnly? DeletionDate, bool Due, string RetentionRule);
 
 /// <summary>The answer to <c>GET /api/studies</c>.</summary>
-public sealed record StudyList(IReadOnlyList<StudySummary> Studies);
+public sealed record StudyList(IReadOnlyList<StudySummary> Studies, string? Continuation = null);
 
 /// <summary>The body of <c>POST /api/studies/{id}/publication</c>.</summary>
 public sealed record PublicationRequest(string PublishedOn);
@@ -29,7 +29,7 @@ public sealed record ArtifactView(string ArtifactId, string StudyId, string Sess
 public sealed record SessionWithArtifacts(SessionView Session, IReadOnlyList<ArtifactView> Artifacts);
 
 /// <summary>The answer to <c>GET /api/studies/{id}/sessions</c>, oldest session first.</summary>
-public sealed record SessionList(IReadOnlyList<SessionWithArtifacts> Sessions);
+public sealed record SessionList(IReadOnlyList<SessionWithArtifacts> Sessions, string? Continuation = null);
 
 /// <summary>
 /// A participant in <c>GET /api/studies/{id}/participants</c>. The contact details (<c>name</c>, <c>email</c>, <c>phone</c>)
@@ -38,7 +38,7 @@ public sealed record SessionList(IReadOnlyList<SessionWithArtifacts> Sessions);
 public sealed record ParticipantView(string ParticipantId, string? Name, string? Email, string? Phone, string NoticeVersion, bool DoNotContact, DateTimeOffset RegisteredAt, DateTimeOffset? ErasedAt);
 
 /// <summary>The answer to <c>GET /api/studies/{id}/participants</c>.</summary>
-public sealed record ParticipantList(IReadOnlyList<ParticipantView> Participants);
+public sealed record ParticipantList(IReadOnlyList<ParticipantView> Participants, string? Continuation = null);
 
 /// <summary>The body of <c>POST /api/studies/{id}/participants</c>.</summary>
 public sealed record RegisterParticipantRequest(

@@ -28,7 +28,7 @@ public sealed record SupplierView(
     IReadOnlyList<string> Transcribers);
 
 /// <summary>The answer to <c>GET /api/suppliers</c>.</summary>
-public sealed record SupplierList(IReadOnlyList<SupplierView> Suppliers);
+public sealed record SupplierList(IReadOnlyList<SupplierView> Suppliers, string? Continuation = null);
 
 /// <summary>A supplier's standing (<see cref="SupplierView.Standing"/>): current, or why its transcribers are refused.</summary>
 public static class SupplierStanding

@@ -19,7 +19,7 @@ public sealed record TaskView(
     string? Outcome);
 
 /// <summary>The answer to <c>GET /api/tasks</c>.</summary>
-public sealed record TaskList(IReadOnlyList<TaskView> Tasks);
+public sealed record TaskList(IReadOnlyList<TaskView> Tasks, string? Continuation = null);
 
 /// <summary>The body of <c>POST /api/tasks/{id}/complete</c>: the outcome, and for an identity check found verified, the participant.</summary>
 public sealed record TaskCompletionRequest(

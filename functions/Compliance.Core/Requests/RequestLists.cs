@@ -27,7 +27,7 @@ public sealed record RequestQuery(
     string? Continuation = null)
 {
     public const int DefaultLimit = 50;
-    public const int MaxLimit = 200;
+    public const int MaxLimit = Paging.KeysetPaging.MaxLimit;
 }
 
 /// <summary>
@@ -41,19 +41,12 @@ public sealed class RequestLists(RequestStore requests, EnglandAndWalesBankHolid
     public async Task<RequestPage> PageAsync(RequestQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var after = query.Continuation is null ? null : DecodeContinuation(query.Continuation);
         var today = UkTime.DateOf(time.GetUtcNow());
         var matching = (await requests.ListAsync(query.Status, query.StudyId, cancellationToken))
             .Where(r => (query.Type is null || r.Type == query.Type) && (query.Channel is null || r.Channel == query.Channel))
-            .Where(r => !query.OpenOnly || RequestStatus.IsOpen(r.Status))
-            .Select(r => (Key: SortKey(r, query.Order), Request: r))
-            .Where(k => after is null || string.CompareOrdinal(k.Key, after) > 0)
-            .OrderBy(k => k.Key, StringComparer.Ordinal)
-            .Take(query.Limit + 1)
-            .ToList();
-        var page = matching.Take(query.Limit).Select(k => Summarise(k.Request, today)).ToList();
-        var continuation = matching.Count > query.Limit ? EncodeContinuation(matching[query.Limit - 1].Key) : null;
-        return new RequestPage(page, continuation);
+            .Where(r => !query.OpenOnly || RequestStatus.IsOpen(r.Status));
+        var (page, continuation) = Paging.KeysetPaging.Take(matching, r => SortKey(r, query.Order), query.Limit, query.Continuation);
+        return new RequestPage(page.Select(r => Summarise(r, today)).ToList(), continuation);
     }
 
     /// <summary>The request as the list shows it, with where it stands against its due date today.</summary>
@@ -96,21 +89,4 @@ public sealed class RequestLists(RequestStore requests, EnglandAndWalesBankHolid
             $"{((r.ExtendedTo ?? r.DueDate) is { } due ? due.ToString("yyyyMMdd", CultureInfo.InvariantCulture) : "99999999")}|{r.ReceivedAt.UtcTicks:D19}|{r.RequestId}"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - r.ReceivedAt.UtcTicks:D19}|{r.RequestId}"),
     };
-
-    private static string EncodeContinuation(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
-
-    private static string DecodeContinuation(string continuation)
-    {
-        try
-        {
-            var key = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuation));
-            return key.Length is > 0 and <= 200 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '|' or '-' or '_')
-                ? key
-                : throw new FormatException("The continuation is not one this service gave.");
-        }
-        catch (FormatException)
-        {
-            throw new FormatException("The continuation is not one this service gave.");
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using Compliance.Anonymisation;
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -41,13 +42,17 @@ public sealed class AnonymisedTranscriptsHttp(StudyStore studies, AnalystTranscr
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/anonymised-transcripts")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.AnonymisedReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        var (_, query, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.AnonymisedReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
         if (problem is not null)
         {
             return problem;
         }
 
-        return new OkObjectResult(new AnonymisedTranscriptList(studyId!, await transcripts.ListAsync(studyId!, cancellationToken)));
+        return PageQuery.Answer(
+            await transcripts.ListAsync(query!.StudyId, cancellationToken),
+            t => $"{KeysetPaging.Ascending(t.SessionDate)}|{t.SessionId}|{t.ArtifactId}",
+            query.Page,
+            (page, next) => new AnonymisedTranscriptList(query.StudyId, page, next));
     }
 
     [Function(nameof(ReadAnonymisedTranscript))]

@@ -56,10 +56,11 @@ public static class StaffRoute
     }
 
     /// <summary>
-    /// For a list scoped to one study: the principal check, then the query, which must be <c>studyId</c> alone (required, a
-    /// study id; a 400 naming what is wrong), then the study (a 404 unless <paramref name="exists"/>). The study id, or the problem.
+    /// For a list scoped to one study: the principal check, then the query, <c>studyId</c> (required, a study id) and the
+    /// paging parameters and nothing else (a 400 naming what is wrong), then the study (a 404 unless <paramref name="exists"/>).
+    /// The study id and the page asked for, or the problem.
     /// </summary>
-    public static async Task<StaffTarget<string>> StudyFromQueryAsync(HttpRequest request, IReadOnlyCollection<string> roles, Func<string, Task<bool>> exists)
+    public static async Task<StaffTarget<StudyListQuery>> StudyFromQueryAsync(HttpRequest request, IReadOnlyCollection<string> roles, Func<string, Task<bool>> exists)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(exists);
@@ -70,21 +71,25 @@ public static class StaffRoute
         }
 
         var reader = new QueryReader(request.Query);
-        reader.RejectUnknown(["studyId"]);
+        reader.RejectUnknown(["studyId", .. PageQuery.Parameters]);
         var studyId = reader.Text("studyId", Compliance.Studies.StudyIds.IsWellFormed, "must be a study id.");
         if (studyId is null)
         {
             reader.Add("studyId", "is required.");
         }
 
+        var page = PageQuery.Read(reader);
         if (reader.Problem() is { } bad)
         {
             return new(null, null, bad);
         }
 
-        return await exists(studyId!) ? new(auth.Principal, studyId, null) : new(null, null, ApiProblem.NotFound("There is no study with that id."));
+        return await exists(studyId!) ? new(auth.Principal, new StudyListQuery(studyId!, page), null) : new(null, null, ApiProblem.NotFound("There is no study with that id."));
     }
 }
+
+/// <summary>A study-scoped list's query: which study, and which page.</summary>
+public sealed record StudyListQuery(string StudyId, PageRequest Page);
 
 /// <summary>The outcome of <c>StaffRoute.ReadAsync</c>: the principal and the body, or the problem to return.</summary>
 public readonly record struct StaffBody<T>(ClientPrincipal? Principal, T? Body, IActionResult? Problem);

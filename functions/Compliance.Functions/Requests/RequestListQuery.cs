@@ -1,4 +1,3 @@
-using System.Globalization;
 using Compliance.Functions.Http;
 using Compliance.Requests;
 using Compliance.Studies;
@@ -16,14 +15,14 @@ public static class RequestListQuery
     {
         ArgumentNullException.ThrowIfNull(query);
         var reader = new QueryReader(query);
+        reader.RejectUnknown(["status", "studyId", "type", "channel", "open", "order", .. PageQuery.Parameters]);
         var status = reader.Text("status", RequestStatus.All.Contains, $"must be one of: {string.Join(", ", RequestStatus.All)}.");
         var studyId = reader.Text("studyId", StudyIds.IsWellFormed, "must be a study id: letters, digits, '-' and '_'.");
         var type = reader.Text("type", RequestType.IsValid, $"must be one of: {string.Join(", ", RequestType.All)}.");
         var channel = reader.Text("channel", RequestChannel.IsValid, $"must be one of: {string.Join(", ", RequestChannel.All)}.");
         var open = reader.Text("open", v => v is "true" or "false", "must be true or false.");
         var order = reader.Text("order", Orders.Contains, $"must be one of: {string.Join(", ", Orders)}.");
-        var limit = reader.Text("limit", v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= RequestQuery.MaxLimit, $"must be a whole number from 1 to {RequestQuery.MaxLimit}.");
-        var continuation = reader.Text("continuation", v => v.Length <= 400, "is not one this service gave.");
+        var page = PageQuery.Read(reader, RequestQuery.DefaultLimit);
         if (reader.Problem() is { } problem)
         {
             return (null, problem);
@@ -36,7 +35,7 @@ public static class RequestListQuery
             channel,
             open == "true",
             order == "due" ? RequestOrder.Due : RequestOrder.Newest,
-            limit is null ? RequestQuery.DefaultLimit : int.Parse(limit, CultureInfo.InvariantCulture),
-            continuation), null);
+            page.Limit,
+            page.Continuation), null);
     }
 }

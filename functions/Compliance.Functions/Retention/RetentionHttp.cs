@@ -1,5 +1,6 @@
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Retention;
 using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
@@ -108,13 +109,17 @@ public sealed class RetentionHttp(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/certificates")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, DpoOnly, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        var (_, query, problem) = await StaffRoute.StudyFromQueryAsync(req, DpoOnly, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
         if (problem is not null)
         {
             return problem;
         }
 
-        return new OkObjectResult(new CertificateList(studyId!, await certificates.ListAsync(studyId!, cancellationToken)));
+        return PageQuery.Answer(
+            await certificates.ListAsync(query!.StudyId, cancellationToken),
+            c => $"{KeysetPaging.Descending(c.CompletedAt)}|{c.CertificateId}",
+            query.Page,
+            (page, next) => new CertificateList(query.StudyId, page, next));
     }
 
     /// <summary><c>GET /api/certificates/{id}</c> (DPO): the certificate as JSON, or as text with <c>?format=text</c>.</summary>

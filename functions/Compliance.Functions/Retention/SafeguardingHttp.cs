@@ -2,6 +2,7 @@ using System.Globalization;
 using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Retention;
 using Compliance.Studies;
 using Compliance.Tasks;
@@ -59,14 +60,17 @@ public sealed class SafeguardingHttp(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/safeguarding")] HttpRequest req,
         CancellationToken cancellationToken)
     {
-        var (_, studyId, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.ContactReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        var (_, query, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.ContactReaders, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
         if (problem is not null)
         {
             return problem;
         }
 
-        var found = await disclosures.ListAsync(studyId!, cancellationToken);
-        return new OkObjectResult(new DisclosureList(studyId!, found.Select(DisclosureStore.ViewOf).ToList()));
+        return PageQuery.Answer(
+            (await disclosures.ListAsync(query!.StudyId, cancellationToken)).Select(DisclosureStore.ViewOf),
+            d => $"{KeysetPaging.Descending(d.At)}|{d.DisclosureId}",
+            query.Page,
+            (page, next) => new DisclosureList(query.StudyId, page, next));
     }
 
     private async Task<IActionResult> RecordAsync(DisclosureBody body, string by, CancellationToken cancellationToken)

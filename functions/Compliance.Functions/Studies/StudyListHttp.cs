@@ -51,15 +51,29 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/studies")] HttpRequest req,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(req);
         var auth = StaffAuthorization.Require(req, Role.StudyReaders);
         if (auth.Denied is not null)
         {
             return auth.Denied;
         }
 
+        var (page, problem) = PageQuery.ReadAlone(req.Query);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // Only the page's studies have their policies read: a study's summary needs its policy, the page's order does not.
+        var (onPage, next) = KeysetPage(await studies.ListStudiesAsync(cancellationToken), page);
+        if (onPage is null)
+        {
+            return ApiProblem.Invalid("continuation", "The continuation is not one this service gave.");
+        }
+
         var today = UkTime.DateOf(time.GetUtcNow());
         var summaries = new List<StudySummary>();
-        foreach (var study in (await studies.ListStudiesAsync(cancellationToken)).OrderBy(s => s.StudyId, StringComparer.Ordinal))
+        foreach (var study in onPage)
         {
             if (await policies.FindAsync(study.StudyId, cancellationToken) is { } found)
             {
@@ -69,6 +83,18 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
             }
         }
 
-        return new OkObjectResult(new StudyList(summaries));
+        return new OkObjectResult(new StudyList(summaries, next));
+    }
+
+    private static (IReadOnlyList<Study>? Page, string? Next) KeysetPage(IReadOnlyList<Study> all, PageRequest page)
+    {
+        try
+        {
+            return Paging.KeysetPaging.Take(all, s => s.StudyId, page.Limit, page.Continuation);
+        }
+        catch (FormatException)
+        {
+            return (null, null);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -25,12 +26,18 @@ public sealed class StudyMembersHttp(StudyStore studies, ArtifactStore artifacts
             return problem;
         }
 
+        var (page, badQuery) = PageQuery.ReadAlone(req.Query);
+        if (badQuery is not null)
+        {
+            return badQuery;
+        }
+
         var withContactDetails = principal!.Roles.Any(Role.ContactReaders.Contains);
-        var participants = (await studies.ListParticipantsAsync(study!.StudyId, cancellationToken))
-            .OrderBy(p => p.RegisteredAt)
-            .Select(p => StudyViews.From(p, withContactDetails))
-            .ToList();
-        return new OkObjectResult(new ParticipantList(participants));
+        return PageQuery.Answer(
+            (await studies.ListParticipantsAsync(study!.StudyId, cancellationToken)).Select(p => StudyViews.From(p, withContactDetails)),
+            p => $"{KeysetPaging.Ascending(p.RegisteredAt)}|{p.ParticipantId}",
+            page,
+            (participants, next) => new ParticipantList(participants, next));
     }
 
     [Function(nameof(ListSessions))]
@@ -45,12 +52,19 @@ public sealed class StudyMembersHttp(StudyStore studies, ArtifactStore artifacts
             return problem;
         }
 
+        var (page, badQuery) = PageQuery.ReadAlone(req.Query);
+        if (badQuery is not null)
+        {
+            return badQuery;
+        }
+
         var material = (await artifacts.ListByStudyAsync(study!.StudyId, cancellationToken)).ToLookup(a => a.SessionId, StringComparer.Ordinal);
-        var sessions = (await studies.ListSessionsAsync(study.StudyId, cancellationToken))
-            .OrderBy(s => s.Date).ThenBy(s => s.SessionId, StringComparer.Ordinal)
-            .Select(s => new SessionWithArtifacts(StudyViews.From(s), material[s.SessionId].OrderBy(a => a.UploadedAt).Select(StudyViews.From).ToList()))
-            .ToList();
-        return new OkObjectResult(new SessionList(sessions));
+        return PageQuery.Answer(
+            (await studies.ListSessionsAsync(study.StudyId, cancellationToken))
+                .Select(s => new SessionWithArtifacts(StudyViews.From(s), material[s.SessionId].OrderBy(a => a.UploadedAt).Select(StudyViews.From).ToList())),
+            s => $"{KeysetPaging.Ascending(s.Session.Date)}|{s.Session.SessionId}",
+            page,
+            (sessions, next) => new SessionList(sessions, next));
     }
 
     private Task<StaffTarget<Study>> FindAsync(HttpRequest req, string id, CancellationToken cancellationToken) =>

@@ -17,19 +17,26 @@ public sealed class SupplierListHttp(SupplierStore suppliers, SupplierContracts 
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/suppliers")] HttpRequest req,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(req);
         var auth = StaffAuthorization.Require(req, Roles);
         if (auth.Denied is not null)
         {
             return auth.Denied;
         }
 
+        var (page, problem) = PageQuery.ReadAlone(req.Query);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         var today = UkTime.DateOf(time.GetUtcNow());
         var policies = await contracts.PoliciesAsync(cancellationToken);
-        var views = (await suppliers.ListAsync(cancellationToken))
-            .OrderBy(s => s.SupplierId, StringComparer.Ordinal)
-            .Select(s => ViewOf(s, SupplierContracts.Evaluate(s, policies, today), today))
-            .ToList();
-        return new OkObjectResult(new SupplierList(views));
+        return PageQuery.Answer(
+            (await suppliers.ListAsync(cancellationToken)).Select(s => ViewOf(s, SupplierContracts.Evaluate(s, policies, today), today)),
+            s => s.SupplierId,
+            page,
+            (views, next) => new SupplierList(views, next));
     }
 
     private static SupplierView ViewOf(Supplier s, ContractStanding standing, DateOnly today) => new(

@@ -2,6 +2,7 @@ using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Functions.Requests;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Tasks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -24,7 +25,7 @@ public sealed class TasksHttp(
 {
     private static readonly string[] StaffRoles = [Role.Dpo, Role.Researcher, Role.Admin];
 
-    /// <summary><c>GET /api/tasks?status=open|completed&amp;requestId=</c>: tasks, oldest due first. Ids and kinds only.</summary>
+    /// <summary><c>GET /api/tasks?status=open|completed&amp;requestId=&amp;limit=&amp;continuation=</c>: one page of tasks, oldest due first. Ids and kinds only.</summary>
     [Function(nameof(ListTasks))]
     public async Task<IActionResult> ListTasks(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/tasks")] HttpRequest req,
@@ -36,26 +37,25 @@ public sealed class TasksHttp(
             return auth.Denied;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var status = req.Query["status"].ToString() is { Length: > 0 } s ? s : TaskStore.Open;
-        if (status is not (TaskStore.Open or TaskStore.Done))
+        var reader = new QueryReader(req.Query);
+        reader.RejectUnknown(["status", "requestId", .. PageQuery.Parameters]);
+        var status = reader.Text("status", v => v is TaskStore.Open or TaskStore.Done, $"must be {TaskStore.Open} or {TaskStore.Done}.") ?? TaskStore.Open;
+        var requestId = reader.Text(
+            "requestId",
+            v => WorkflowRef.TryParse(v, out _),
+            "must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…), a disclosure id (SG-…) or a study's retention sweep (retention-{studyId}).");
+        var page = PageQuery.Read(reader);
+        if (reader.Problem() is { } problem)
         {
-            errors["status"] = [$"must be {TaskStore.Open} or {TaskStore.Done}."];
+            return problem;
         }
 
-        var requestId = req.Query["requestId"].ToString() is { Length: > 0 } r ? r : null;
         WorkflowRef? workflow = WorkflowRef.TryParse(requestId, out var parsed) ? parsed : null;
-        if (requestId is not null && workflow is null)
-        {
-            errors["requestId"] = ["must be a request id such as DSR-20261125-7KQ2M9XA, an email's intake key (MAIL-…), a disclosure id (SG-…) or a study's retention sweep (retention-{studyId})."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiProblem.Validation(errors);
-        }
-
-        return new OkObjectResult(new TaskList((await tasks.ListAsync(status, workflow, cancellationToken)).Select(TaskViews.From).ToList()));
+        return PageQuery.Answer(
+            (await tasks.ListAsync(status, workflow, cancellationToken)).Select(TaskViews.From),
+            t => $"{KeysetPaging.Ascending(t.DueAt)}|{t.TaskId}",
+            page,
+            (found, next) => new TaskList(found, next));
     }
 
     /// <summary>
