@@ -128,3 +128,6 @@ public static class DisclosureRecipient
 
     public static IReadOnlyList<string> All { get; } = [Ons, Police, LocalAuthority, HealthProfessional, Other];
 }
+
+/// <summary>The answer to <c>GET /api/holds?studyId=</c>: every hold of the study, in place or lifted, newest first.</summary>
+public sealed record HoldList(string StudyId, IReadOnlyList<HoldView> Holds, string? Continuation = null);

@@ -117,16 +117,16 @@ public sealed class HoldStore(TableServiceClient tables)
     }
 
     /// <summary>The study's holds that are still in place.</summary>
-    public async Task<IReadOnlyList<Hold>> ListActiveAsync(string studyId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Hold>> ListActiveAsync(string studyId, CancellationToken cancellationToken = default) =>
+        [.. (await ListAsync(studyId, cancellationToken)).Where(h => h.IsActive)];
+
+    /// <summary>Every hold of the study, in place or lifted.</summary>
+    public async Task<IReadOnlyList<Hold>> ListAsync(string studyId, CancellationToken cancellationToken = default)
     {
         var holds = new List<Hold>();
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {studyId}"), cancellationToken: cancellationToken))
         {
-            var hold = FromEntity(row);
-            if (hold.IsActive)
-            {
-                holds.Add(hold);
-            }
+            holds.Add(FromEntity(row));
         }
 
         return holds;

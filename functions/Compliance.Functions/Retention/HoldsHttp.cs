@@ -1,6 +1,7 @@
 using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Retention;
 using Compliance.Studies;
 using Microsoft.AspNetCore.Http;
@@ -10,10 +11,32 @@ using Microsoft.Extensions.Options;
 
 namespace Compliance.Functions.Retention;
 
-/// <summary><c>POST /api/holds</c> and <c>DELETE /api/holds/{id}</c>: the DPO places and lifts legal and safeguarding holds, audited.</summary>
+/// <summary>
+/// <c>POST /api/holds</c> and <c>DELETE /api/holds/{id}</c>: the DPO places and lifts legal and safeguarding holds, audited;
+/// <c>GET /api/holds?studyId=</c> lists a study's, lifted ones too, for staff who handle requests.
+/// </summary>
 public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions)
 {
     private static readonly string[] DpoOnly = [Role.Dpo];
+
+    /// <summary><c>GET /api/holds?studyId=</c>: every hold of the study, in place or lifted (with who lifted it and when), newest first.</summary>
+    [Function(nameof(ListHolds))]
+    public async Task<IActionResult> ListHolds(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/holds")] HttpRequest req,
+        CancellationToken cancellationToken)
+    {
+        var (_, query, problem) = await StaffRoute.StudyFromQueryAsync(req, Role.RequestHandlers, async id => await studies.FindStudyAsync(id, cancellationToken) is not null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return PageQuery.Answer(
+            (await holds.ListAsync(query!.StudyId, cancellationToken)).Select(HoldViews.From),
+            h => $"{KeysetPaging.Descending(h.PlacedAt)}|{h.HoldId}",
+            query.Page,
+            (page, next) => new HoldList(query.StudyId, page, next));
+    }
 
     /// <summary>Places a hold on a participant, a session or a study; <c>201</c> with the hold.</summary>
     [Function(nameof(PlaceHold))]

@@ -71,6 +71,12 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
             return ApiProblem.Invalid("continuation", "The continuation is not one this service gave.");
         }
 
+        return new OkObjectResult(new StudyList(await SummariesAsync(onPage, cancellationToken), next));
+    }
+
+    /// <summary>Each study as the list shows it, with its dates on the way to deletion from its policy.</summary>
+    private async Task<IReadOnlyList<StudySummary>> SummariesAsync(IReadOnlyList<Study> onPage, CancellationToken cancellationToken)
+    {
         var today = UkTime.DateOf(time.GetUtcNow());
         var summaries = new List<StudySummary>();
         foreach (var study in onPage)
@@ -83,7 +89,7 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
             }
         }
 
-        return new OkObjectResult(new StudyList(summaries, next));
+        return summaries;
     }
 
     private static (IReadOnlyList<Study>? Page, string? Next) KeysetPage(IReadOnlyList<Study> all, PageRequest page)

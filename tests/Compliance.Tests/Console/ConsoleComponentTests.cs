@@ -58,16 +58,19 @@ public sealed class ConsoleComponentTests : IDisposable
     }
 
     [Fact]
-    public void The_timeline_puts_history_and_emails_in_time_order()
+    public void The_timeline_puts_history_emails_and_audit_entries_in_time_order()
     {
         var at = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
         RequestHistoryEntry Step(int minutes, string name) => new(at.AddMinutes(minutes), name, RequestStatus.InProgress, "system");
         var email = new EmailView("acknowledgement", "out", "acknowledgement", "We have received your request", "r@example.org", "p@example.org", at, at.AddMinutes(2), null, EmailStates.Sent, 1, at.AddMinutes(3), null, null, null, "Hello", null);
 
-        var items = Timeline.Of([Step(5, "clock-started"), Step(0, "received")], [email]);
+        var entry = new Compliance.Audit.AuditEntry("study:MPATI", 7, at.AddMinutes(4), "system", "request.clock-started", "MPATI", "DSR-20261201-AAAAAAAA", new Dictionary<string, string>(), null, "0", "1");
 
-        items.Select(i => i.What).ShouldBe(["Received", "Email: We have received your request", "Clock started"]);
+        var items = Timeline.Of([Step(5, "clock-started"), Step(0, "received")], [email], [entry]);
+
+        items.Select(i => i.What).ShouldBe(["Received", "Email: We have received your request", "Audit: request.clock-started", "Clock started"]);
         items[1].Detail.ShouldStartWith("sent on ");
+        items[2].Detail.ShouldBe("by system; entry 7 of study:MPATI");
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class ListPagingTests(TestEnvironment env)
         { $"/api/certificates?studyId={TestEnvironment.StudyId}", Role.Dpo },
         { $"/api/safeguarding?studyId={TestEnvironment.StudyId}", Role.Dpo },
         { $"/api/anonymised-transcripts?studyId={TestEnvironment.StudyId}", Role.OnsAnalyst },
+        { $"/api/holds?studyId={TestEnvironment.StudyId}", Role.Dpo },
         { "/api/requests", Role.Dpo },
     };
 
@@ -55,6 +56,18 @@ public sealed class ListPagingTests(TestEnvironment env)
         (await WalkAsync($"/api/anonymised-transcripts?studyId={studyId}", "transcripts", Role.OnsAnalyst)).Select(t => t.GetProperty("sessionId").GetString()).ShouldBe(sessions);
         var disclosures = await WalkAsync($"/api/safeguarding?studyId={studyId}", "disclosures", Role.Dpo);
         disclosures.Select(d => d.GetProperty("targetId").GetString()).ShouldBe(Enumerable.Reverse(sessions), "newest first");
+        var holds = await WalkAsync($"/api/holds?studyId={studyId}", "holds", Role.Admin);
+        holds.Select(h => h.GetProperty("holdId").GetString()).ShouldBe(disclosures.Select(d => d.GetProperty("holdId").GetString()), "each disclosure's hold, newest first");
+        using (var release = new HttpRequestMessage(HttpMethod.Delete, $"/api/holds/{holds[0].GetProperty("holdId").GetString()}"))
+        {
+            release.SignIn(Role.Dpo);
+            using var lift = await env.Http.SendAsync(release, Ct);
+            lift.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        var afterLift = await WalkAsync($"/api/holds?studyId={studyId}", "holds", Role.Dpo, limit: 2);
+        afterLift.Count.ShouldBe(3, "a lifted hold stays in the list");
+        afterLift[0].GetProperty("releasedBy").GetString().ShouldBe("staff-1");
 
         // Lists across studies: this study's items once each among everyone's.
         var reviewTasks = disclosures.Select(d => d.GetProperty("reviewTaskId").GetString()).ToList();

@@ -37,6 +37,23 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
         ("GET", "/api/transcription/recordings", null, [Role.Transcriber]),
         ("GET", "/api/transcription/recordings/MPATI/A-NOSUCH00/link", null, [Role.Transcriber]),
         ("POST", "/api/transcription/recordings/MPATI/A-NOSUCH00/transcript", "{}", [Role.Transcriber]),
+        ("GET", "/api/requests/DSR-20260101-00000000/emails", null, [Role.Dpo, Role.Researcher]),
+        ("POST", "/api/requests/DSR-20260101-00000000/emails/acknowledgement/resend", "{}", [Role.Dpo]),
+        ("POST", "/api/requests/DSR-20260101-00000000/retry", "{}", [Role.Dpo]),
+        ("GET", "/api/reports/requests?studyId=MPATI", null, [Role.Dpo]),
+        ("GET", "/api/suppliers", null, [Role.Admin, Role.Dpo]),
+        ("GET", "/api/studies?limit=1", null, [Role.Dpo, Role.Researcher, Role.Admin, Role.OnsAnalyst]),
+        ("GET", "/api/studies/MPATI", null, Handlers),
+        ("GET", "/api/policies", null, Handlers),
+        ("GET", "/api/studies/MPATI/participants?limit=1", null, Handlers),
+        ("GET", "/api/studies/MPATI/sessions?limit=1", null, Handlers),
+        ("GET", "/api/studies/MATRIX-NOSUCH/retention/sweep", null, Handlers),
+        ("GET", "/api/holds?studyId=MPATI", null, Handlers),
+        ("GET", "/api/certificates?studyId=MPATI", null, [Role.Dpo]),
+        ("GET", "/api/safeguarding?studyId=MPATI", null, [Role.Dpo, Role.Researcher]),
+        ("GET", "/api/anonymised-transcripts?studyId=MPATI", null, [Role.Dpo, Role.Researcher, Role.OnsAnalyst]),
+        ("GET", "/api/anonymised-transcripts/MPATI/A-NOSUCH00", null, [Role.Dpo, Role.Researcher, Role.OnsAnalyst]),
+        ("POST", "/api/studies/MPATI/sessions/S-NOSUCH00/anonymised-transcript", "{}", [Role.Researcher]),
     ];
 
     private static readonly SemaphoreSlim SupplierGate = new(1, 1);
