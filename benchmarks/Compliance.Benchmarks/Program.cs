@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "retention" => await RetentionBenchmark.RunFromArgsAsync(args),
     "portal" => await PortalBenchmark.RunFromArgsAsync(args),
     "console" => await ConsoleBenchmark.RunFromArgsAsync(args),
+    "classify" => await ClassifyBenchmark.RunFromArgsAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N]");
     return 2;
 }

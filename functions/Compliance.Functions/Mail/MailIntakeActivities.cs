@@ -38,7 +38,7 @@ public sealed class MailIntakeActivities(
         // A new message, or one naming a request we do not have: classified like any other.
         var classification = decision.Classification ?? classifier.Classify(read.Message!);
         return classification.NeedsTriage
-            ? Plan(MailIntakeAction.Triage, IntakeDecisions.TriageReason)
+            ? Plan(MailIntakeAction.Triage, IntakeDecisions.TriageReasonOf(classification))
             : Plan(MailIntakeAction.NewRequests, IntakeDecisions.ClassifiedReason, types: classification.Intents.Select(i => i.Type).ToList());
 
         MailIntakePlan Plan(string action, string reason, string? requestId = null, IReadOnlyList<string>? types = null) =>

@@ -51,15 +51,17 @@ public sealed class ConsoleYearTests(PortalHost host, Browser browser) : IClassF
 
         await approve.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Expect(page.GetByText("Approve: done.")).ToBeVisibleAsync(new() { Timeout = 60_000 });
-        var outcome = page.GetByRole(AriaRole.Article).Filter(new() { HasText = $"[Ref {reference}]" }).Filter(new() { HasTextRegex = new Regex("considered|answer", RegexOptions.IgnoreCase) });
-        for (var tries = 0; tries < 30 && await outcome.CountAsync() == 0; tries++)
+        var outcome = page.GetByRole(AriaRole.Article).Filter(new() { HasText = $"has been considered [Ref {reference}]" });
+        var completed = page.GetByRole(AriaRole.Definition).Filter(new() { HasText = "Completed" });
+        for (var tries = 0; tries < 60 && (await outcome.CountAsync() == 0 || await completed.CountAsync() == 0); tries++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
             await page.ReloadAsync();
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Timeline" })).ToBeVisibleAsync();
         }
 
-        await Expect(outcome.First).ToBeVisibleAsync();
-        await Expect(page.GetByRole(AriaRole.Definition).Filter(new() { HasText = "Completed" }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(outcome).ToHaveCountAsync(1);
+        await Expect(completed.First).ToBeVisibleAsync();
 
         // The study: a hold placed and lifted, publication recorded, the sweep run and its certificate read.
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Console" }).GetByRole(AriaRole.Link, new() { Name = "Studies" }).ClickAsync();

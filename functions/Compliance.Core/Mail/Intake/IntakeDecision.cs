@@ -32,6 +32,16 @@ public static class IntakeDecisions
     public const string ClassifiedReason = "classified";
     public const string TriageReason = "needs-triage";
 
+    /// <summary>The message was longer than the classifier reads (<see cref="RequestClassifier.MaxTextChars"/>): a person reads it.</summary>
+    public const string TooLongReason = "too-long-to-classify";
+
+    /// <summary>Why a classified message goes to triage.</summary>
+    public static string TriageReasonOf(Classification classification)
+    {
+        ArgumentNullException.ThrowIfNull(classification);
+        return classification.Truncated ? TooLongReason : TriageReason;
+    }
+
     /// <summary>
     /// Decides what to do with <paramref name="read"/>. Screening comes before reply matching, so an out-of-office answer to
     /// one of our emails is ignored rather than taken as the participant's reply.
@@ -58,7 +68,7 @@ public static class IntakeDecisions
 
         var classification = classifier.Classify(message);
         return classification.NeedsTriage
-            ? new IntakeDecision(IntakeAction.Triage, TriageReason, read, screen, null, classification)
+            ? new IntakeDecision(IntakeAction.Triage, TriageReasonOf(classification), read, screen, null, classification)
             : new IntakeDecision(IntakeAction.NewRequests, ClassifiedReason, read, screen, null, classification);
     }
 }

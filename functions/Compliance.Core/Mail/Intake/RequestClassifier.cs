@@ -8,7 +8,14 @@ public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyL
 /// must confirm the type because no intent is confident enough. <see cref="NegatedPhrases"/> lists phrases that were found
 /// but ignored because they were negated ("don't delete"), for the triage view.
 /// </summary>
-public sealed record Classification(IReadOnlyList<ClassifiedIntent> Intents, bool NeedsTriage, IReadOnlyList<string> NegatedPhrases)
+/// <param name="Intents">What it asks for, most confident first.</param>
+/// <param name="NeedsTriage">Whether a person must confirm the type.</param>
+/// <param name="NegatedPhrases">Phrases found but ignored because they were negated.</param>
+/// <param name="Truncated">
+/// The message's new text was longer than <see cref="RequestClassifier.MaxTextChars"/>: only its start was read, and it
+/// goes to triage whatever was found there.
+/// </param>
+public sealed record Classification(IReadOnlyList<ClassifiedIntent> Intents, bool NeedsTriage, IReadOnlyList<string> NegatedPhrases, bool Truncated = false)
 {
     public ClassifiedIntent? Best => Intents.Count > 0 ? Intents[0] : null;
 }
@@ -22,29 +29,55 @@ public sealed class RequestClassifier(ClassificationRules rules)
     /// <summary>A classifier with the rules built into this assembly.</summary>
     public static RequestClassifier Default { get; } = new(ClassificationRules.Default);
 
+    /// <summary>
+    /// The most of a message's new text the rules read, in characters (about 3,000 words). A request is a few lines; a message
+    /// longer than this is read to here and then goes to a person, so no message costs more to classify than this much text.
+    /// </summary>
+    public const int MaxTextChars = 20_000;
+
+    /// <summary>The most of a message's text the quoted-thread stripping reads before it (a long thread is mostly quotes).</summary>
+    public const int MaxThreadChars = 5 * MaxTextChars;
+
     public ClassificationRules Rules => rules;
 
     /// <summary>Classifies a parsed message: its subject and the new text of its body (<see cref="ReplyText.NewText"/>).</summary>
     public Classification Classify(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Classify(message.Subject, ReplyText.NewText(message.Text));
+        var (thread, cut) = Cap(message.Text, MaxThreadChars);
+        var classification = Classify(message.Subject, ReplyText.NewText(thread));
+        return cut && !classification.Truncated ? classification with { NeedsTriage = true, Truncated = true } : classification;
     }
 
-    /// <summary>Classifies a subject and a text that is already free of quotes.</summary>
+    /// <summary>Classifies a subject and a text that is already free of quotes; past <see cref="MaxTextChars"/> it is not read.</summary>
     public Classification Classify(string? subject, string? newText)
     {
+        var (text, truncated) = Cap(newText, MaxTextChars);
         var words = new List<string>(PhraseText.Words(CleanSubject(subject)));
         words.Add(PhraseText.Break);
-        words.AddRange(PhraseText.Words(newText));
+        words.AddRange(PhraseText.Words(text));
 
+        // Where each word stands, so a phrase is tried only where its first word is: linear in the text, not text × rules.
+        var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (!positions.TryGetValue(words[i], out var at))
+            {
+                positions[words[i]] = at = [];
+            }
+
+            at.Add(i);
+        }
+
+        List<int>? everywhere = null;
         var found = new List<(ClassificationPhrase Phrase, int Start, int End)>();
         var negated = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var phrase in rules.Phrases)
         {
-            for (var start = 0; start + phrase.Words.Count <= words.Count; start++)
+            var starts = phrase.Words[0] == "*" ? everywhere ??= [.. Enumerable.Range(0, words.Count)] : positions.GetValueOrDefault(phrase.Words[0]) ?? [];
+            foreach (var start in starts)
             {
-                if (!MatchesAt(words, start, phrase.Words))
+                if (start + phrase.Words.Count > words.Count || !MatchesAt(words, start, phrase.Words))
                 {
                     continue;
                 }
@@ -75,8 +108,20 @@ public sealed class RequestClassifier(ClassificationRules rules)
             .ThenBy(i => Requests.RequestType.All.ToList().IndexOf(i.Type))
             .ToList();
 
-        var needsTriage = intents.Count == 0 || intents[0].Confidence < rules.TriageBelow;
-        return new Classification(intents, needsTriage, [.. negated]);
+        var needsTriage = truncated || intents.Count == 0 || intents[0].Confidence < rules.TriageBelow;
+        return new Classification(intents, needsTriage, [.. negated], truncated);
+    }
+
+    /// <summary>The text up to <paramref name="max"/> characters, cut at the last space before it, and whether it was cut.</summary>
+    private static (string? Text, bool Cut) Cap(string? text, int max)
+    {
+        if (text is null || text.Length <= max)
+        {
+            return (text, false);
+        }
+
+        var space = text.LastIndexOfAny([' ', '\n', '\t'], max - 1, Math.Min(max, 200));
+        return (text[..(space > 0 ? space : max)], true);
     }
 
     private static bool MatchesAt(List<string> words, int start, IReadOnlyList<string> phrase)

@@ -38,6 +38,25 @@ public sealed class RequestClassifierTests
     }
 
     [Fact]
+    public void A_message_longer_than_the_classifier_reads_is_read_to_the_cap_and_goes_to_a_person()
+    {
+        var filler = string.Concat(Enumerable.Repeat("The weather in Newport was mild and the meeting ran long. ", 20_000));
+        var text = "I wish to withdraw from the study. " + filler + " Please also send me my transcript.";
+
+        var result = Classify(text);
+
+        text.Length.ShouldBeGreaterThan(1_000_000);
+        result.Truncated.ShouldBeTrue();
+        result.NeedsTriage.ShouldBeTrue("a person reads what the rules did not");
+        Types(result).ShouldBe([RequestType.Withdraw], "what stands past the cap is never read");
+        IntakeDecisions.TriageReasonOf(result).ShouldBe(IntakeDecisions.TooLongReason);
+
+        var atTheCap = Classify("I wish to withdraw from the study. " + filler[..(RequestClassifier.MaxTextChars - 40)]);
+        atTheCap.Truncated.ShouldBeFalse();
+        atTheCap.NeedsTriage.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Case_punctuation_and_curly_apostrophes_do_not_matter() =>
         Types(Classify("PLEASE   DON\u2019T CONTACT ME AGAIN!!!")).ShouldBe([RequestType.OptOut]);
 
