@@ -42,6 +42,8 @@ public sealed class DataSubjectRequestOrchestrationUnitTests
     private const string RequestAddressConfirmation = nameof(RectificationActivities.RequestAddressConfirmation);
     private const string UpdateContact = nameof(RectificationActivities.UpdateContact);
     private const string SetDoNotContact = nameof(ContactActivities.SetDoNotContact);
+    private const string RecordStall = nameof(RequestStallActivities.RecordStall);
+    private const string RecoverStall = nameof(RequestStallActivities.RecoverStall);
 
     private static readonly DateTime Start = new(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc);
     private static readonly DateTimeOffset StartAt = new(Start);
@@ -698,6 +700,64 @@ public sealed class DataSubjectRequestOrchestrationUnitTests
         context.InputOf<OutcomeInput>(SendOutcome).ShouldBe(new OutcomeInput(Id, EmailKind.OutcomeOptOut, true, StartAt));
         context.Timers.ShouldBeEmpty();
     }
+
+    // A step that fails its retries: the stall and the retry.
+
+    [Fact]
+    public void A_step_that_fails_its_retries_is_recorded_as_a_stall_and_run_again_by_itself_an_hour_later()
+    {
+        var context = Stalling(Request(RequestType.OptOut), Acknowledge, failures: 2);
+
+        Run(context).Output.Status.ShouldBe(RequestStatus.Completed);
+
+        var tries = context.CallsOf(Acknowledge);
+        tries.Select(t => t.At).ShouldBe([Start, Start + RequestStall.RetryEvery, Start + (2 * RequestStall.RetryEvery)]);
+        tries.Select(t => t.Input).Distinct().ShouldHaveSingleItem("each try runs the same step, with the same input");
+        context.InputsOf<RequestStallInput>(RecordStall).Select(s => (s.Step, s.Stall, s.Failures)).ShouldBe([(Acknowledge, 1, 1), (Acknowledge, 1, 2)]);
+        context.InputsOf<RequestStallInput>(RecordStall).ShouldAllBe(s => s.Error == typeof(TimeoutException).FullName);
+        var recovery = context.InputOf<RequestStallInput>(RecoverStall);
+        (recovery.Step, recovery.Stall, recovery.Failures, recovery.RetryActionId).ShouldBe((Acknowledge, 1, 2, (string?)null));
+        context.ActivityNames.SkipWhile(n => n != RecoverStall).Skip(1).First().ShouldBe(StartClock, "the workflow goes on where it stalled");
+    }
+
+    [Fact]
+    public void The_DPOs_retry_runs_a_stalled_step_at_once_and_is_named_in_the_recovery()
+    {
+        var retryAt = Start.AddMinutes(10);
+        var context = Stalling(Request(RequestType.OptOut), SetDoNotContact, failures: 1)
+            .RaiseEventAt(retryAt, RequestEvents.RetryStep, new RetryStepEvent("A-retry-1", retryAt));
+
+        Run(context).Output.Status.ShouldBe(RequestStatus.Completed);
+
+        context.CallsOf(SetDoNotContact).Select(c => c.At).ShouldBe([Start, retryAt]);
+        context.InputOf<RequestStallInput>(RecoverStall).RetryActionId.ShouldBe("A-retry-1");
+        context.PendingTimers.ShouldBeEmpty("the hourly retry is cancelled once the step has run");
+    }
+
+    [Fact]
+    public void A_stall_that_cannot_be_recorded_is_still_retried()
+    {
+        var context = Stalling(Request(RequestType.OptOut), Acknowledge, failures: 1)
+            .OnActivity<RequestStallInput, object?>(RecordStall, _ => throw new TimeoutException("storage is down too"));
+
+        Run(context).Output.Status.ShouldBe(RequestStatus.Completed);
+
+        context.CallsOf(Acknowledge).Count.ShouldBe(2);
+        context.CallsOf(RecoverStall).Count.ShouldBe(1);
+    }
+
+    /// <summary><paramref name="step"/> fails its first <paramref name="failures"/> calls (as after all its retries) and then runs.</summary>
+    private static FakeOrchestrationContext Stalling(FakeOrchestrationContext context, string step, int failures)
+    {
+        var calls = 0;
+        return context
+            .OnActivity<object, object?>(step, _ => ++calls <= failures ? throw new TimeoutException("storage did not answer") : StepResult(step))
+            .OnActivity<RequestStallInput>(RecordStall)
+            .OnActivity<RequestStallInput>(RecoverStall);
+    }
+
+    private static AcknowledgeRequestResult? StepResult(string step) =>
+        step == Acknowledge ? new AcknowledgeRequestResult($"outbox/{Id}/acknowledgement", true) : null;
 
     private static FakeOrchestrationRun<RequestWorkflowResult> Run(FakeOrchestrationContext context) =>
         context.Run(DataSubjectRequestOrchestration.DataSubjectRequest, new RequestWorkflowInput(Id));
