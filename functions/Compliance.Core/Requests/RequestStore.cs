@@ -188,10 +188,14 @@ public sealed class RequestStore(TableServiceClient tables)
         return open.OrderBy(r => r.ReceivedAt).FirstOrDefault();
     }
 
-    /// <summary>Records a new verification code (its hash and expiry), resetting the count of wrong attempts.</summary>
-    public Task SetVerificationCodeAsync(string requestId, string codeHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Records a new verification code (its hash and expiry), resetting the count of wrong attempts, and in the same write the
+    /// <paramref name="status"/> that accepts it, so the request takes its code from the moment the code exists: the email
+    /// that carries it is written only after this.
+    /// </summary>
+    public Task SetVerificationCodeAsync(string requestId, string codeHash, DateTimeOffset expiresAt, string status, CancellationToken cancellationToken = default) =>
         table.UpdateEntityAsync(
-            new TableEntity(requestId, RequestRowKey) { [CodeRow.Hash] = codeHash, [CodeRow.ExpiresAt] = expiresAt, [CodeRow.Attempts] = 0 },
+            new TableEntity(requestId, RequestRowKey) { [CodeRow.Hash] = codeHash, [CodeRow.ExpiresAt] = expiresAt, [CodeRow.Attempts] = 0, ["Status"] = status },
             ETag.All,
             TableUpdateMode.Merge,
             cancellationToken);

@@ -38,6 +38,22 @@ public static class VerificationCodes
 {
     public static string New() => RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
 
+    /// <summary>The purpose of the service key a request's verification codes are derived under.</summary>
+    public const string KeyPurpose = "verification-code";
+
+    /// <summary>
+    /// What a request's <paramref name="sequence"/>th code is keyed on: the same for every attempt of the step that sends it,
+    /// so a retried or doubled step writes the one code the request accepts, never a second that overwrote the first.
+    /// </summary>
+    public static string DerivationInput(string requestId, int sequence) => string.Create(CultureInfo.InvariantCulture, $"{requestId}|{sequence}");
+
+    /// <summary>Six digits from a keyed hash (<c>ServiceKeys.MacAsync</c>): unpredictable without the service's key.</summary>
+    public static string FromMac(byte[] mac)
+    {
+        ArgumentNullException.ThrowIfNull(mac);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(mac) % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+    }
+
     public static string Hash(string requestId, string code) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{requestId}:{code.Trim()}")));
 

@@ -89,6 +89,41 @@ public sealed class ActivityRetryTests(TestEnvironment env)
     }
 
     /// <summary>Waits until the workflow has applied the request's last action and recorded its result; returns the action's id.</summary>
+    [Fact]
+    public async Task A_code_step_run_again_after_dying_before_its_email_writes_the_code_the_request_accepts()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var held = $"code.{Guid.NewGuid():N}@example.org";
+        await StudyApi.RegisterParticipantAsync(env.Http, studyId, held);
+        var requestId = await api.SubmitAsync(new { studyId, type = "opt-out", email = held });
+        var first = await api.CodeAsync(requestId);
+
+        // The state an attempt leaves that stored its code and died before the email: the email is not there. Run again,
+        // the step writes the email with the same code, and it is the one the request takes.
+        var name = Outbox.BlobNameFor(requestId, "verification-code-1");
+        await env.Blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox).DeleteBlobAsync(name, cancellationToken: Ct);
+        await ActivatorUtilities.CreateInstance<VerificationActivities>(env.Host.Services)
+            .SendVerificationCode(new VerificationCodeInput(requestId, 1, DateTimeOffset.UtcNow), Ct);
+        var again = await api.CodeAsync(requestId);
+
+        again.ShouldBe(first, "the code is derived from the request and its number, never drawn again");
+        using var verified = await api.VerifyAsync(requestId, again);
+        verified.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_stored_code_is_accepted_at_once_whatever_the_request_recorded_after_it()
+    {
+        var studyId = await StudyApi.RegisterStudyAsync(env.Http);
+        var requestId = await api.SubmitAsync(new { studyId, type = "query", email = $"q.{Guid.NewGuid():N}@example.org" });
+        await api.OpenTaskAsync(requestId, TaskKind.DpoReview);
+
+        // The code and the status that accepts it are one write, made before the email: nothing in between can refuse it.
+        await api.Store.SetVerificationCodeAsync(requestId, VerificationCodes.Hash(requestId, "424242"), DateTimeOffset.UtcNow.AddHours(1), RequestStatus.AwaitingVerification, Ct);
+
+        (await api.Store.CheckCodeAsync(requestId, "424242", DateTimeOffset.UtcNow, 5, Ct)).ShouldBe(CodeCheck.Verified);
+    }
+
     private async Task<string> AppliedActionAsync(string requestId)
     {
         var audit = await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(requestId, null, Ct);
