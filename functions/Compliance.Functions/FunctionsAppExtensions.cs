@@ -23,6 +23,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Studies.ArtifactUploads>();
         builder.Services.AddSingleton<Requests.RequestCodes>();
+        builder.Services.AddSingleton<Requests.VerificationCodeIssuer>();
         builder.Services.AddSingleton<Requests.CodeEntry>();
         builder.Services.AddSingleton<Compliance.Portal.Layout.PortalRenderer>();
         builder.Services.AddSingleton<Portal.PortalPages>();

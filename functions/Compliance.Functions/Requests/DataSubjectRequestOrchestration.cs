@@ -37,7 +37,7 @@ public static class DataSubjectRequestOrchestration
         if (plan.VerificationMode == VerificationMode.CodeToHeldAddress)
         {
             context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
-            await oversight.StepAsync(nameof(VerificationActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime));
+            await oversight.StepAsync(nameof(VerificationCodeActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime));
             var verified = await oversight.WaitForVerificationAsync(plan);
             if (oversight.Refused)
             {

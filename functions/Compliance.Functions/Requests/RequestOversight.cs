@@ -194,7 +194,7 @@ internal sealed class RequestOversight
         {
             codeSequence++;
             await StepAsync(
-                nameof(VerificationActivities.SendVerificationCode),
+                nameof(VerificationCodeActivities.SendVerificationCode),
                 new VerificationCodeInput(requestId, codeSequence, context.CurrentUtcDateTime));
         }
     }

@@ -16,45 +16,8 @@ public sealed class VerificationActivities(
     StudyPolicies policies,
     RequestEmails emails,
     Mailer mailer,
-    AuditLog audit,
-    Keys.ServiceKeys keys)
+    AuditLog audit)
 {
-    /// <summary>
-    /// Sends a code to the address held for the participant (never one given in the request). The code exists only in the
-    /// email and, hashed, in the request row, written with the status that accepts it before the email; it is derived from
-    /// the request and the code's number under the service key, so a step run again (or twice at once) writes the same code
-    /// and the email can never carry one the request does not accept; only what an earlier attempt did not record is written.
-    /// </summary>
-    [Function(nameof(SendVerificationCode))]
-    public async Task SendVerificationCode([ActivityTrigger] VerificationCodeInput input, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var messageKey = $"{EmailKind.VerificationCode}-{input.Sequence}";
-        var request = await requests.GetAsync(input.RequestId, cancellationToken);
-        var model = DataSubjectRequest.From(request);
-        model.AwaitCode();
-        if (!await mailer.IsWrittenAsync(input.RequestId, messageKey, cancellationToken))
-        {
-            var (_, policy) = await policies.GetAsync(request.StudyId, cancellationToken);
-            var participant = request.ParticipantId is null ? null : await studies.FindParticipantAsync(request.StudyId, request.ParticipantId, cancellationToken);
-            if (participant?.Email is null)
-            {
-                throw new InvalidOperationException($"Request {request.RequestId} has no participant address to send a code to.");
-            }
-
-            // Derived, not drawn: every attempt of this step has the same code, so the email and the stored hash always agree.
-            var code = VerificationCodes.FromMac(await keys.MacAsync(VerificationCodes.KeyPurpose, VerificationCodes.DerivationInput(request.RequestId, input.Sequence), cancellationToken));
-            var validUntil = new DateTimeOffset(policy.Verification.CodeValidFor.AddTo(input.At.UtcDateTime), TimeSpan.Zero);
-            // The code, and the status that accepts it, before the email: a participant quick to type it is never refused.
-            await requests.SetVerificationCodeAsync(request.RequestId, VerificationCodes.Hash(request.RequestId, code), validUntil, model.State.Status, cancellationToken);
-            var message = emails.VerificationCode(request, policy, EmailRecipient.Held(participant), code, validUntil, messageKey, input.At);
-            await mailer.WriteForRequestAsync(request.RequestId, EmailKind.VerificationCode, messageKey, message, cancellationToken);
-        }
-
-        await requests.SaveAsync(model, messageKey, "verification-code-sent", AuditActors.System, input.At, cancellationToken);
-        await audit.AppendAsync(RequestAuditEvents.Step(request, AuditActions.VerificationSent, messageKey), cancellationToken);
-    }
-
     /// <summary>Reminds the participant, at the held address, that the code is waiting.</summary>
     [Function(nameof(SendVerificationReminder))]
     public Task SendVerificationReminder([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken) =>

@@ -79,7 +79,7 @@ public sealed class ActivityRetryTests(TestEnvironment env)
         var blobName = Outbox.BlobNameFor(requestId, "verification-code-2");
         using var written = new MimeMessage(new[] { new MailboxAddress(null, "mpati@natcen.ac.uk") }, new[] { new MailboxAddress(null, held) }, "Your code", new TextPart("plain") { Text = "123456" });
         (await api.Outbox.TryWriteAsync(blobName, written, Outbox.MetadataFor(requestId, EmailKind.VerificationCode), Ct)).ShouldBeTrue();
-        await ActivatorUtilities.CreateInstance<VerificationActivities>(env.Host.Services)
+        await ActivatorUtilities.CreateInstance<VerificationCodeActivities>(env.Host.Services)
             .SendVerificationCode(new VerificationCodeInput(requestId, 2, DateTimeOffset.UtcNow), Ct);
 
         (await api.Store.FindStepAsync(requestId, "verification-code-2", Ct)).ShouldNotBeNull();
@@ -102,7 +102,7 @@ public sealed class ActivityRetryTests(TestEnvironment env)
         // the step writes the email with the same code, and it is the one the request takes.
         var name = Outbox.BlobNameFor(requestId, "verification-code-1");
         await env.Blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox).DeleteBlobAsync(name, cancellationToken: Ct);
-        await ActivatorUtilities.CreateInstance<VerificationActivities>(env.Host.Services)
+        await ActivatorUtilities.CreateInstance<VerificationCodeActivities>(env.Host.Services)
             .SendVerificationCode(new VerificationCodeInput(requestId, 1, DateTimeOffset.UtcNow), Ct);
         var again = await api.CodeAsync(requestId);
 

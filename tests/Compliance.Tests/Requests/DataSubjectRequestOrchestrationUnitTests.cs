@@ -20,7 +20,7 @@ public sealed class DataSubjectRequestOrchestrationUnitTests
     private const string Id = "REQ-20260302-0007";
     private const string Prepare = nameof(RequestSetupActivities.PrepareRequest);
     private const string Acknowledge = nameof(RequestNoticeActivities.AcknowledgeRequest);
-    private const string SendCode = nameof(VerificationActivities.SendVerificationCode);
+    private const string SendCode = nameof(VerificationCodeActivities.SendVerificationCode);
     private const string SendReminder = nameof(VerificationActivities.SendVerificationReminder);
     private const string AskForDetails = nameof(VerificationActivities.AskForIdentityDetails);
     private const string CreateTask = nameof(RequestTaskActivities.CreateTask);
