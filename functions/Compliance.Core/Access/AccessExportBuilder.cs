@@ -225,8 +225,7 @@ public sealed class AccessExportBuilder(
         }
 
         // Only a one-to-one interview may be taken whole when no turns are recognised (docs/anonymisation.md).
-        var oneToOne = session.Kind == SessionKind.Interview && options.People.Count == 1;
-        var needsReview = result.UnattributedTurns > 0 || result.TurnsKept == 0 || (!result.TurnsRecognised && !oneToOne);
+        var needsReview = SessionAnonymisation.NeedsReview(session, result);
         var (extension, bytes) = format == TranscriptFormat.Docx ? (".docx", result.ToDocx()) : (".txt", Utf8.GetBytes(result.Text + "\n"));
         var entry = AccessPackageText.TranscriptEntry(session, extension, taken);
         var log = new TranscriptRedactionLog(

@@ -69,9 +69,7 @@ public sealed class AnalystTranscripts(StudyStore studies, ArtifactStore artifac
         await audit.AppendAsync(StudyAuditEvents.TranscriptAnonymised(copy, source.ArtifactId, removals, earlier.Select(a => a.ArtifactId).ToList()), cancellationToken);
         logger.LogInformation("Session {SessionId} of study {StudyId}: transcript {SourceId} anonymised for analysts as {ArtifactId}", session.SessionId, session.StudyId, source.ArtifactId, copy.ArtifactId);
 
-        var oneToOne = session.Kind == SessionKind.Interview && session.ParticipantIds.Count == 1;
-        var needsReview = result.UnattributedTurns > 0 || result.TurnsKept == 0 || (!result.TurnsRecognised && !oneToOne);
-        return new PreparedTranscript(ViewOf(copy, session), source.ArtifactId, removals, result.TurnsKept, result.UnattributedTurns, needsReview, earlier.Count);
+        return new PreparedTranscript(ViewOf(copy, session), source.ArtifactId, removals, result.TurnsKept, result.UnattributedTurns, SessionAnonymisation.NeedsReview(session, result), earlier.Count);
     }
 
     /// <summary>The study's analysts' copies, by session date.</summary>

@@ -36,4 +36,16 @@ public static class SessionAnonymisation
             RedactionList = [.. policy.RedactionList, .. others],
         };
     }
+
+    /// <summary>
+    /// Whether a person should read an anonymised transcript before it is relied on: turns whose speaker matched no one, none
+    /// kept, or no turns recognised in anything but a one-to-one interview (the only kind taken whole without them).
+    /// </summary>
+    public static bool NeedsReview(Session session, AnonymisedTranscript result)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(result);
+        var oneToOne = session.Kind == SessionKind.Interview && session.ParticipantIds.Count == 1;
+        return result.UnattributedTurns > 0 || result.TurnsKept == 0 || (!result.TurnsRecognised && !oneToOne);
+    }
 }

@@ -45,14 +45,21 @@ public static class PageQuery
     public static IActionResult Answer<T>(IEnumerable<T> items, Func<T, string> keyOf, PageRequest page, Func<IReadOnlyList<T>, string?, object> shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        var (taken, next, problem) = Take(items, keyOf, page);
+        return problem ?? new OkObjectResult(shape(taken!, next));
+    }
+
+    /// <summary>The page itself and the next continuation, or the 400 naming <c>continuation</c> when it is not one this gave.</summary>
+    public static (IReadOnlyList<T>? Page, string? Next, IActionResult? Problem) Take<T>(IEnumerable<T> items, Func<T, string> keyOf, PageRequest page)
+    {
         try
         {
             var (taken, next) = KeysetPaging.Take(items, keyOf, page.Limit, page.Continuation);
-            return new OkObjectResult(shape(taken, next));
+            return (taken, next, null);
         }
         catch (FormatException ex)
         {
-            return ApiProblem.Invalid("continuation", ex.Message);
+            return (null, null, ApiProblem.Invalid("continuation", ex.Message));
         }
     }
 }

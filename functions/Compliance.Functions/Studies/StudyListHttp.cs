@@ -65,13 +65,13 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
         }
 
         // Only the page's studies have their policies read: a study's summary needs its policy, the page's order does not.
-        var (onPage, next) = KeysetPage(await studies.ListStudiesAsync(cancellationToken), page);
-        if (onPage is null)
+        var (onPage, next, badContinuation) = PageQuery.Take(await studies.ListStudiesAsync(cancellationToken), s => s.StudyId, page);
+        if (badContinuation is not null)
         {
-            return ApiProblem.Invalid("continuation", "The continuation is not one this service gave.");
+            return badContinuation;
         }
 
-        return new OkObjectResult(new StudyList(await SummariesAsync(onPage, cancellationToken), next));
+        return new OkObjectResult(new StudyList(await SummariesAsync(onPage!, cancellationToken), next));
     }
 
     /// <summary>Each study as the list shows it, with its dates on the way to deletion from its policy.</summary>
@@ -90,17 +90,5 @@ public sealed class StudyListHttp(StudyStore studies, StudyPolicies policies, Po
         }
 
         return summaries;
-    }
-
-    private static (IReadOnlyList<Study>? Page, string? Next) KeysetPage(IReadOnlyList<Study> all, PageRequest page)
-    {
-        try
-        {
-            return Paging.KeysetPaging.Take(all, s => s.StudyId, page.Limit, page.Continuation);
-        }
-        catch (FormatException)
-        {
-            return (null, null);
-        }
     }
 }
