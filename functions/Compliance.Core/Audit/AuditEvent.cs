@@ -29,16 +29,6 @@ public sealed record AuditEvent(string Actor, string Action)
     public string? IdempotencyKey { get; init; }
 }
 
-/// <summary>The actors that are not a staff principal's id.</summary>
-public static class AuditActors
-{
-    /// <summary>The data subject, acting for themselves (a web form, an email).</summary>
-    public const string Participant = "participant";
-
-    /// <summary>The application itself: activities, timers.</summary>
-    public const string System = "system";
-}
-
 /// <summary>The actions the application records. Features add theirs here, as dotted verbs in lower case.</summary>
 public static class AuditActions
 {
