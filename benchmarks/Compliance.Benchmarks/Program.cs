@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "portal" => await PortalBenchmark.RunFromArgsAsync(args),
     "console" => await ConsoleBenchmark.RunFromArgsAsync(args),
     "classify" => await ClassifyBenchmark.RunFromArgsAsync(args),
+    "intake-timing" => await IntakeTimingBenchmark.RunFromArgsAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N] | intake-timing [--requests N] [--pause-ms M]");
     return 2;
 }

@@ -100,6 +100,7 @@ public static class Words
     public static string Step(string activity) => activity switch
     {
         "PrepareRequest" => "preparing the request",
+        "LinkDuplicate" => "linking the request to the open one it repeats",
         "AcknowledgeRequest" => "sending the acknowledgement",
         "SendVerificationCode" => "sending the verification code",
         "SendVerificationReminder" => "reminding the participant of their code",

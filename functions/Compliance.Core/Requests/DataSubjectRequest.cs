@@ -50,9 +50,12 @@ public sealed class DataSubjectRequest
 
     // ---- The workflow's steps ----
 
-    /// <summary>Links the participant the requester's address matched (if any) and records how identity will be verified.</summary>
-    public void Prepare(string? participantId, string verificationMode) =>
-        State = State with { ParticipantId = participantId, VerificationMode = verificationMode };
+    /// <summary>
+    /// Links the participant the requester's address matched (if any), records how identity will be verified, and the open
+    /// request of theirs this one repeats (<paramref name="duplicateOf"/>), which <see cref="LinkAsDuplicate"/> then closes it into.
+    /// </summary>
+    public void Prepare(string? participantId, string verificationMode, string? duplicateOf = null) =>
+        State = State with { ParticipantId = participantId, VerificationMode = verificationMode, DuplicateOf = duplicateOf };
 
     public void Acknowledge() => MoveTo(RequestState.Acknowledged);
 

@@ -150,6 +150,7 @@ public sealed class RequestStore(TableServiceClient tables)
     private static Dictionary<string, object?> LifecycleColumns(DataSubjectRequestRecord r) => new(StringComparer.Ordinal)
     {
         ["ParticipantId"] = r.ParticipantId,
+        ["DuplicateOf"] = r.DuplicateOf,
         ["VerificationMode"] = r.VerificationMode,
         ["ClockStartedAt"] = r.ClockStartedAt,
         ["DueDate"] = r.DueDate is { } due ? FormatDate(due) : null,
@@ -170,8 +171,8 @@ public sealed class RequestStore(TableServiceClient tables)
         ["StallFailures"] = r.Stall?.Failures,
     };
 
-    /// <summary>The earliest open request of <paramref name="type"/> by the participant in the study, if any.</summary>
-    public async Task<DataSubjectRequestRecord?> FindOpenAsync(string studyId, string participantId, string type, CancellationToken cancellationToken = default)
+    /// <summary>The earliest open request of <paramref name="type"/> by the participant in the study other than <paramref name="exceptRequestId"/>, if any.</summary>
+    public async Task<DataSubjectRequestRecord?> FindOpenAsync(string studyId, string participantId, string type, string exceptRequestId, CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter(
             $"RowKey eq {RequestRowKey} and StudyId eq {studyId} and ParticipantId eq {participantId} and Type eq {type}");
@@ -179,7 +180,7 @@ public sealed class RequestStore(TableServiceClient tables)
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             var request = FromEntity(entity);
-            if (RequestStatus.IsOpen(request.Status))
+            if (RequestStatus.IsOpen(request.Status) && request.RequestId != exceptRequestId)
             {
                 open.Add(request);
             }

@@ -34,7 +34,7 @@ public sealed class MailRequestActivities(
         var (_, policy) = await policies.GetAsync(studyId, cancellationToken);
         var words = ReplyText.NewText(message.Text);
         var details = string.IsNullOrWhiteSpace(message.Subject) ? words : $"{message.Subject}\n\n{words}";
-        var result = await intake.SubmitAsync(
+        var record = await intake.SubmitAsync(
             new NewRequest(
                 studyId,
                 input.Type,
@@ -46,11 +46,10 @@ public sealed class MailRequestActivities(
                 IdentityConfirmed: false,
                 AuditActors.Participant,
                 RequestId: RequestId.ForMessage(input.IntakeKey, input.Index, stored.ReceivedAt)),
-            policy,
             input.At,
             durable,
             cancellationToken);
-        var requestId = result.Record.RequestId;
+        var requestId = record.RequestId;
         await messages.LinkAsync(input.IntakeKey, studyId, requestId, stored.ReceivedAt, cancellationToken);
         await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailRequestCreated, $"request-{input.Index}", studyId, ("requestId", requestId), ("type", input.Type)), cancellationToken);
         return requestId;

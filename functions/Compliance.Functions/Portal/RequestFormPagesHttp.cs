@@ -89,18 +89,17 @@ public sealed class RequestFormPagesHttp(
 
     private async Task<IActionResult> SubmitAsync(StudyNotice notice, RequestFormPost post, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        RequestIntakeResult result;
+        DataSubjectRequestRecord record;
         try
         {
-            result = await intake.SubmitAsync(post.ToNewRequest(notice.StudyId, time.GetUtcNow()), notice.Policy, time.GetUtcNow(), durable, cancellationToken);
+            record = await intake.SubmitAsync(post.ToNewRequest(notice.StudyId, time.GetUtcNow()), time.GetUtcNow(), durable, cancellationToken);
         }
         catch (RequestNotStartedException)
         {
             return await pages.UnavailableAsync();
         }
 
-        // The same page for a duplicate as for any request: it must not show whether the address belongs to a participant.
-        return PortalPages.SeeOther(site.Value, $"{notice.RequestHref}/sent?reference={result.Record.RequestId}&type={result.Record.Type}");
+        return PortalPages.SeeOther(site.Value, $"{notice.RequestHref}/sent?reference={record.RequestId}&type={record.Type}");
     }
 
     private async Task<IActionResult> FormAsync(HttpRequest req, StudyNotice notice, RequestFormValues values, FormErrors? errors, CancellationToken cancellationToken) =>

@@ -27,6 +27,12 @@ public static class DataSubjectRequestOrchestration
 
         context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
         var plan = await oversight.StepAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime));
+        if (plan.DuplicateOf is not null)
+        {
+            // A second open request of the same type from the same participant: they are told the first goes on, and this closes.
+            await oversight.StepAsync(nameof(RequestDuplicateActivities.LinkDuplicate), new RequestStepInput(id, context.CurrentUtcDateTime));
+            return Finished(id, RequestStatus.Duplicate);
+        }
 
         context.SetCustomStatus(new RequestWorkflowStatus("acknowledging"));
         await oversight.StepAsync<AcknowledgeRequestResult>(

@@ -24,14 +24,18 @@ public sealed record AcknowledgeRequestInput(string RequestId, DateTimeOffset At
 /// <summary>The output of <c>AcknowledgeRequest</c>: where the acknowledgement is, and whether this attempt wrote it.</summary>
 public sealed record AcknowledgeRequestResult(string OutboxBlobName, bool Written);
 
-/// <summary>What <c>PrepareRequest</c> decided: how identity is verified, and the study policy's periods for it.</summary>
+/// <summary>
+/// What <c>PrepareRequest</c> decided: how identity is verified, the study policy's periods for it, and the open request this
+/// one repeats (<paramref name="DuplicateOf"/>, null for a request of its own).
+/// </summary>
 public sealed record RequestPlan(
     string VerificationMode,
     DateTimeOffset ReceivedAt,
     Period CodeValidFor,
     Period ReminderAfter,
     Period CloseUnverifiedAfter,
-    string? RequestType = null);
+    string? RequestType = null,
+    string? DuplicateOf = null);
 
 /// <summary>The input of <c>SendVerificationCode</c>: the <paramref name="Sequence"/>th code of the request.</summary>
 public sealed record VerificationCodeInput(string RequestId, int Sequence, DateTimeOffset At);

@@ -1,8 +1,5 @@
 using Compliance.Audit;
-using Compliance.Mail;
-using Compliance.Policies;
 using Compliance.Requests;
-using Compliance.Studies;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -27,36 +24,23 @@ public sealed record NewRequest(
     string? ParticipantRef = null,
     string? RequestId = null);
 
-/// <summary>What became of a request handed in: recorded (and its workflow started), or linked as a duplicate of an open one.</summary>
-public sealed record RequestIntakeResult(DataSubjectRequestRecord Record, string? DuplicateOf);
-
 /// <summary>
-/// Records a request and starts its workflow, whichever way it came in: the participant is found by the address held for
-/// them, a second open request of the same type from the same participant is linked to the first and starts nothing, and
-/// the receipt is audited before the workflow starts. With a fixed <see cref="NewRequest.RequestId"/> every step is safe to
-/// run again: an existing request is picked up where it was left.
+/// Records a request and starts its workflow, whichever way it came in, and audits the receipt before the workflow starts.
+/// Nothing here depends on who the requester is: matching the address to a participant and linking a repeat of an open
+/// request happen in the workflow (<c>PrepareRequest</c>, <c>LinkDuplicate</c>), behind the acknowledgement, so the answer
+/// takes the same time and says the same whether or not the address is held. With a fixed <see cref="NewRequest.RequestId"/>
+/// every step is safe to run again: an existing request is picked up where it was left.
 /// </summary>
-public sealed class RequestIntake(
-    RequestStore requests,
-    StudyStore studies,
-    AuditLog audit,
-    Mailer mailer,
-    RequestEmails emails,
-    ILogger<RequestIntake> logger)
+public sealed class RequestIntake(RequestStore requests, AuditLog audit, ILogger<RequestIntake> logger)
 {
-    /// <summary>Records <paramref name="request"/>, audits its receipt, and starts its workflow or links it as a duplicate.</summary>
+    /// <summary>Records <paramref name="request"/>, audits its receipt, and starts its workflow.</summary>
     /// <exception cref="RequestNotStartedException">The receipt could not be audited or the workflow not started; with a random id, nothing was kept.</exception>
-    public async Task<RequestIntakeResult> SubmitAsync(NewRequest request, StudyPolicy policy, DateTimeOffset now, DurableTaskClient durable, CancellationToken cancellationToken)
+    public async Task<DataSubjectRequestRecord> SubmitAsync(NewRequest request, DateTimeOffset now, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(durable);
-        var record = request.RequestId is { } fixedId ? await requests.FindAsync(fixedId, cancellationToken) : null;
-        if (record is null)
-        {
-            var participant = await studies.FindParticipantByEmailAsync(request.StudyId, request.Email, cancellationToken);
-            var first = participant is null ? null : await requests.FindOpenAsync(request.StudyId, participant.ParticipantId, request.Type, cancellationToken);
-            record = await RecordAsync(request, now, participant?.ParticipantId, first?.RequestId, cancellationToken);
-        }
+        var record = (request.RequestId is { } fixedId ? await requests.FindAsync(fixedId, cancellationToken) : null)
+            ?? await RecordAsync(request, now, cancellationToken);
 
         var keepOnFailure = request.RequestId is not null;
         try
@@ -69,12 +53,6 @@ public sealed class RequestIntake(
             logger.LogError(ex, "The receipt of request {RequestId} could not be written to the audit log", record.RequestId);
             await requests.DeleteAsync(record.RequestId, CancellationToken.None);
             throw new RequestNotStartedException("The request could not be recorded; nothing was kept. Please send it again.", ex);
-        }
-
-        if (record.DuplicateOf is { } duplicateOf)
-        {
-            await LinkDuplicateAsync(record, duplicateOf, policy, now, cancellationToken);
-            return new RequestIntakeResult(record, duplicateOf);
         }
 
         try
@@ -99,7 +77,7 @@ public sealed class RequestIntake(
         }
 
         logger.LogInformation("Request {RequestId} of type {RequestType} received for study {StudyId} by {Channel}", record.RequestId, record.Type, record.StudyId, record.Channel);
-        return new RequestIntakeResult(record, null);
+        return record;
     }
 
     /// <summary>The receipt is already in the append-only log; say what became of the request rather than leave it dangling.</summary>
@@ -115,16 +93,7 @@ public sealed class RequestIntake(
         }
     }
 
-    /// <summary>Tells the requester their open request goes on, records the link and audits it. Every write is create-only or keyed by step.</summary>
-    private async Task LinkDuplicateAsync(DataSubjectRequestRecord duplicate, string firstRequestId, StudyPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await mailer.WriteForRequestAsync(duplicate.RequestId, EmailKind.Duplicate, EmailKind.Duplicate, emails.Duplicate(duplicate, policy, firstRequestId, now), cancellationToken);
-        await requests.RecordStepAsync(duplicate, "linked", "linked", AuditActors.System, now, cancellationToken);
-        await audit.AppendAsync(RequestAuditEvents.Step(duplicate, AuditActions.RequestDuplicate, "duplicate", AuditActors.System, ("duplicateOf", firstRequestId)), cancellationToken);
-        logger.LogInformation("Request {RequestId} linked as a duplicate of {FirstRequestId}", duplicate.RequestId, firstRequestId);
-    }
-
-    private async Task<DataSubjectRequestRecord> RecordAsync(NewRequest request, DateTimeOffset now, string? participantId, string? duplicateOf, CancellationToken cancellationToken)
+    private async Task<DataSubjectRequestRecord> RecordAsync(NewRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -135,9 +104,7 @@ public sealed class RequestIntake(
                 Type = request.Type,
                 Channel = request.Channel,
                 ReceivedAt = request.ReceivedAt,
-                Status = duplicateOf is null ? RequestStatus.Received : RequestStatus.Duplicate,
-                ParticipantId = participantId,
-                DuplicateOf = duplicateOf,
+                Status = RequestStatus.Received,
                 RequesterEmail = request.Email,
                 RequesterName = request.Name,
                 ParticipantRef = request.ParticipantRef,

@@ -19,7 +19,12 @@ public sealed class RequestSetupActivities(
     AuditLog audit,
     ILogger<RequestSetupActivities> logger)
 {
-    /// <summary>Matches the requester to a participant by the address held for them, and decides how identity is verified.</summary>
+    /// <summary>
+    /// Matches the requester to a participant by the address held for them, decides how identity is verified, and finds the
+    /// open request of the same type this one repeats, if the participant has one. This runs in the workflow, not at intake,
+    /// so the intake answers in the same time whether or not the address is held (nothing it does depends on it). Run again,
+    /// it keeps what the first run stored: the match and the duplicate are written with the <c>prepared</c> step, once.
+    /// </summary>
     [Function(nameof(PrepareRequest))]
     public async Task<RequestPlan> PrepareRequest([ActivityTrigger] RequestStepInput input, CancellationToken cancellationToken)
     {
@@ -32,12 +37,18 @@ public sealed class RequestSetupActivities(
             ? VerificationMode.None
             : participant is not null ? VerificationMode.CodeToHeldAddress : VerificationMode.DetailsCheck;
 
+        var duplicateOf = request.DuplicateOf;
+        if (duplicateOf is null && request.ParticipantId is null && participant is not null)
+        {
+            duplicateOf = (await requests.FindOpenAsync(request.StudyId, participant.ParticipantId, request.Type, request.RequestId, cancellationToken))?.RequestId;
+        }
+
         var model = DataSubjectRequest.From(request);
-        model.Prepare(participant?.ParticipantId, mode);
+        model.Prepare(participant?.ParticipantId, mode, duplicateOf);
         await requests.SaveAsync(model, "prepared", "prepared", AuditActors.System, input.At, cancellationToken);
         logger.LogInformation("Request {RequestId}: verification {VerificationMode}", request.RequestId, mode);
         var v = policy.Verification;
-        return new RequestPlan(mode, request.ReceivedAt, v.CodeValidFor, v.ReminderAfter, v.CloseUnverifiedAfter, request.Type);
+        return new RequestPlan(mode, request.ReceivedAt, v.CodeValidFor, v.ReminderAfter, v.CloseUnverifiedAfter, request.Type, duplicateOf);
     }
 
     /// <summary>Starts the statutory clock: the due date and its derivation from the calculator, stored on the request.</summary>

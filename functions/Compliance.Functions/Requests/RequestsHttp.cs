@@ -74,19 +74,18 @@ public sealed class RequestsHttp(
             return ApiProblem.Invalid("studyId", "is not a study this service handles.");
         }
 
-        RequestIntakeResult result;
+        DataSubjectRequestRecord record;
         try
         {
-            result = await intake.SubmitAsync(request, study.Policy, now, durable, cancellationToken);
+            record = await intake.SubmitAsync(request, now, durable, cancellationToken);
         }
         catch (RequestNotStartedException ex)
         {
             return ApiProblem.Unavailable(ex.Message);
         }
 
-        // The same answer for a duplicate as for any request: it must not show whether the address belongs to a participant.
-        var statusUrl = site.Value.LinkTo($"/api/requests/{result.Record.RequestId}");
-        return new AcceptedResult(statusUrl, new SubmitRequestResponse(result.Record.RequestId, RequestStatus.Received, statusUrl));
+        var statusUrl = site.Value.LinkTo($"/api/requests/{record.RequestId}");
+        return new AcceptedResult(statusUrl, new SubmitRequestResponse(record.RequestId, RequestStatus.Received, statusUrl));
     }
 
     /// <summary><c>GET /api/requests/{id}</c>: the stored request, its status and its history, for staff who handle requests.</summary>

@@ -70,7 +70,7 @@ public sealed class RequestBranchTests(TestEnvironment env)
 
     [Theory]
     [MemberData(nameof(AllTypes))]
-    public async Task A_second_open_request_of_the_same_type_is_a_duplicate_with_no_workflow(string type)
+    public async Task A_second_open_request_of_the_same_type_is_closed_by_its_workflow_as_a_duplicate(string type)
     {
         var (studyId, held) = await StudyWithHeldAddressAsync();
         var firstId = await api.SubmitAsync(new { studyId, type, email = held });
@@ -78,10 +78,10 @@ public sealed class RequestBranchTests(TestEnvironment env)
 
         var secondId = await api.SubmitAsync(new { studyId, type, email = held });
 
+        (await api.WaitForWorkflowAsync(secondId)).SerializedOutput!.ShouldContain($"\"{RequestStatus.Duplicate}\"");
         var second = (await api.Store.FindAsync(secondId, Ct))!;
         second.Status.ShouldBe(RequestStatus.Duplicate);
         second.DuplicateOf.ShouldBe(firstId);
-        (await env.Durable.GetInstanceAsync(secondId, Ct)).ShouldBeNull();
         (await api.EmailKeysAsync(secondId)).ShouldBe(["duplicate"]);
     }
 
