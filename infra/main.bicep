@@ -152,11 +152,13 @@ var storageLayout = {
     'exports'
     'redaction-logs'
     'certificates'
+    'audit-anchors'
     'keys'
   ]
 }
 
 var certificatesContainerName = 'certificates'
+var auditAnchorsContainerName = 'audit-anchors'
 
 var names = {
   identity: 'id-api-${resourceToken}'
@@ -214,6 +216,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     tableNames: storageLayout.tables
     certificatesContainerName: certificatesContainerName
+    auditAnchorsContainerName: auditAnchorsContainerName
     safetyNetRetentionDays: {
       'mail-outbox': mailOutboxRetentionDays
       exports: exportRetentionDays

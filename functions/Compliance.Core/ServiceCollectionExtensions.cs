@@ -56,6 +56,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Reporting.RequestReports>();
         services.AddSingleton<Keys.ServiceKeys>();
         services.AddSingleton<StatusLinks>();
+        services.AddSingleton<AuditAnchors>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<RequestCorrespondence>();

@@ -212,6 +212,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     RateLimits__CodeAttempts__Window: '00:10:00'
     RateLimits__StorageTimeout: '00:00:05'
     RateLimitPurgeSchedule: '0 20 * * * *'
+    AuditAnchorSchedule: '0 50 * * * *'
     Policies__Directory: 'policies'
     Artifacts__Kinds__recording__MaxBytes: '524288000'
     Artifacts__Kinds__recording__ContentTypes: 'audio/mpeg,audio/wav,audio/x-wav,audio/mp4,audio/x-m4a,audio/ogg'

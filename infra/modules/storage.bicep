@@ -20,6 +20,9 @@ param tableNames string[]
 @description('Required. The container deletion certificates are written to; it gets the time-based immutability policy.')
 param certificatesContainerName string
 
+@description('Required. The container the audit chains\' heads are anchored in (write-once, like the certificates); it gets the same time-based immutability policy.')
+param auditAnchorsContainerName string
+
 @description('Required. Containers whose blobs the lifecycle policy deletes after a number of days, as a safety net behind the app\'s own deletion: container name to days after creation.')
 param safetyNetRetentionDays object
 
@@ -45,7 +48,7 @@ param containerSoftDeleteRetentionDays int = 7
 @maxValue(365)
 param previousVersionRetentionDays int = 7
 
-@description('Optional. Days every blob in the certificates container is kept immutable (no overwrite, no delete) from its creation.')
+@description('Optional. Days every blob in the certificates and audit-anchors containers is kept immutable (no overwrite, no delete) from its creation.')
 @minValue(1)
 @maxValue(146000)
 param certificateImmutabilityDays int = 2190
@@ -165,6 +168,26 @@ resource certificatesImmutability 'Microsoft.Storage/storageAccounts/blobService
   ]
 }
 
+resource auditAnchorsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' existing = {
+  parent: blobService
+  name: auditAnchorsContainerName
+}
+
+// The same on the audit anchors: a chain's head, once anchored, cannot be changed or removed, so a chain rewritten in the
+// table afterwards is found by GET /api/audit/verify (docs/audit.md). Unlocked like the certificates' policy.
+resource auditAnchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+  parent: auditAnchorsContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: certificateImmutabilityDays
+    allowProtectedAppendWrites: false
+    allowProtectedAppendWritesAll: false
+  }
+  dependsOn: [
+    containers
+  ]
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-01' = {
   parent: storage
   name: 'default'
@@ -217,7 +240,7 @@ var safetyNetRules = map(objectKeys(safetyNetRetentionDays), container => {
   }
 })
 
-// Previous versions everywhere except the immutable certificates (which are never overwritten), so that versioning cannot
+// Previous versions everywhere except the immutable certificates and anchors (never overwritten), so that versioning cannot
 // keep erased data beyond a known bound.
 var previousVersionsRule = {
   name: 'previous-versions'
@@ -228,7 +251,7 @@ var previousVersionsRule = {
       blobTypes: [
         'blockBlob'
       ]
-      prefixMatch: map(filter(containerNames, container => container != certificatesContainerName), container => '${container}/')
+      prefixMatch: map(filter(containerNames, container => container != certificatesContainerName && container != auditAnchorsContainerName), container => '${container}/')
     }
     actions: {
       version: {

@@ -6,7 +6,8 @@ namespace Compliance.Audit;
 /// <param name="EntriesChecked">How many entries were read.</param>
 /// <param name="Problems">The first problem of each chain that has one, by chain id.</param>
 /// <param name="CheckedAt">When the verification started.</param>
-public sealed record AuditVerification(bool Valid, int ChainsChecked, long EntriesChecked, IReadOnlyList<AuditProblem> Problems, DateTimeOffset CheckedAt);
+/// <param name="AnchorsChecked">How many anchors (chain heads copied to write-once storage) the chains were checked against.</param>
+public sealed record AuditVerification(bool Valid, int ChainsChecked, long EntriesChecked, IReadOnlyList<AuditProblem> Problems, DateTimeOffset CheckedAt, int AnchorsChecked = 0);
 
 /// <summary>The first thing wrong with one chain.</summary>
 /// <param name="Chain">The chain id.</param>
@@ -32,4 +33,11 @@ public static class AuditProblemKind
 
     /// <summary>The chain's head row does not name the last entry (or is missing): the last entries were deleted, or entries added past it.</summary>
     public const string HeadMismatch = "head-mismatch";
+
+    /// <summary>
+    /// The chain disagrees with an anchor (its head as copied to write-once storage): the anchored position holds another entry,
+    /// or no longer exists, or the whole chain is gone. The chain was rewritten after it was anchored, even if every hash in it
+    /// is consistent.
+    /// </summary>
+    public const string AnchorMismatch = "anchor-mismatch";
 }

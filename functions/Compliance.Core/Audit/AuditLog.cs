@@ -12,9 +12,12 @@ namespace Compliance.Audit;
 /// (<c>study:{studyId}</c>) and a <c>global</c> chain for the rest; each chain is a table partition holding its entries
 /// (row key: the sequence number, 19 digits), a <c>head</c> row naming the last entry, and <c>idem|{key}</c> rows for
 /// idempotency keys. An append writes the entry and moves the head in one entity-group transaction guarded by the head's
-/// ETag, so concurrent writers take turns and never fork a chain.
+/// ETag, so concurrent writers take turns and never fork a chain. With <paramref name="anchors"/>, chain heads are copied to
+/// write-once storage (<see cref="AnchorAsync"/>, and at every <see cref="AuditActions.CertificateIssued"/>) and
+/// <see cref="VerifyAsync(CancellationToken)"/> checks the chains against them, so even a chain rewritten wholesale, every
+/// hash consistent, is found.
 /// </summary>
-public sealed partial class AuditLog(TableServiceClient tables, TimeProvider time)
+public sealed partial class AuditLog(TableServiceClient tables, TimeProvider time, AuditAnchors? anchors = null)
 {
     /// <summary>The chain of events that concern no study.</summary>
     public const string GlobalChain = "global";
@@ -59,6 +62,46 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         Validate(auditEvent);
+        var entry = await AppendToChainAsync(auditEvent, cancellationToken);
+
+        // A certificate is the proof a DPO hands on: the chain that records its issue is anchored at that entry, so the
+        // record of it cannot be rewritten afterwards unnoticed. Again on a retry (create-only: nothing is written twice).
+        if (anchors is not null && auditEvent.Action == AuditActions.CertificateIssued)
+        {
+            await anchors.TryWriteAsync(new AuditAnchor(entry.Chain, entry.Sequence, entry.Hash, time.GetUtcNow(), AuditActions.CertificateIssued), cancellationToken);
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Anchors each of <paramref name="chains"/> that has a head at its head, unless that position is anchored already;
+    /// returns how many anchors this call wrote. Reads one head row per chain.
+    /// </summary>
+    public async Task<int> AnchorAsync(IEnumerable<string> chains, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chains);
+        if (anchors is null)
+        {
+            throw new InvalidOperationException("This audit log has no anchor store.");
+        }
+
+        var written = 0;
+        foreach (var chain in chains.Distinct(StringComparer.Ordinal))
+        {
+            var head = await table.GetEntityIfExistsAsync<TableEntity>(chain, HeadRowKey, cancellationToken: cancellationToken);
+            if (head.HasValue && head.Value is { } row && row.GetInt64("LastSequence") is { } sequence && row.GetString("LastHash") is { } hash
+                && await anchors.TryWriteAsync(new AuditAnchor(chain, sequence, hash, time.GetUtcNow(), reason), cancellationToken))
+            {
+                written++;
+            }
+        }
+
+        return written;
+    }
+
+    private async Task<AuditEntry> AppendToChainAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
         var chain = ChainFor(auditEvent.StudyId);
         var details = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in auditEvent.Details ?? new Dictionary<string, string>())
@@ -167,16 +210,19 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
     }
 
     /// <summary>
-    /// Walks every chain from its first entry and reports the first problem of each (docs/audit.md lists the kinds). Safe
+    /// Walks every chain from its first entry and reports the first problem of each (docs/audit.md lists the kinds), and
+    /// checks each against its anchors, read first: every anchored position must still hold the entry anchored there. Safe
     /// while others append: entries appended after a chain's head was read are not judged against it.
     /// </summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var checkedAt = time.GetUtcNow();
+        var anchored = anchors is null ? new Dictionary<string, IReadOnlyList<AuditAnchor>>() : await anchors.ListAsync(cancellationToken);
         var problems = new List<AuditProblem>();
         var chains = 0;
         long entries = 0;
         ChainWalk? walk = null;
+        var walked = new HashSet<string>(StringComparer.Ordinal);
 
         // One scan of the whole table: rows arrive by partition (chain) and row key, so each chain's entries arrive in
         // sequence order and then its head, and only one chain is held at a time.
@@ -189,7 +235,8 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
                     entries += await FinishAsync(walk, problems, cancellationToken);
                 }
 
-                walk = new ChainWalk(row.PartitionKey);
+                walk = new ChainWalk(row.PartitionKey, anchored.GetValueOrDefault(row.PartitionKey) ?? []);
+                walked.Add(row.PartitionKey);
                 chains++;
             }
 
@@ -211,7 +258,15 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
             entries += await FinishAsync(walk, problems, cancellationToken);
         }
 
-        return new AuditVerification(problems.Count == 0, chains, entries, problems, checkedAt);
+        // A chain that was anchored and is gone from the table altogether was deleted wholesale.
+        foreach (var (chain, lost) in anchored.Where(a => !walked.Contains(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            var last = lost.MaxBy(a => a.Sequence)!;
+            problems.Add(new AuditProblem(chain, last.Sequence, AuditProblemKind.AnchorMismatch, $"The chain was anchored at entry {last.Sequence} (hash {last.Hash}) on {last.AnchoredAt:O}, but the table holds no row of it: the chain was deleted."));
+            chains++;
+        }
+
+        return new AuditVerification(problems.Count == 0, chains, entries, problems, checkedAt, anchored.Values.Sum(a => a.Count));
     }
 
     /// <summary>Completes a chain's walk with its head; returns how many more entries it had to read.</summary>
@@ -448,8 +503,10 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
     private static partial Regex DetailValuePattern();
 
     /// <summary>One chain being verified: the position and hash of the last good entry, and the first problem found.</summary>
-    private sealed class ChainWalk(string chain)
+    private sealed class ChainWalk(string chain, IReadOnlyList<AuditAnchor> anchors)
     {
+        private readonly ILookup<long, AuditAnchor> anchored = anchors.ToLookup(a => a.Sequence);
+
         public string Chain { get; } = chain;
 
         public TableEntity? Head { get; set; }
@@ -505,6 +562,10 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
                     ? $"Entry 1 names previous hash {entry.PreviousHash}, not the genesis value."
                     : $"Entry {position} names previous hash {entry.PreviousHash}, but entry {LastSequence} hashes to {LastHash}: an earlier entry was replaced.");
             }
+            else if (anchored[position].FirstOrDefault(a => !string.Equals(a.Hash, entry.Hash, StringComparison.Ordinal)) is { } anchor)
+            {
+                Fail(position, AuditProblemKind.AnchorMismatch, $"Entry {position} hashes to {entry.Hash}, but the chain was anchored at it with hash {anchor.Hash} on {anchor.AnchoredAt:O}: the chain was rewritten after it was anchored.");
+            }
             else
             {
                 LastSequence = position;
@@ -540,7 +601,11 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
                 headHash = null;
             }
 
-            if (headSequence != LastSequence)
+            if (anchors.Where(a => a.Sequence > LastSequence).MaxBy(a => a.Sequence) is { } beyond)
+            {
+                Fail(beyond.Sequence, AuditProblemKind.AnchorMismatch, $"The chain ends at entry {LastSequence}, but it was anchored at entry {beyond.Sequence} on {beyond.AnchoredAt:O}: entries were deleted and the chain rewritten after it was anchored.");
+            }
+            else if (headSequence != LastSequence)
             {
                 Fail(headSequence ?? LastSequence, AuditProblemKind.HeadMismatch, headSequence is null
                     ? $"The head row names no last entry; the last entry is {LastSequence}."

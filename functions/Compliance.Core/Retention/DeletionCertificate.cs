@@ -229,19 +229,6 @@ public sealed class CertificateStore(BlobServiceClient blobs)
 
     private static string InventoryName(string sweepId) => $"sweeps/{sweepId}/inventory.json";
 
-    private async Task<bool> TryCreateAsync(string name, byte[] content, string contentType, CancellationToken cancellationToken, IDictionary<string, string>? metadata = null)
-    {
-        try
-        {
-            await container.GetBlobClient(name).UploadAsync(
-                new BinaryData(content),
-                new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = metadata },
-                cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
-    }
+    private Task<bool> TryCreateAsync(string name, byte[] content, string contentType, CancellationToken cancellationToken, IDictionary<string, string>? metadata = null) =>
+        container.GetBlobClient(name).TryCreateAsync(new BinaryData(content), contentType, metadata, cancellationToken);
 }

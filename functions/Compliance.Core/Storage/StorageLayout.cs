@@ -46,9 +46,12 @@ public static class StorageLayout
         public const string RedactionLogs = "redaction-logs";
         public const string Certificates = "certificates";
 
+        /// <summary>The audit chains' heads, copied hourly and at every certificate (<see cref="Audit.AuditAnchors"/>); write-once, like certificates.</summary>
+        public const string AuditAnchors = "audit-anchors";
+
         /// <summary>The service's own secret keys (<see cref="Keys.ServiceKeys"/>): status links and form tokens are signed with them.</summary>
         public const string Keys = "keys";
 
-        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates, Keys];
+        public static IReadOnlyList<string> All { get; } = [Recordings, Transcripts, Notes, AnonymisedTranscripts, MailInbound, MailOutbox, Exports, RedactionLogs, Certificates, AuditAnchors, Keys];
     }
 }

@@ -69,16 +69,25 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
-    public void Certificates_are_immutable_for_a_time()
+    public void Certificates_and_audit_anchors_are_immutable_for_a_time()
     {
         Main.Resolve(Main.Module("storage").Argument("certificatesContainerName"))!.GetValue<string>()
             .ShouldBe(StorageLayout.Containers.Certificates);
+        Main.Resolve(Main.Module("storage").Argument("auditAnchorsContainerName"))!.GetValue<string>()
+            .ShouldBe(StorageLayout.Containers.AuditAnchors);
 
-        var policy = StorageModule.One("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
-        ((string)policy["name"]!).ShouldContain("parameters('certificatesContainerName')");
-        ((string)policy["properties"]!["immutabilityPeriodSinceCreationInDays"]!).ShouldBe("[parameters('certificateImmutabilityDays')]");
-        ((bool)policy["properties"]!["allowProtectedAppendWrites"]!).ShouldBeFalse();
-        ((bool)policy["properties"]!["allowProtectedAppendWritesAll"]!).ShouldBeFalse();
+        var policies = StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies").ToList();
+        policies.Select(p => (string)p["name"]!).ShouldSatisfyAllConditions(
+            names => names.ShouldContain(n => n.Contains("parameters('certificatesContainerName')", StringComparison.Ordinal)),
+            names => names.ShouldContain(n => n.Contains("parameters('auditAnchorsContainerName')", StringComparison.Ordinal)));
+        policies.Count.ShouldBe(2);
+        foreach (var policy in policies)
+        {
+            ((string)policy["properties"]!["immutabilityPeriodSinceCreationInDays"]!).ShouldBe("[parameters('certificateImmutabilityDays')]");
+            ((bool)policy["properties"]!["allowProtectedAppendWrites"]!).ShouldBeFalse();
+            ((bool)policy["properties"]!["allowProtectedAppendWritesAll"]!).ShouldBeFalse();
+        }
+
         ((string)Main.Module("storage").Argument("certificateImmutabilityDays")!).ShouldBe("[parameters('certificateImmutabilityDays')]");
         ((int)Main.Parameters["certificateImmutabilityDays"]!["defaultValue"]!).ShouldBeGreaterThanOrEqualTo(365);
     }
