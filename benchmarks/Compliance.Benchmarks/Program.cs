@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "console" => await ConsoleBenchmark.RunFromArgsAsync(args),
     "classify" => await ClassifyBenchmark.RunFromArgsAsync(args),
     "intake-timing" => await IntakeTimingBenchmark.RunFromArgsAsync(args),
+    "corpus" => await CorpusBenchmark.RunFromArgsAsync(args),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N] | intake-timing [--requests N] [--pause-ms M]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N] | intake-timing [--requests N] [--pause-ms M] | corpus [--quiet]");
     return 2;
 }

@@ -16,7 +16,10 @@ public sealed record TaskView(
     string Status,
     DateTimeOffset? CompletedAt,
     string? CompletedBy,
-    string? Outcome);
+    string? Outcome,
+    string? Reason = null,
+    IReadOnlyList<string>? Suggested = null,
+    IReadOnlyList<string>? Rules = null);
 
 /// <summary>The answer to <c>GET /api/tasks</c>.</summary>
 public sealed record TaskList(IReadOnlyList<TaskView> Tasks, string? Continuation = null);

@@ -74,10 +74,28 @@ public static class RequestAuditEvents
         };
     }
 
-    /// <summary>A list of ids as one audit detail value: joined by '+', or <c>none</c> (detail values are never empty or spaced).</summary>
+    /// <summary>The longest audit detail value.</summary>
+    public const int MaxValueLength = 256;
+
+    /// <summary>
+    /// A list of ids as one audit detail value: joined by '+', or <c>none</c> (detail values are never empty or spaced); a list
+    /// longer than a value may be ends in <c>+more</c> after the ids that fit.
+    /// </summary>
     public static string Ids(IEnumerable<string> ids)
     {
-        var joined = string.Join('+', ids);
-        return joined.Length == 0 ? "none" : joined;
+        ArgumentNullException.ThrowIfNull(ids);
+        const string more = "+more";
+        var joined = new System.Text.StringBuilder();
+        foreach (var id in ids)
+        {
+            if (joined.Length + (joined.Length > 0 ? 1 : 0) + id.Length > MaxValueLength - more.Length)
+            {
+                return joined.Append(more).ToString();
+            }
+
+            joined.Append(joined.Length > 0 ? "+" : string.Empty).Append(id);
+        }
+
+        return joined.Length == 0 ? "none" : joined.ToString();
     }
 }

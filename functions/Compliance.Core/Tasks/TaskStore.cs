@@ -21,6 +21,15 @@ public sealed record ManualTask
     public DateTimeOffset? CompletedAt { get; init; }
     public string? CompletedBy { get; init; }
     public string? Outcome { get; init; }
+
+    /// <summary>Why the task was made, as a code (a triage's <c>uncertain</c>, <c>no-intent</c>, …), when it says more than its kind.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The outcomes the workflow suggests (a triage's types found), most likely first.</summary>
+    public IReadOnlyList<string> Suggested { get; init; } = [];
+
+    /// <summary>The rule ids that led to the task (the classifier's phrases that were found: the rules' words, not the message's).</summary>
+    public IReadOnlyList<string> Rules { get; init; } = [];
 }
 
 /// <summary>A task as the API sends it (<see cref="TaskView"/>).</summary>
@@ -29,7 +38,7 @@ public static class TaskViews
     public static TaskView From(ManualTask task)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return new(task.TaskId, task.Workflow.Id, task.StudyId, task.Kind, task.AssigneeRole, task.CreatedAt, task.DueAt, task.Status, task.CompletedAt, task.CompletedBy, task.Outcome);
+        return new(task.TaskId, task.Workflow.Id, task.StudyId, task.Kind, task.AssigneeRole, task.CreatedAt, task.DueAt, task.Status, task.CompletedAt, task.CompletedBy, task.Outcome, task.Reason, task.Suggested, task.Rules);
     }
 }
 
@@ -120,16 +129,35 @@ public sealed class TaskStore(TableServiceClient tables)
         }
     }
 
-    private static TableEntity ToEntity(ManualTask t) => new(Partition, t.TaskId)
+    private static TableEntity ToEntity(ManualTask t)
     {
-        ["RequestId"] = t.Workflow.Id,
-        ["StudyId"] = t.StudyId,
-        ["Kind"] = t.Kind,
-        ["AssigneeRole"] = t.AssigneeRole,
-        ["CreatedAt"] = t.CreatedAt,
-        ["DueAt"] = t.DueAt,
-        ["Status"] = t.Status,
-    };
+        var entity = new TableEntity(Partition, t.TaskId)
+        {
+            ["RequestId"] = t.Workflow.Id,
+            ["StudyId"] = t.StudyId,
+            ["Kind"] = t.Kind,
+            ["AssigneeRole"] = t.AssigneeRole,
+            ["CreatedAt"] = t.CreatedAt,
+            ["DueAt"] = t.DueAt,
+            ["Status"] = t.Status,
+        };
+        if (t.Reason is not null)
+        {
+            entity["Reason"] = t.Reason;
+        }
+
+        if (t.Suggested.Count > 0)
+        {
+            entity["Suggested"] = string.Join(' ', t.Suggested);
+        }
+
+        if (t.Rules.Count > 0)
+        {
+            entity["Rules"] = string.Join(' ', t.Rules);
+        }
+
+        return entity;
+    }
 
     private static ManualTask FromEntity(TableEntity e) => new()
     {
@@ -144,5 +172,10 @@ public sealed class TaskStore(TableServiceClient tables)
         CompletedAt = e.GetDateTimeOffset("CompletedAt"),
         CompletedBy = e.GetString("CompletedBy"),
         Outcome = e.GetString("Outcome"),
+        Reason = e.GetString("Reason"),
+        Suggested = SpaceSeparated(e.GetString("Suggested")),
+        Rules = SpaceSeparated(e.GetString("Rules")),
     };
+
+    private static string[] SpaceSeparated(string? value) => value is null ? [] : value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -7,16 +7,28 @@ public sealed record MailIntakeInput(string IntakeKey);
 /// What intake will do with a message, as the orchestration may hold it: codes, types and ids, never an address, a name or
 /// text. <see cref="Action"/> is one of <see cref="MailIntakeAction"/>.
 /// </summary>
-public sealed record MailIntakePlan(string Action, string Reason, string? RequestId, IReadOnlyList<string> Types, DateTimeOffset ReceivedAt);
+/// <remarks>
+/// For a classified message, <see cref="Rules"/> are the rule ids that decided it (<c>ClassificationPhrase.Id</c>: the rules'
+/// words, never the message's), <see cref="Why"/> why it needs triage and <see cref="Offered"/> the types found, for the task.
+/// </remarks>
+public sealed record MailIntakePlan(
+    string Action,
+    string Reason,
+    string? RequestId,
+    IReadOnlyList<string> Types,
+    DateTimeOffset ReceivedAt,
+    string? Why = null,
+    IReadOnlyList<string>? Offered = null,
+    IReadOnlyList<string>? Rules = null);
 
 /// <summary>A step of a message's intake work.</summary>
 public sealed record MailStepInput(string IntakeKey, string Reason, DateTimeOffset At);
 
 /// <summary>Makes request <paramref name="Index"/> of a message, of <paramref name="Type"/>.</summary>
-public sealed record MailRequestInput(string IntakeKey, string Type, int Index, DateTimeOffset At);
+public sealed record MailRequestInput(string IntakeKey, string Type, int Index, DateTimeOffset At, IReadOnlyList<string>? Rules = null);
 
 /// <summary>Creates a staff task of <paramref name="Kind"/> for a message (naming <paramref name="RequestId"/> when it is a reply to one).</summary>
-public sealed record MailTaskInput(string IntakeKey, string Kind, string? RequestId, DateTimeOffset At);
+public sealed record MailTaskInput(string IntakeKey, string Kind, string? RequestId, DateTimeOffset At, string? Reason = null, IReadOnlyList<string>? Suggested = null, IReadOnlyList<string>? Rules = null);
 
 /// <summary>Hands a reply to its request.</summary>
 public sealed record MailReplyInput(string IntakeKey, string RequestId, DateTimeOffset At);

@@ -38,8 +38,8 @@ public sealed class MailIntakeActivities(
         // A new message, or one naming a request we do not have: classified like any other.
         var classification = decision.Classification ?? classifier.Classify(read.Message!);
         return classification.NeedsTriage
-            ? Plan(MailIntakeAction.Triage, IntakeDecisions.TriageReasonOf(classification))
-            : Plan(MailIntakeAction.NewRequests, IntakeDecisions.ClassifiedReason, types: classification.Intents.Select(i => i.Type).ToList());
+            ? Plan(MailIntakeAction.Triage, IntakeDecisions.TriageReasonOf(classification)) with { Why = classification.TriageWhy, Offered = classification.Offered, Rules = classification.Rules }
+            : Plan(MailIntakeAction.NewRequests, IntakeDecisions.ClassifiedReason, types: classification.Intents.Select(i => i.Type).ToList()) with { Rules = classification.Rules };
 
         MailIntakePlan Plan(string action, string reason, string? requestId = null, IReadOnlyList<string>? types = null) =>
             new(action, reason, requestId, types ?? [], stored.ReceivedAt);

@@ -30,7 +30,7 @@ public static class MailIntakeOrchestration
         {
             case MailIntakeAction.Quarantine:
                 await CallAsync(context, nameof(MailTaskActivities.QuarantineMail), new MailStepInput(key, plan.Reason, context.CurrentUtcDateTime));
-                await StaffTaskAsync(context, key, TaskKind.MailQuarantine, null);
+                await StaffTaskAsync(context, new MailTaskInput(key, TaskKind.MailQuarantine, null, context.CurrentUtcDateTime));
                 return Result(key, plan, []);
 
             case MailIntakeAction.Ignore:
@@ -42,19 +42,19 @@ public static class MailIntakeOrchestration
                 return Result(key, plan, [plan.RequestId!]);
 
             case MailIntakeAction.NewRequests:
-                return Result(key, plan, await MakeRequestsAsync(context, key, plan.Types));
+                return Result(key, plan, await MakeRequestsAsync(context, key, plan.Types, plan.Rules));
 
             default:
             {
                 // Staff confirm the type (the task's outcome); the clock of the request made then still starts at receipt.
-                var confirmed = await StaffTaskAsync(context, key, TaskKind.MailTriage, null);
+                var confirmed = await StaffTaskAsync(context, new MailTaskInput(key, TaskKind.MailTriage, null, context.CurrentUtcDateTime, plan.Why, plan.Offered, plan.Rules));
                 if (confirmed.Outcome == TaskOutcome.NotARequest)
                 {
                     await CallAsync(context, nameof(MailTaskActivities.IgnoreMail), new MailStepInput(key, TaskOutcome.NotARequest, context.CurrentUtcDateTime));
                     return Result(key, plan, []);
                 }
 
-                return Result(key, plan, await MakeRequestsAsync(context, key, [confirmed.Outcome]));
+                return Result(key, plan, await MakeRequestsAsync(context, key, [confirmed.Outcome], null));
             }
         }
     }
@@ -78,24 +78,27 @@ public static class MailIntakeOrchestration
         // Staff read every reply that is more than a code: an answer to a clarification, a question, a complaint.
         if (reply.Outcome is MailReplyOutcome.Resumed or MailReplyOutcome.Noted)
         {
-            await StaffTaskAsync(context, key, TaskKind.MailReply, requestId);
+            await StaffTaskAsync(context, new MailTaskInput(key, TaskKind.MailReply, requestId, context.CurrentUtcDateTime));
         }
     }
 
     /// <summary>Creates a staff task for the message and waits until staff complete it; its outcome is theirs.</summary>
-    private static async Task<TaskCompletedEvent> StaffTaskAsync(TaskOrchestrationContext context, string key, string kind, string? requestId)
+    private static async Task<TaskCompletedEvent> StaffTaskAsync(TaskOrchestrationContext context, MailTaskInput task)
     {
-        await CallAsync(context, nameof(MailTaskActivities.CreateMailTask), new MailTaskInput(key, kind, requestId, context.CurrentUtcDateTime));
-        context.SetCustomStatus(new RequestWorkflowStatus($"waiting-for-{kind}"));
-        return await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(kind));
+        await CallAsync(context, nameof(MailTaskActivities.CreateMailTask), task);
+        context.SetCustomStatus(new RequestWorkflowStatus($"waiting-for-{task.Kind}"));
+        return await context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(task.Kind));
     }
 
-    private static async Task<IReadOnlyList<string>> MakeRequestsAsync(TaskOrchestrationContext context, string key, IReadOnlyList<string> types)
+    /// <summary>One request per type; each is given the rule ids that found its type (none when staff chose it).</summary>
+    private static async Task<IReadOnlyList<string>> MakeRequestsAsync(TaskOrchestrationContext context, string key, IReadOnlyList<string> types, IReadOnlyList<string>? rules)
     {
         var ids = new List<string>();
         for (var i = 0; i < types.Count; i++)
         {
-            ids.Add(await context.CallActivityAsync<string>(nameof(MailRequestActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime), ActivityRetry));
+            var prefix = types[i] + ":";
+            var own = rules?.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            ids.Add(await context.CallActivityAsync<string>(nameof(MailRequestActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime, own), ActivityRetry));
         }
 
         return ids;

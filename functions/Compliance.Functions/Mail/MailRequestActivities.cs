@@ -20,6 +20,9 @@ public sealed class MailRequestActivities(
     /// <summary>The most of a message's own words kept as a request's details.</summary>
     public const int MaxDetailsLength = 4000;
 
+    /// <summary>The rules detail of a request whose type staff chose in triage: no rule decided it.</summary>
+    public const string TriagedByStaff = "staff-triage";
+
     /// <summary>
     /// Makes request <see cref="MailRequestInput.Index"/> of the message: from its sender, received when the message was,
     /// by email, with the message's own words as details; then starts its workflow (or links it as a duplicate).
@@ -32,7 +35,7 @@ public sealed class MailRequestActivities(
         var message = read.Message ?? throw new InvalidOperationException($"Inbound message {input.IntakeKey} cannot be read.");
         var studyId = intakeOptions.Value.StudyId;
         var (_, policy) = await policies.GetAsync(studyId, cancellationToken);
-        var words = ReplyText.NewText(message.Text);
+        var words = ReplyText.NewText(message.Text, message.Subject);
         var details = string.IsNullOrWhiteSpace(message.Subject) ? words : $"{message.Subject}\n\n{words}";
         var record = await intake.SubmitAsync(
             new NewRequest(
@@ -51,7 +54,9 @@ public sealed class MailRequestActivities(
             cancellationToken);
         var requestId = record.RequestId;
         await messages.LinkAsync(input.IntakeKey, studyId, requestId, stored.ReceivedAt, cancellationToken);
-        await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailRequestCreated, $"request-{input.Index}", studyId, ("requestId", requestId), ("type", input.Type)), cancellationToken);
+        await audit.AppendAsync(
+            MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailRequestCreated, $"request-{input.Index}", studyId, ("requestId", requestId), ("type", input.Type), ("rules", RequestAuditEvents.Ids(input.Rules ?? [TriagedByStaff]))),
+            cancellationToken);
         return requestId;
     }
 }

@@ -1,5 +1,6 @@
 using Compliance.Audit;
 using Compliance.Mail.Intake;
+using Compliance.Requests;
 using Compliance.Tasks;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,9 @@ public sealed class MailTaskActivities(
                 CreatedAt = input.At,
                 DueAt = stored.ReceivedAt + intakeOptions.Value.TaskDueAfter,
                 Status = TaskStore.Open,
+                Reason = input.Reason,
+                Suggested = input.Suggested ?? [],
+                Rules = input.Rules ?? [],
             },
             cancellationToken);
         var details = new List<(string, string)> { ("taskId", task.TaskId), ("kind", input.Kind) };
@@ -60,7 +64,10 @@ public sealed class MailTaskActivities(
         await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.TaskCreated, $"task-{input.Kind}", intakeOptions.Value.StudyId, [.. details]), cancellationToken);
         if (input.Kind == TaskKind.MailTriage)
         {
-            await audit.AppendAsync(MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailTriage, "triage", null, ("taskId", task.TaskId)), cancellationToken);
+            // Why a person reads it: the reason, the types offered and the rules found (rule ids only, never the message's words).
+            await audit.AppendAsync(
+                MailIntakeSteps.Event(input.IntakeKey, AuditActions.MailTriage, "triage", null, ("taskId", task.TaskId), ("why", input.Reason ?? "unknown"), ("offered", RequestAuditEvents.Ids(input.Suggested ?? [])), ("rules", RequestAuditEvents.Ids(input.Rules ?? []))),
+                cancellationToken);
         }
 
         return task.TaskId;

@@ -5,8 +5,39 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace Compliance.Mail.Intake;
 
-/// <summary>A phrase of the classifier's rules and the weight it adds to its type's score.</summary>
-public sealed record ClassificationPhrase(string Type, string Text, IReadOnlyList<string> Words, double Weight);
+/// <summary>
+/// A phrase of the classifier's rules and the weight it adds to its type's score. <see cref="Type"/> is a request type,
+/// <see cref="ClassificationRules.NoRequest"/> for a phrase that means no request (it outweighs the shorter phrases inside it:
+/// "a copy of the report" is not "a copy"), or <see cref="ClassificationRules.UnlessPrefix"/> and a type for a phrase that
+/// rules the type out ("keep my interview in" is no withdrawal). <see cref="Id"/> names it in audit entries and tasks.
+/// </summary>
+public sealed record ClassificationPhrase(string Type, string Text, IReadOnlyList<string> Words, double Weight)
+{
+    /// <summary>The rule's id: <c>{type}:{words-joined-by-hyphens}</c>, in ASCII (accents dropped, <c>*</c> as <c>any</c>).</summary>
+    public string Id { get; } = $"{Type}:{string.Join('-', Words.Select(Ascii))}";
+
+    private static string Ascii(string word)
+    {
+        if (word == "*")
+        {
+            return "any";
+        }
+
+        var plain = new string([.. word.Normalize(System.Text.NormalizationForm.FormD).Where(char.IsAsciiLetterOrDigit)]);
+        return plain.Length > 0 ? plain : "x";
+    }
+}
+
+/// <summary>
+/// Questions as evidence: a message that asks nothing else but asks questions that seek information ("When will the report
+/// be published?") is a <see cref="Type"/>, each question adding <see cref="Weight"/>. Requests phrased as questions ("Could
+/// you send me…?") start with words not in <see cref="StartWords"/>.
+/// </summary>
+public sealed record QuestionRule(string Type, double Weight, IReadOnlySet<string> StartWords, IReadOnlyList<IReadOnlyList<string>> RequestForms)
+{
+    /// <summary>The rule's id in audit entries and tasks.</summary>
+    public string Id => $"{Type}:question-sentences";
+}
 
 /// <summary>
 /// The classifier's rules, from <c>data/intake-classification.yaml</c> (embedded in this assembly) or a copy of it: phrases
@@ -16,6 +47,12 @@ public sealed record ClassificationPhrase(string Type, string Text, IReadOnlyLis
 public sealed class ClassificationRules
 {
     public const string FileName = "intake-classification.yaml";
+
+    /// <summary>The pseudo-type of phrases that mean no request (thanks for a summary, a question about the report).</summary>
+    public const string NoRequest = "none";
+
+    /// <summary>The prefix of the pseudo-types whose phrases rule a type out (<c>unless:withdraw</c>).</summary>
+    public const string UnlessPrefix = "unless:";
     public const string ResourceName = "Compliance.Intake." + FileName;
 
     private static readonly Lazy<ClassificationRules> Embedded = new(() =>
@@ -26,8 +63,9 @@ public sealed class ClassificationRules
         return Parse(reader.ReadToEnd(), "embedded " + FileName);
     });
 
-    private ClassificationRules(double fullConfidenceAt, double intentFloor, double triageBelow, IReadOnlySet<string> negators, IReadOnlySet<string> fillers, IReadOnlyList<ClassificationPhrase> phrases)
+    private ClassificationRules(double fullConfidenceAt, double intentFloor, double triageBelow, IReadOnlySet<string> negators, IReadOnlySet<string> fillers, IReadOnlyList<ClassificationPhrase> phrases, QuestionRule questions)
     {
+        Questions = questions;
         FullConfidenceAt = fullConfidenceAt;
         IntentFloor = intentFloor;
         TriageBelow = triageBelow;
@@ -48,11 +86,17 @@ public sealed class ClassificationRules
     /// <summary>Below this best confidence, staff confirm the type.</summary>
     public double TriageBelow { get; }
 
+    /// <summary>The confidence an intent besides the most confident one needs for the message to be acted on without staff.</summary>
+    public double AlsoFrom { get; private init; }
+
     public IReadOnlySet<string> Negators { get; }
 
     public IReadOnlySet<string> Fillers { get; }
 
     public IReadOnlyList<ClassificationPhrase> Phrases { get; }
+
+    /// <summary>Questions as evidence of a query.</summary>
+    public QuestionRule Questions { get; }
 
     /// <summary>Reads rules from YAML text; <paramref name="source"/> names it in error messages.</summary>
     /// <exception cref="InvalidDataException">The text is not valid rules.</exception>
@@ -90,14 +134,32 @@ public sealed class ClassificationRules
 
             foreach (var (text, weight) in entries ?? [])
             {
-                var words = PhraseText.Words(text).Where(w => w != PhraseText.Break).ToList();
-                if (words.Count == 0 || weight <= 0)
-                {
-                    throw new InvalidDataException($"{source}: {type}: the phrase '{text}' must have words and a positive weight");
-                }
-
-                phrases.Add(new ClassificationPhrase(type, text, words, weight));
+                phrases.Add(PhraseOf(type, text, weight, source));
             }
+        }
+
+        foreach (var (text, weight) in file.None ?? [])
+        {
+            phrases.Add(PhraseOf(NoRequest, text, weight, source));
+        }
+
+        foreach (var (type, entries) in file.Unless ?? [])
+        {
+            if (!RequestType.IsValid(type))
+            {
+                throw new InvalidDataException($"{source}: unless: '{type}' is not a request type");
+            }
+
+            foreach (var text in entries ?? [])
+            {
+                phrases.Add(PhraseOf(UnlessPrefix + type, text, 1, source));
+            }
+        }
+
+        var duplicated = phrases.GroupBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicated is not null)
+        {
+            throw new InvalidDataException($"{source}: the phrase '{duplicated.First().Text}' is listed twice under {duplicated.First().Type}");
         }
 
         var missing = RequestType.All.Where(t => phrases.All(p => p.Type != t)).ToList();
@@ -112,7 +174,44 @@ public sealed class ClassificationRules
             file.TriageBelow,
             new HashSet<string>(file.Negators ?? [], StringComparer.Ordinal),
             new HashSet<string>(file.Fillers ?? [], StringComparer.Ordinal),
-            phrases);
+            phrases,
+            QuestionsOf(file.Questions, source))
+        {
+            AlsoFrom = file.AlsoFrom is > 0 and <= 1 ? file.AlsoFrom.Value : file.TriageBelow,
+        };
+    }
+
+    private static QuestionRule QuestionsOf(QuestionsSection? section, string source)
+    {
+        if (section is null)
+        {
+            return new QuestionRule(RequestType.Query, 0, new HashSet<string>(StringComparer.Ordinal), []);
+        }
+
+        if (!RequestType.IsValid(section.Type) || section.Weight < 0)
+        {
+            throw new InvalidDataException($"{source}: questions: the type must be a request type and the weight not negative");
+        }
+
+        return new QuestionRule(
+            section.Type,
+            section.Weight,
+            new HashSet<string>(section.StartWords ?? [], StringComparer.Ordinal),
+            [.. (section.RequestForms ?? []).Select(f => (IReadOnlyList<string>)[.. PhraseText.Words(f).Where(w => w != PhraseText.Break)])]);
+    }
+
+    private static ClassificationPhrase PhraseOf(string type, string text, double weight, string source)
+    {
+        // "*" stands for any one word; the rest are words as the text is read.
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(part => part == "*" ? ["*"] : PhraseText.Words(part).Where(w => w != PhraseText.Break))
+            .ToList();
+        if (words.Count == 0 || words.All(w => w == "*") || weight <= 0)
+        {
+            throw new InvalidDataException($"{source}: {type}: the phrase '{text}' must have words and a positive weight");
+        }
+
+        return new ClassificationPhrase(type, text, words, weight);
     }
 
     /// <summary>Loads rules from a file in the format of <c>data/intake-classification.yaml</c>.</summary>
@@ -132,10 +231,29 @@ public sealed class ClassificationRules
 
         public double TriageBelow { get; set; }
 
+        public double? AlsoFrom { get; set; }
+
         public List<string>? Negators { get; set; }
 
         public List<string>? Fillers { get; set; }
 
         public Dictionary<string, Dictionary<string, double>?>? Types { get; set; }
+
+        public Dictionary<string, double>? None { get; set; }
+
+        public Dictionary<string, List<string>?>? Unless { get; set; }
+
+        public QuestionsSection? Questions { get; set; }
+    }
+
+    private sealed class QuestionsSection
+    {
+        public string Type { get; set; } = RequestType.Query;
+
+        public double Weight { get; set; }
+
+        public List<string>? StartWords { get; set; }
+
+        public List<string>? RequestForms { get; set; }
     }
 }

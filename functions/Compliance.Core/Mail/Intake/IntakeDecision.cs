@@ -58,6 +58,13 @@ public static class IntakeDecisions
         var screen = MessageScreen.Screen(message, ownAddresses);
         if (!screen.ShouldProcess)
         {
+            // A subject alone ("On leave until 4 January") is all that marks this one as automatic, and a person may write it:
+            // if it asks for something, a person reads it rather than it being dropped.
+            if (screen.Reason == ScreenReason.OutOfOfficeSubject && !MessageScreen.IsClientAwayPrefix(message.Subject) && classifier.Classify(message) is { Intents.Count: > 0 } asked)
+            {
+                return new IntakeDecision(IntakeAction.Triage, TriageReason, read, screen, null, asked with { NeedsTriage = true, TriageWhy = Intake.TriageWhy.AwaySubject });
+            }
+
             return new IntakeDecision(IntakeAction.Ignore, screen.Reason, read, screen, null, null);
         }
 

@@ -112,6 +112,15 @@ public static partial class MessageScreen
     [GeneratedRegex(@"^\s*(automatic\s+reply|auto[\s-]?reply|autoreply|auto[\s-]?response|out\s+of\s+(the\s+)?office|ooo\b|away\s+from\s+(the\s+)?office|on\s+annual\s+leave|on\s+holiday\s*:|on\s+vacation\s*:|vacation\s+reply)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OutOfOffice();
 
+    /// <summary>
+    /// Whether a subject is a mail client's own out-of-office prefix (<c>Automatic reply:</c>, <c>Out of Office:</c>): written by
+    /// software, unlike "Out of office from the 14th – my transcript", which a person may write and which may ask for something.
+    /// </summary>
+    public static bool IsClientAwayPrefix(string? subject) => subject is not null && ClientAwayPrefix().IsMatch(subject);
+
+    [GeneratedRegex(@"^\s*(automatic\s+reply|auto[\s-]?reply|autoreply|auto[\s-]?response|out\s+of\s+(the\s+)?office|ooo|vacation\s+reply)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClientAwayPrefix();
+
     [GeneratedRegex(@"^\s*(undeliverable|undelivered\s+mail|delivery\s+status\s+notification|delivery\s+(has\s+)?failed|mail\s+delivery\s+(failed|failure|system)|returned\s+mail|failure\s+notice|delivery\s+failure)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DeliveryFailure();
 }

@@ -12,6 +12,14 @@ public static partial class PhraseText
     /// <summary>The token that stands for a clause break.</summary>
     public const string Break = "|";
 
+    private static readonly HashSet<string> ContrastWords = new(["but", "however", "although", "though", "whereas", "except", "otherwise"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether <paramref name="word"/> turns a sentence ("keep my interview in, but …", "I do not want to withdraw but …"): a
+    /// negation does not reach across it, and a phrase's wildcard does not stand for it.
+    /// </summary>
+    public static bool IsContrast(string word) => ContrastWords.Contains(word);
+
     /// <summary>The words of <paramref name="text"/>, with clause breaks.</summary>
     public static IReadOnlyList<string> Words(string? text)
     {

@@ -18,7 +18,18 @@ namespace Compliance.Mail.Intake;
 public static partial class ReplyText
 {
     /// <summary>The new text of <paramref name="text"/> (line breaks normalised to <c>\n</c>, trimmed).</summary>
-    public static string NewText(string? text)
+    public static string NewText(string? text) => NewText(text, forwarded: false);
+
+    /// <summary>
+    /// Whether <paramref name="subject"/> says the message forwards another (<c>FW:</c>, <c>Fwd:</c>): then the first Outlook
+    /// <c>From: … Sent: …</c> block heads the forwarded message, whose words the sender chose to send, rather than a quote.
+    /// </summary>
+    public static bool IsForward(string? subject) => subject is not null && ForwardSubject().IsMatch(subject);
+
+    /// <summary>The new text of a message's body, its forwarded message kept when its subject says it forwards one.</summary>
+    public static string NewText(string? text, string? subject) => NewText(text, IsForward(subject));
+
+    private static string NewText(string? text, bool forwarded)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -37,7 +48,20 @@ public static partial class ReplyText
                 continue;
             }
 
-            if (IsReplyHeader(lines, i) || line == "-- " || trimmed == "--")
+            if (IsReplyHeader(lines, i))
+            {
+                if (!forwarded)
+                {
+                    break;
+                }
+
+                // The forwarded message's header: its lines go, its text stays; a later header is a quote again.
+                forwarded = false;
+                inForwardHeader = true;
+                continue;
+            }
+
+            if (line == "-- " || trimmed == "--")
             {
                 break;
             }
@@ -145,4 +169,7 @@ public static partial class ReplyText
 
     [GeneratedRegex(@"^(From|Sent|Date|To|Cc|Subject|Reply-To):", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex HeaderLine();
+
+    [GeneratedRegex(@"^\s*(fw|fwd)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardSubject();
 }

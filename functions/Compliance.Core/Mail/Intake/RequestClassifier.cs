@@ -1,7 +1,26 @@
 namespace Compliance.Mail.Intake;
 
-/// <summary>One thing a message asks for: a request type, how sure the rules are (0 to 1), and the phrases that said so.</summary>
-public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyList<string> Phrases);
+/// <summary>
+/// One thing a message asks for: a request type, how sure the rules are (0 to 1), the phrases that said so and their rule ids
+/// (<see cref="ClassificationPhrase.Id"/>, for the audit and the triage task: the rules' words, never the message's).
+/// </summary>
+public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyList<string> Phrases, IReadOnlyList<string> Rules);
+
+/// <summary>Why a message goes to a person rather than straight to requests (<see cref="Classification.TriageWhy"/>).</summary>
+public static class TriageWhy
+{
+    /// <summary>No phrase of any request type was found.</summary>
+    public const string NoIntent = "no-intent";
+
+    /// <summary>An intent was found, but too weakly to act on alone: staff choose among the types offered.</summary>
+    public const string Uncertain = "uncertain";
+
+    /// <summary>The text was longer than the classifier reads.</summary>
+    public const string TooLong = "too-long";
+
+    /// <summary>Its subject reads as an out-of-office reply, but no header marks it as automatic and it asks for something.</summary>
+    public const string AwaySubject = "away-subject";
+}
 
 /// <summary>
 /// What a message asks for: its intents, most confident first (several when it asks several things), and whether staff
@@ -15,9 +34,23 @@ public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyL
 /// The message's new text was longer than <see cref="RequestClassifier.MaxTextChars"/>: only its start was read, and it
 /// goes to triage whatever was found there.
 /// </param>
-public sealed record Classification(IReadOnlyList<ClassifiedIntent> Intents, bool NeedsTriage, IReadOnlyList<string> NegatedPhrases, bool Truncated = false)
+/// <param name="TriageWhy">Why it needs triage (<see cref="Intake.TriageWhy"/>), or null when it does not.</param>
+/// <param name="RuledOut">The rule ids of phrases that ruled a type out ("keep my interview in" rules out a withdrawal).</param>
+public sealed record Classification(
+    IReadOnlyList<ClassifiedIntent> Intents,
+    bool NeedsTriage,
+    IReadOnlyList<string> NegatedPhrases,
+    bool Truncated = false,
+    string? TriageWhy = null,
+    IReadOnlyList<string>? RuledOut = null)
 {
     public ClassifiedIntent? Best => Intents.Count > 0 ? Intents[0] : null;
+
+    /// <summary>The types a person triaging the message is offered first: every intent found, most confident first.</summary>
+    public IReadOnlyList<string> Offered => [.. Intents.Select(i => i.Type)];
+
+    /// <summary>Every rule id that decided the reading: each intent's, then those that ruled a type out.</summary>
+    public IReadOnlyList<string> Rules => [.. Intents.SelectMany(i => i.Rules).Concat(RuledOut ?? [])];
 }
 
 /// <summary>
@@ -40,20 +73,25 @@ public sealed class RequestClassifier(ClassificationRules rules)
 
     public ClassificationRules Rules => rules;
 
-    /// <summary>Classifies a parsed message: its subject and the new text of its body (<see cref="ReplyText.NewText"/>).</summary>
+    /// <summary>Classifies a parsed message: its subject and the new text of its body (<see cref="ReplyText.NewText(string?, string?)"/>).</summary>
     public Classification Classify(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var (thread, cut) = Cap(message.Text, MaxThreadChars);
-        var classification = Classify(message.Subject, ReplyText.NewText(thread));
-        return cut && !classification.Truncated ? classification with { NeedsTriage = true, Truncated = true } : classification;
+        // A forward's sign-off is the forwarder's, and the message it forwards comes after it: only a message of one's own
+        // loses its signature.
+        var text = ReplyText.NewText(thread, message.Subject);
+        var classification = Classify(message.Subject, ReplyText.IsForward(message.Subject) ? text : SignOff.Strip(text));
+        return cut && !classification.Truncated ? classification with { NeedsTriage = true, Truncated = true, TriageWhy = TriageWhy.TooLong } : classification;
     }
 
     /// <summary>Classifies a subject and a text that is already free of quotes; past <see cref="MaxTextChars"/> it is not read.</summary>
     public Classification Classify(string? subject, string? newText)
     {
         var (text, truncated) = Cap(newText, MaxTextChars);
-        var words = new List<string>(PhraseText.Words(CleanSubject(subject)));
+
+        // A reply's subject is the thread's ("Re: Your request to withdraw"), not the sender's words: only a new subject is read.
+        var words = new List<string>(IsReply(subject) ? [] : PhraseText.Words(CleanSubject(subject)));
         words.Add(PhraseText.Break);
         words.AddRange(PhraseText.Words(text));
 
@@ -92,24 +130,47 @@ public sealed class RequestClassifier(ClassificationRules rules)
             }
         }
 
-        // A phrase inside a longer one that was found says less than it ("delete my contact details" is not "delete my data").
-        var kept = found.Where(f => !found.Any(o => o.Phrase != f.Phrase && o.Start <= f.Start && o.End >= f.End && o.End - o.Start > f.End - f.Start)).ToList();
+        // A phrase inside a longer one that was found says less than it ("delete my contact details" is not "delete my data"),
+        // and so does one that shares words with a longer phrase of another type ("will participants get a copy of the report"
+        // is a question, not "get a copy"); phrases of no request only do that, and "unless" phrases rule a type out.
+        var kept = found.Where(f => !found.Any(o => o.Phrase != f.Phrase && o.End - o.Start > f.End - f.Start
+            && ((o.Start <= f.Start && o.End >= f.End) || (o.Phrase.Type != f.Phrase.Type && o.Start < f.End && f.Start < o.End)))).ToList();
+        var ruledOut = kept.Where(f => f.Phrase.Type.StartsWith(ClassificationRules.UnlessPrefix, StringComparison.Ordinal)).Select(f => f.Phrase).Distinct().ToList();
+        var excluded = ruledOut.Select(p => p.Type[ClassificationRules.UnlessPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
         var intents = kept
+            .Where(f => Requests.RequestType.IsValid(f.Phrase.Type) && !excluded.Contains(f.Phrase.Type))
             .GroupBy(f => f.Phrase.Type, StringComparer.Ordinal)
             .Select(g =>
             {
-                var phrases = g.Select(f => f.Phrase).Distinct().ToList();
+                var phrases = g.Select(f => f.Phrase).Distinct().OrderBy(p => p.Text, StringComparer.Ordinal).ToList();
                 var score = phrases.Sum(p => p.Weight);
-                return new ClassifiedIntent(g.Key, Math.Round(Math.Min(1, score / rules.FullConfidenceAt), 3), [.. phrases.Select(p => p.Text).Order(StringComparer.Ordinal)]);
+                return new ClassifiedIntent(g.Key, Math.Round(Math.Min(1, score / rules.FullConfidenceAt), 3), [.. phrases.Select(p => p.Text)], [.. phrases.Select(p => p.Id)]);
             })
+            .ToList();
+
+        // Questions about the study, when nothing else is asked: each information-seeking question adds to a query.
+        var questions = intents.All(i => i.Type == rules.Questions.Type) ? QuestionSentences(text) : 0;
+        if (questions > 0)
+        {
+            var query = intents.SingleOrDefault() ?? new ClassifiedIntent(rules.Questions.Type, 0, [], []);
+            var score = (query.Confidence * rules.FullConfidenceAt) + (questions * rules.Questions.Weight);
+            intents = [query with { Confidence = Math.Round(Math.Min(1, score / rules.FullConfidenceAt), 3), Rules = [.. query.Rules, rules.Questions.Id] }];
+        }
+
+        intents = intents
             .Where(i => i.Confidence >= rules.IntentFloor)
             .OrderByDescending(i => i.Confidence)
             .ThenBy(i => Requests.RequestType.All.ToList().IndexOf(i.Type))
             .ToList();
 
-        var needsTriage = truncated || intents.Count == 0 || intents[0].Confidence < rules.TriageBelow;
-        return new Classification(intents, needsTriage, [.. negated], truncated);
+        // Acting on a wrong type is worse than asking a person: the main intent must be sure, and any other intent surer still
+        // (a second wish is where a stray phrase most often misleads), or staff choose among them.
+        var why = truncated ? TriageWhy.TooLong
+            : intents.Count == 0 ? TriageWhy.NoIntent
+            : intents[0].Confidence < rules.TriageBelow || intents.Skip(1).Any(i => i.Confidence < rules.AlsoFrom) ? TriageWhy.Uncertain
+            : null;
+        return new Classification(intents, why is not null, [.. negated], truncated, why, [.. ruledOut.Select(p => p.Id)]);
     }
 
     /// <summary>The text up to <paramref name="max"/> characters, cut at the last space before it, and whether it was cut.</summary>
@@ -129,7 +190,7 @@ public sealed class RequestClassifier(ClassificationRules rules)
         for (var i = 0; i < phrase.Count; i++)
         {
             var word = words[start + i];
-            if (word == PhraseText.Break || (phrase[i] != "*" && !string.Equals(word, phrase[i], StringComparison.Ordinal)))
+            if (word == PhraseText.Break || (phrase[i] == "*" && PhraseText.IsContrast(word)) || (phrase[i] != "*" && !string.Equals(word, phrase[i], StringComparison.Ordinal)))
             {
                 return false;
             }
@@ -149,7 +210,7 @@ public sealed class RequestClassifier(ClassificationRules rules)
                 return true;
             }
 
-            if (word == PhraseText.Break || !rules.Fillers.Contains(word))
+            if (word == PhraseText.Break || PhraseText.IsContrast(word) || !rules.Fillers.Contains(word))
             {
                 return false;
             }
@@ -159,6 +220,37 @@ public sealed class RequestClassifier(ClassificationRules rules)
 
         return false;
     }
+
+    /// <summary>How many sentences of <paramref name="text"/> are questions that seek information (they start with a word of <see cref="QuestionRule.StartWords"/>).</summary>
+    private int QuestionSentences(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var sentence in System.Text.RegularExpressions.Regex.Split(text, @"(?<=[.?!])\s+|\n", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+        {
+            var trimmed = sentence.Trim();
+            if (!trimmed.EndsWith('?'))
+            {
+                continue;
+            }
+
+            var words = PhraseText.Words(trimmed).SkipWhile(w => w is "and" or "also" or "so" or "but" or "then" or "secondly" or "firstly" or "finally" or PhraseText.Break).ToList();
+            if (words.Count > 0 && rules.Questions.StartWords.Contains(words[0])
+                && !rules.Questions.RequestForms.Any(form => words.Count >= form.Count && form.Select((w, i) => words[i] == w).All(same => same)))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool IsReply(string? subject) =>
+        subject is not null && System.Text.RegularExpressions.Regex.IsMatch(subject, @"^\s*(re|aw|sv|antw)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     // "Re: Fwd: [Ref DSR-…] Withdraw" → "Withdraw": reply prefixes and our reference say nothing about the request.
     private static string CleanSubject(string? subject)
