@@ -178,6 +178,32 @@ public sealed class MailIntakeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_triage_task_and_its_audit_say_why_which_types_were_found_and_by_which_rules_and_a_request_names_its_rules()
+    {
+        // A clear withdrawal with a weak second wish: the second is not sure enough to act on, so a person decides.
+        var mail = await MailAsync();
+        var unsure = await mail.PostAsync(Compose($"unsure.{Guid.NewGuid():N}@example.org", "My interview", "Please withdraw my interview from the study. I would also like my transcript first."));
+        var task = await mail.OpenTaskAsync(unsure.IntakeKey, TaskKind.MailTriage);
+
+        task.GetProperty("reason").GetString().ShouldBe(TriageWhy.Uncertain);
+        task.GetProperty("suggested").EnumerateArray().Select(t => t.GetString()).ShouldBe([RequestType.Withdraw, RequestType.Access]);
+        var rules = task.GetProperty("rules").EnumerateArray().Select(r => r.GetString()!).ToList();
+        rules.ShouldBe(["withdraw:withdraw-my-interview", "access:my-transcript"]);
+        var triage = (await AuditOfAsync(unsure.IntakeKey)).Single(e => e.Action == AuditActions.MailTriage);
+        triage.Details["why"].ShouldBe(TriageWhy.Uncertain);
+        triage.Details["offered"].ShouldBe($"{RequestType.Withdraw}+{RequestType.Access}");
+        triage.Details["rules"].Split('+').ShouldBe(rules);
+
+        // A sure one is acted on at once, and its request's audit names the rules that found its type.
+        var sure = await mail.PostAsync(Compose($"sure.{Guid.NewGuid():N}@example.org", "Contact", "Please stop contacting me about phase 2."));
+        (await mail.FinishedAsync(sure.IntakeKey)).RequestIds.ShouldHaveSingleItem();
+        var created = (await AuditOfAsync(sure.IntakeKey)).Single(e => e.Action == AuditActions.MailRequestCreated);
+        created.Details["type"].ShouldBe(RequestType.OptOut);
+        created.Details["rules"].Split('+').ShouldAllBe(r => r.StartsWith(RequestType.OptOut + ":", StringComparison.Ordinal));
+        created.Details["rules"].ShouldContain("opt-out:stop-contacting-me");
+    }
+
+    [Fact]
     public async Task A_message_staff_find_asks_for_nothing_makes_no_request()
     {
         var mail = await MailAsync();
