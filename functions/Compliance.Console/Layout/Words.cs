@@ -165,6 +165,16 @@ public static class Words
     };
 
     /// <summary>A task's outcome in words; a triage task's outcomes are the request types.</summary>
+    /// <summary>Why a task was made, when its kind does not say it all (a triage's reason).</summary>
+    public static string TaskReason(string reason) => reason switch
+    {
+        Compliance.Mail.Intake.TriageWhy.Uncertain => "Requests were found, but not surely enough to act on alone: choose the type",
+        Compliance.Mail.Intake.TriageWhy.NoIntent => "No request the rules know was found: read it and say what it asks",
+        Compliance.Mail.Intake.TriageWhy.TooLong => "Too long for the rules to read whole",
+        Compliance.Mail.Intake.TriageWhy.AwaySubject => "Its subject reads as an out-of-office reply, but a person wrote it and it asks for something",
+        _ => reason,
+    };
+
     public static string Outcome(string outcome) => outcome switch
     {
         Outcomes.Verified => "Verified: they are the participant",

@@ -142,6 +142,43 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
     }
 
     [Fact]
+    public async Task A_DPO_triages_an_email_seeing_why_it_came_to_them_and_the_types_found_and_a_request_of_the_chosen_type_follows()
+    {
+        var message = new MimeKit.MimeMessage { Subject = "My interview", MessageId = $"triage.{Guid.NewGuid():N}@example.org" };
+        message.From.Add(new MimeKit.MailboxAddress("Pat Reid", $"pat.{Guid.NewGuid():N}@example.org"));
+        message.To.Add(new MimeKit.MailboxAddress("Research", "mpati@research.example.org"));
+        message.Body = new MimeKit.TextPart("plain") { Text = "Please withdraw my interview from the study. I would also like my transcript first." };
+        using var raw = new MemoryStream();
+        await message.WriteToAsync(raw, Ct);
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/api/mail/inbound") { Content = new ByteArrayContent(raw.ToArray()) };
+        post.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+        post.SignIn(Role.Admin);
+        using var posted = await http.SendAsync(post, Ct);
+        var intakeKey = (await posted.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("intakeKey").GetString()!;
+        await OpenTaskAsync(intakeKey);
+
+        await using var tab = await browser.NewPageAsync(host.BaseAddress);
+        var page = tab.Page;
+        await page.GotoAsync("/console/sign-in");
+        await SignInAsync(page, "DPO", "Dana Park");
+        await page.GotoAsync("/console/tasks");
+        var task = page.GetByRole(AriaRole.Article).Filter(new() { HasText = intakeKey });
+        await Expect(task.GetByRole(AriaRole.Heading, new() { Name = "Triage an email" })).ToBeVisibleAsync();
+        await Expect(task).ToContainTextAsync("not surely enough to act on alone");
+        await Expect(task).ToContainTextAsync("withdraw:withdraw-my-interview");
+        await Expect(task.GetByLabel("Withdrawal (found in the message)")).ToBeVisibleAsync();
+        await Browser.AssertNoAxeViolationsAsync(page);
+        await Browser.ScreenshotAsync(page, "console-triage");
+
+        await task.GetByLabel("Withdrawal (found in the message)").CheckAsync();
+        await task.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
+        await Expect(page.GetByText("Completed:")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        using var tasks = await http.SendAsync(Staff.Get($"/api/tasks?status=completed&requestId={intakeKey}", Role.Dpo), Ct);
+        (await tasks.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasks")[0].GetProperty("outcome").GetString().ShouldBe(Compliance.Requests.RequestType.Withdraw);
+    }
+
+    [Fact]
     public async Task A_DPO_sees_a_query_among_their_open_tasks_and_resolves_it_from_the_tasks_screen()
     {
         var requestId = await SubmitLetterAsync("query");

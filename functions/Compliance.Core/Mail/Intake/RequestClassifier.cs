@@ -6,22 +6,6 @@ namespace Compliance.Mail.Intake;
 /// </summary>
 public sealed record ClassifiedIntent(string Type, double Confidence, IReadOnlyList<string> Phrases, IReadOnlyList<string> Rules);
 
-/// <summary>Why a message goes to a person rather than straight to requests (<see cref="Classification.TriageWhy"/>).</summary>
-public static class TriageWhy
-{
-    /// <summary>No phrase of any request type was found.</summary>
-    public const string NoIntent = "no-intent";
-
-    /// <summary>An intent was found, but too weakly to act on alone: staff choose among the types offered.</summary>
-    public const string Uncertain = "uncertain";
-
-    /// <summary>The text was longer than the classifier reads.</summary>
-    public const string TooLong = "too-long";
-
-    /// <summary>Its subject reads as an out-of-office reply, but no header marks it as automatic and it asks for something.</summary>
-    public const string AwaySubject = "away-subject";
-}
-
 /// <summary>
 /// What a message asks for: its intents, most confident first (several when it asks several things), and whether staff
 /// must confirm the type because no intent is confident enough. <see cref="NegatedPhrases"/> lists phrases that were found
