@@ -107,22 +107,18 @@ public sealed class ClassifierReadingTests
         value.ShouldEndWith("+more");
     }
 
-    private static InboundMessage Message(string subject, string text)
-    {
-        var message = new MimeMessage { Subject = subject, MessageId = $"{Guid.NewGuid():N}@example.org" };
-        message.From.Add(new MailboxAddress("Sender", "sender@example.org"));
-        message.To.Add(new MailboxAddress("Research", IntakeCorpus.OwnAddress));
-        message.Body = new TextPart("plain") { Text = text };
-        return Read(message).Message!;
-    }
+    private static InboundMessage Message(string subject, string text) => Read(Compose(subject, text)).Message!;
 
-    private static IntakeDecision Decide(string subject, string text)
+    private static IntakeDecision Decide(string subject, string text) =>
+        IntakeDecisions.Decide(Read(Compose(subject, text)), [IntakeCorpus.OwnAddress], IntakeCorpus.MessageIdDomain, RequestClassifier.Default);
+
+    private static MimeMessage Compose(string subject, string text)
     {
         var message = new MimeMessage { Subject = subject, MessageId = $"{Guid.NewGuid():N}@example.org" };
         message.From.Add(new MailboxAddress("Sender", "sender@example.org"));
         message.To.Add(new MailboxAddress("Research", IntakeCorpus.OwnAddress));
         message.Body = new TextPart("plain") { Text = text };
-        return IntakeDecisions.Decide(Read(message), [IntakeCorpus.OwnAddress], IntakeCorpus.MessageIdDomain, RequestClassifier.Default);
+        return message;
     }
 
     private static InboundReadResult Read(MimeMessage message)
