@@ -26,6 +26,9 @@ public sealed class Browser : IAsyncLifetime
     /// <summary>How long an action or a navigation may take: generous, as the machine is shared with the build and Azurite.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an expectation waits for the page to meet it.</summary>
+    public static TimeSpan ExpectTimeout { get; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The contexts opened without JavaScript, where axe (itself a script) cannot run.</summary>
     private static readonly ConditionalWeakTable<IBrowserContext, Uri> WithoutJavaScript = [];
 
@@ -59,6 +62,10 @@ public sealed class Browser : IAsyncLifetime
 
         context.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
         context.SetDefaultNavigationTimeout((float)Timeout.TotalMilliseconds);
+
+        // Expectations wait as long as actions: the console's first load (the WebAssembly runtime, cold) takes more than
+        // Playwright's default 5 s on a busy 2-core machine, and a page that is merely slow is not a failure.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout((float)ExpectTimeout.TotalMilliseconds);
         try
         {
             return new BrowserPage(context, await context.NewPageAsync());
