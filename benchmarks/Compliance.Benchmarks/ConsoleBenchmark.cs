@@ -20,7 +20,7 @@ public static class ConsoleBenchmark
 
     public static async Task<int> RunFromArgsAsync(string[] args)
     {
-        var count = Option(args, "--requests", 10_000);
+        var count = BenchmarkArgs.Option(args, "--requests", 10_000);
         await using var host = await DemoHost.StartAsync("benchconsole");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         using var playwright = await Playwright.CreateAsync();
@@ -148,11 +148,5 @@ public static class ConsoleBenchmark
     {
         values.Sort();
         return values[values.Count / 2];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 }

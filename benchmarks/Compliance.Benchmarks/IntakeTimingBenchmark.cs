@@ -23,8 +23,8 @@ public static class IntakeTimingBenchmark
 
     public static async Task<int> RunFromArgsAsync(string[] args)
     {
-        var count = Option(args, "--requests", 50);
-        var pauseMs = Option(args, "--pause-ms", 100);
+        var count = BenchmarkArgs.Option(args, "--requests", 50);
+        var pauseMs = BenchmarkArgs.Option(args, "--pause-ms", 100);
         await using var host = await DemoHost.StartAsync("benchtiming");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
         const int warmUp = 5;
@@ -34,7 +34,7 @@ public static class IntakeTimingBenchmark
         }
 
         var interval = TimeSpan.FromMilliseconds(pauseMs);
-        var order = new Random(Option(args, "--seed", 20261204));
+        var order = new Random(BenchmarkArgs.Option(args, "--seed", 20261204));
         var heldTimes = new List<double>(count);
         var unknownTimes = new List<double>(count);
         for (var i = 0; i < count + warmUp; i++)
@@ -119,10 +119,4 @@ public static class IntakeTimingBenchmark
     }
 
     private static double P95(List<double> times) => times.Order().ElementAt((int)Math.Ceiling(times.Count * 0.95) - 1);
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 }

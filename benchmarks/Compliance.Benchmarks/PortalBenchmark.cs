@@ -20,8 +20,8 @@ public static partial class PortalBenchmark
 
     public static async Task<int> RunFromArgsAsync(string[] args)
     {
-        var perPage = Option(args, "--requests", 100);
-        var rate = Option(args, "--rate", 5);
+        var perPage = BenchmarkArgs.Option(args, "--requests", 100);
+        var rate = BenchmarkArgs.Option(args, "--rate", 5);
         await using var host = await DemoHost.StartAsync("benchportal");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
 
@@ -83,11 +83,6 @@ public static partial class PortalBenchmark
         return (bytes, times[times.Count / 2], times[(int)Math.Ceiling(times.Count * 0.95) - 1]);
     }
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
-    }
 
     [GeneratedRegex("<link rel=\"stylesheet\" href=\"/assets/portal.css\">")]
     private static partial Regex StylesheetLink();

@@ -1,3 +1,4 @@
+using Compliance.Mail.Intake;
 using Compliance.Functions.Requests;
 using Compliance.Requests;
 using Compliance.Tasks;
@@ -96,8 +97,7 @@ public static class MailIntakeOrchestration
         var ids = new List<string>();
         for (var i = 0; i < types.Count; i++)
         {
-            var prefix = types[i] + ":";
-            var own = rules?.Where(r => r.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            var own = rules is null ? null : ClassificationPhrase.IdsOf(rules, types[i]);
             ids.Add(await context.CallActivityAsync<string>(nameof(MailRequestActivities.CreateRequestFromMail), new MailRequestInput(key, types[i], i, context.CurrentUtcDateTime, own), ActivityRetry));
         }
 

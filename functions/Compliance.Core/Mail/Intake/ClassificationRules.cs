@@ -16,6 +16,10 @@ public sealed record ClassificationPhrase(string Type, string Text, IReadOnlyLis
     /// <summary>The rule's id: <c>{type}:{words-joined-by-hyphens}</c>, in ASCII (accents dropped, <c>*</c> as <c>any</c>).</summary>
     public string Id { get; } = $"{Type}:{string.Join('-', Words.Select(Ascii))}";
 
+    /// <summary>The rule ids among <paramref name="ids"/> that are of <paramref name="type"/> (their id starts with it).</summary>
+    public static IReadOnlyList<string> IdsOf(IEnumerable<string>? ids, string type) =>
+        [.. (ids ?? []).Where(id => id.StartsWith(type + ":", StringComparison.Ordinal))];
+
     private static string Ascii(string word)
     {
         if (word == "*")

@@ -26,6 +26,9 @@ public static partial class ReplyText
     /// </summary>
     public static bool IsForward(string? subject) => subject is not null && ForwardSubject().IsMatch(subject);
 
+    /// <summary>Whether <paramref name="subject"/> says the message answers another (<c>Re:</c>, <c>AW:</c>): then it is the thread's subject, not the sender's words.</summary>
+    public static bool IsReply(string? subject) => subject is not null && ReplySubject().IsMatch(subject);
+
     /// <summary>The new text of a message's body, its forwarded message kept when its subject says it forwards one.</summary>
     public static string NewText(string? text, string? subject) => NewText(text, IsForward(subject));
 
@@ -172,4 +175,7 @@ public static partial class ReplyText
 
     [GeneratedRegex(@"^\s*(fw|fwd)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ForwardSubject();
+
+    [GeneratedRegex(@"^\s*(re|aw|sv|antw)\s*:", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplySubject();
 }

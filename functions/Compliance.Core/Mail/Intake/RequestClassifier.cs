@@ -75,7 +75,7 @@ public sealed class RequestClassifier(ClassificationRules rules)
         var (text, truncated) = Cap(newText, MaxTextChars);
 
         // A reply's subject is the thread's ("Re: Your request to withdraw"), not the sender's words: only a new subject is read.
-        var words = new List<string>(IsReply(subject) ? [] : PhraseText.Words(CleanSubject(subject)));
+        var words = new List<string>(ReplyText.IsReply(subject) ? [] : PhraseText.Words(CleanSubject(subject)));
         words.Add(PhraseText.Break);
         words.AddRange(PhraseText.Words(text));
 
@@ -232,9 +232,6 @@ public sealed class RequestClassifier(ClassificationRules rules)
 
         return count;
     }
-
-    private static bool IsReply(string? subject) =>
-        subject is not null && System.Text.RegularExpressions.Regex.IsMatch(subject, @"^\s*(re|aw|sv|antw)\s*:", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     // "Re: Fwd: [Ref DSR-…] Withdraw" → "Withdraw": reply prefixes and our reference say nothing about the request.
     private static string CleanSubject(string? subject)
