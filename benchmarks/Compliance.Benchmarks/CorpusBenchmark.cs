@@ -17,6 +17,12 @@ public static class CorpusBenchmark
             ?? throw new InvalidOperationException("Run from the repository.");
         var corpus = Path.Combine(root, "tests", "Compliance.Tests", "Mail", "Intake", "Corpus");
         var quiet = args.Contains("--quiet");
+        var explain = BenchmarkArgs.Option(args, "--explain");
+        if (explain is not null)
+        {
+            return Task.FromResult(Explain(corpus, explain));
+        }
+
         foreach (var (name, folder) in new[] { ("developers' corpus", corpus), ("development set", Path.Combine(corpus, "dev")), ("held-out set", Path.Combine(corpus, "heldout")) })
         {
             if (!File.Exists(Path.Combine(folder, "expected.yaml")))
@@ -40,5 +46,44 @@ public static class CorpusBenchmark
         }
 
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// One message of the corpus as the classifier reads it, for whoever tunes the rules: its new text's sentences (marked
+    /// <c>?</c> where they only ask to be told), the frames each holds, and the classification.
+    /// </summary>
+    private static int Explain(string corpus, string name)
+    {
+        var path = Directory.GetFiles(corpus, name, SearchOption.AllDirectories).FirstOrDefault();
+        if (path is null)
+        {
+            Console.Error.WriteLine($"No message {name} under {corpus}.");
+            return 1;
+        }
+
+        var message = new InboundMessageReader(Microsoft.Extensions.Options.Options.Create(new IntakeOptions())).Read(File.ReadAllBytes(path)).Message!;
+        var classifier = RequestClassifier.Default;
+        var text = SignOff.Strip(ReplyText.NewText(message.Text, message.Subject));
+        foreach (var sentence in FrameReader.Sentences(text, classifier.Rules.Questions))
+        {
+            Console.WriteLine($"{(sentence.IsInformationQuestion ? "?" : " ")} {string.Join(' ', sentence.Words)}");
+            foreach (var frame in classifier.Rules.Frames)
+            {
+                var found = FrameReader.Match(frame, sentence, classifier.Rules.Negators, (_, _) => false);
+                if (found is not null)
+                {
+                    Console.WriteLine($"    {frame.Id}: {string.Join(" + ", found)} (before negation)");
+                }
+            }
+        }
+
+        var classification = classifier.Classify(message);
+        Console.WriteLine($"triage: {classification.TriageWhy ?? "no"}");
+        foreach (var intent in classification.Intents)
+        {
+            Console.WriteLine($"{intent.Type} {intent.Confidence:0.00}: {string.Join("; ", intent.Phrases)}");
+        }
+
+        return 0;
     }
 }

@@ -14,6 +14,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N] | intake-timing [--requests N] [--pause-ms M] | corpus [--quiet]");
+    Console.Error.WriteLine("usage: requests [--count N] [--concurrency C] | retention [--blobs N] [--parallel P] | portal [--requests N] [--rate R] | console [--requests N] | classify [--runs N] | intake-timing [--requests N] [--pause-ms M] | corpus [--quiet | --explain FILE]");
     return 2;
 }

@@ -188,7 +188,7 @@ public sealed class MailIntakeTests(TestEnvironment env)
         task.GetProperty("reason").GetString().ShouldBe(TriageWhy.Uncertain);
         task.GetProperty("suggested").EnumerateArray().Select(t => t.GetString()).ShouldBe([RequestType.Withdraw, RequestType.Access]);
         var rules = task.GetProperty("rules").EnumerateArray().Select(r => r.GetString()!).ToList();
-        rules.ShouldBe(["withdraw:withdraw-my-interview", "access:my-transcript"]);
+        rules.ShouldBe(["withdraw:frame-remove-my-contribution", "withdraw:withdraw-my-interview", "access:my-transcript"]);
         var triage = (await AuditOfAsync(unsure.IntakeKey)).Single(e => e.Action == AuditActions.MailTriage);
         triage.Details["why"].ShouldBe(TriageWhy.Uncertain);
         triage.Details["offered"].ShouldBe($"{RequestType.Withdraw}+{RequestType.Access}");

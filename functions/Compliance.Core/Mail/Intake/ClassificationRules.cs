@@ -41,6 +41,18 @@ public sealed record QuestionRule(string Type, double Weight, IReadOnlySet<strin
 {
     /// <summary>The rule's id in audit entries and tasks.</summary>
     public string Id => $"{Type}:question-sentences";
+
+    /// <summary>
+    /// Whether a question's words (<see cref="PhraseText.Words"/>) ask to be told rather than for something to be done: its
+    /// first word, after any "and", "also" or "so", is one of <see cref="StartWords"/>, and it is none of <see cref="RequestForms"/>.
+    /// </summary>
+    public bool SeeksInformation(IReadOnlyList<string> question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var words = question.SkipWhile(w => w is "and" or "also" or "so" or "but" or "then" or "secondly" or "firstly" or "finally" or PhraseText.Break).ToList();
+        return words.Count > 0 && StartWords.Contains(words[0])
+            && !RequestForms.Any(form => words.Count >= form.Count && form.Select((w, i) => words[i] == w).All(same => same));
+    }
 }
 
 /// <summary>
@@ -67,8 +79,9 @@ public sealed class ClassificationRules
         return Parse(reader.ReadToEnd(), "embedded " + FileName);
     });
 
-    private ClassificationRules(double fullConfidenceAt, double intentFloor, double triageBelow, IReadOnlySet<string> negators, IReadOnlySet<string> fillers, IReadOnlyList<ClassificationPhrase> phrases, QuestionRule questions)
+    private ClassificationRules(double fullConfidenceAt, double intentFloor, double triageBelow, IReadOnlySet<string> negators, IReadOnlySet<string> fillers, IReadOnlyList<ClassificationPhrase> phrases, QuestionRule questions, IReadOnlyList<ClassificationFrame> frames)
     {
+        Frames = frames;
         Questions = questions;
         FullConfidenceAt = fullConfidenceAt;
         IntentFloor = intentFloor;
@@ -98,6 +111,9 @@ public sealed class ClassificationRules
     public IReadOnlySet<string> Fillers { get; }
 
     public IReadOnlyList<ClassificationPhrase> Phrases { get; }
+
+    /// <summary>Wishes whose words stand apart in a sentence.</summary>
+    public IReadOnlyList<ClassificationFrame> Frames { get; }
 
     /// <summary>Questions as evidence of a query.</summary>
     public QuestionRule Questions { get; }
@@ -160,10 +176,17 @@ public sealed class ClassificationRules
             }
         }
 
+        var frames = FramesOf(file.Frames, source);
         var duplicated = phrases.GroupBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicated is not null)
         {
             throw new InvalidDataException($"{source}: the phrase '{duplicated.First().Text}' is listed twice under {duplicated.First().Type}");
+        }
+
+        var clash = frames.FirstOrDefault(f => phrases.Any(p => p.Id == f.Id));
+        if (clash is not null)
+        {
+            throw new InvalidDataException($"{source}: frames: {clash.Type}: '{clash.Name}' has the id of a phrase");
         }
 
         var missing = RequestType.All.Where(t => phrases.All(p => p.Type != t)).ToList();
@@ -179,10 +202,49 @@ public sealed class ClassificationRules
             new HashSet<string>(file.Negators ?? [], StringComparer.Ordinal),
             new HashSet<string>(file.Fillers ?? [], StringComparer.Ordinal),
             phrases,
-            QuestionsOf(file.Questions, source))
+            QuestionsOf(file.Questions, source),
+            frames)
         {
             AlsoFrom = file.AlsoFrom is > 0 and <= 1 ? file.AlsoFrom.Value : file.TriageBelow,
         };
+    }
+
+    private static List<ClassificationFrame> FramesOf(Dictionary<string, Dictionary<string, FrameSection>?>? section, string source)
+    {
+        var frames = new List<ClassificationFrame>();
+        foreach (var (type, entries) in section ?? [])
+        {
+            if (!RequestType.IsValid(type))
+            {
+                throw new InvalidDataException($"{source}: frames: '{type}' is not a request type");
+            }
+
+            foreach (var (name, frame) in entries ?? [])
+            {
+                var where = $"{source}: frames: {type}: {name}";
+                if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]+(-[a-z0-9]+)*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+                {
+                    throw new InvalidDataException($"{where}: a frame's name is lower-case letters, digits and hyphens");
+                }
+
+                if (frame is null || frame.Weight <= 0 || frame.All is not { Count: > 0 } || frame.All.Any(list => list is not { Count: > 0 }))
+                {
+                    throw new InvalidDataException($"{where}: needs a positive weight and 'all': lists of words, none empty");
+                }
+
+                frames.Add(new ClassificationFrame(
+                    type,
+                    name,
+                    frame.Weight,
+                    [.. frame.All.Select(list => (IReadOnlyList<IReadOnlyList<string>>)[.. list.Select(member => WordsOf(member, where))])],
+                    [.. (frame.Unless ?? []).Select(member => WordsOf(member, where))])
+                {
+                    InQuestions = frame.Questions,
+                });
+            }
+        }
+
+        return frames;
     }
 
     private static QuestionRule QuestionsOf(QuestionsSection? section, string source)
@@ -206,16 +268,27 @@ public sealed class ClassificationRules
 
     private static ClassificationPhrase PhraseOf(string type, string text, double weight, string source)
     {
-        // "*" stands for any one word; the rest are words as the text is read.
-        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(part => part == "*" ? ["*"] : PhraseText.Words(part).Where(w => w != PhraseText.Break))
-            .ToList();
-        if (words.Count == 0 || words.All(w => w == "*") || weight <= 0)
+        var words = WordsOf(text, $"{source}: {type}");
+        if (weight <= 0)
         {
-            throw new InvalidDataException($"{source}: {type}: the phrase '{text}' must have words and a positive weight");
+            throw new InvalidDataException($"{source}: {type}: the phrase '{text}' must have a positive weight");
         }
 
         return new ClassificationPhrase(type, text, words, weight);
+    }
+
+    // "*" stands for any one word; the rest are words as the text is read.
+    private static List<string> WordsOf(string text, string where)
+    {
+        var words = (text ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(part => part == "*" ? ["*"] : PhraseText.Words(part).Where(w => w != PhraseText.Break))
+            .ToList();
+        if (words.Count == 0 || words.All(w => w == "*"))
+        {
+            throw new InvalidDataException($"{where}: the phrase '{text}' must have words");
+        }
+
+        return words;
     }
 
     /// <summary>Loads rules from a file in the format of <c>data/intake-classification.yaml</c>.</summary>
@@ -248,6 +321,19 @@ public sealed class ClassificationRules
         public Dictionary<string, List<string>?>? Unless { get; set; }
 
         public QuestionsSection? Questions { get; set; }
+
+        public Dictionary<string, Dictionary<string, FrameSection>?>? Frames { get; set; }
+    }
+
+    private sealed class FrameSection
+    {
+        public double Weight { get; set; }
+
+        public List<List<string>>? All { get; set; }
+
+        public List<string>? Unless { get; set; }
+
+        public bool Questions { get; set; }
     }
 
     private sealed class QuestionsSection

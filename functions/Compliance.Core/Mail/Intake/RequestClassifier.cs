@@ -77,7 +77,8 @@ public sealed class RequestClassifier(ClassificationRules rules)
         // A reply's subject is the thread's ("Re: Your request to withdraw"), not the sender's words: only a new subject is read.
         var words = new List<string>(ReplyText.IsReply(subject) ? [] : PhraseText.Words(CleanSubject(subject)));
         words.Add(PhraseText.Break);
-        words.AddRange(PhraseText.Words(text));
+        var normalised = string.IsNullOrWhiteSpace(text) ? string.Empty : PhraseText.Normalise(text);
+        words.AddRange(PhraseText.Tokens(normalised));
 
         // Where each word stands, so a phrase is tried only where its first word is: linear in the text, not text × rules.
         var positions = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -122,19 +123,29 @@ public sealed class RequestClassifier(ClassificationRules rules)
         var ruledOut = kept.Where(f => f.Phrase.Type.StartsWith(ClassificationRules.UnlessPrefix, StringComparison.Ordinal)).Select(f => f.Phrase).Distinct().ToList();
         var excluded = ruledOut.Select(p => p.Type[ClassificationRules.UnlessPrefix.Length..]).ToHashSet(StringComparer.Ordinal);
 
+        // Wishes whose words stand apart, sentence by sentence: each frame found counts once, as a phrase does.
+        var textSentences = FrameReader.SentencesOfNormalised(normalised, rules.Questions);
+        var sentences = FrameReader.Sentences(ReplyText.IsReply(subject) ? null : CleanSubject(subject), rules.Questions).Concat(textSentences).ToList();
+        var frames = rules.Frames
+            .Select(frame => (Frame: frame, Found: sentences.Select(sentence => FrameReader.Match(frame, sentence, rules.Negators, IsNegated)).FirstOrDefault(found => found is not null)))
+            .Where(f => f.Found is not null)
+            .Select(f => (f.Frame.Type, Text: string.Join(" + ", f.Found!), f.Frame.Id, f.Frame.Weight));
+
         var intents = kept
-            .Where(f => Requests.RequestType.IsValid(f.Phrase.Type) && !excluded.Contains(f.Phrase.Type))
-            .GroupBy(f => f.Phrase.Type, StringComparer.Ordinal)
+            .Select(f => (f.Phrase.Type, f.Phrase.Text, f.Phrase.Id, f.Phrase.Weight))
+            .Concat(frames)
+            .Where(e => Requests.RequestType.IsValid(e.Type) && !excluded.Contains(e.Type))
+            .GroupBy(e => e.Type, StringComparer.Ordinal)
             .Select(g =>
             {
-                var phrases = g.Select(f => f.Phrase).Distinct().OrderBy(p => p.Text, StringComparer.Ordinal).ToList();
-                var score = phrases.Sum(p => p.Weight);
-                return new ClassifiedIntent(g.Key, Math.Round(Math.Min(1, score / rules.FullConfidenceAt), 3), [.. phrases.Select(p => p.Text)], [.. phrases.Select(p => p.Id)]);
+                var evidence = g.Distinct().OrderBy(e => e.Text, StringComparer.Ordinal).ToList();
+                var score = evidence.Sum(e => e.Weight);
+                return new ClassifiedIntent(g.Key, Math.Round(Math.Min(1, score / rules.FullConfidenceAt), 3), [.. evidence.Select(e => e.Text)], [.. evidence.Select(e => e.Id)]);
             })
             .ToList();
 
         // Questions about the study, when nothing else is asked: each information-seeking question adds to a query.
-        var questions = intents.All(i => i.Type == rules.Questions.Type) ? QuestionSentences(text) : 0;
+        var questions = intents.All(i => i.Type == rules.Questions.Type) ? textSentences.Count(s => s.IsInformationQuestion) : 0;
         if (questions > 0)
         {
             var query = intents.SingleOrDefault() ?? new ClassifiedIntent(rules.Questions.Type, 0, [], []);
@@ -184,7 +195,7 @@ public sealed class RequestClassifier(ClassificationRules rules)
     }
 
     // A negator just before the phrase, with only filler words between, within the same clause: "please do not delete".
-    private bool IsNegated(List<string> words, int start)
+    private bool IsNegated(IReadOnlyList<string> words, int start)
     {
         for (int i = start - 1, fillers = 0; i >= 0 && fillers <= 3; i--)
         {
@@ -203,34 +214,6 @@ public sealed class RequestClassifier(ClassificationRules rules)
         }
 
         return false;
-    }
-
-    /// <summary>How many sentences of <paramref name="text"/> are questions that seek information (they start with a word of <see cref="QuestionRule.StartWords"/>).</summary>
-    private int QuestionSentences(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return 0;
-        }
-
-        var count = 0;
-        foreach (var sentence in System.Text.RegularExpressions.Regex.Split(text, @"(?<=[.?!])\s+|\n", System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
-        {
-            var trimmed = sentence.Trim();
-            if (!trimmed.EndsWith('?'))
-            {
-                continue;
-            }
-
-            var words = PhraseText.Words(trimmed).SkipWhile(w => w is "and" or "also" or "so" or "but" or "then" or "secondly" or "firstly" or "finally" or PhraseText.Break).ToList();
-            if (words.Count > 0 && rules.Questions.StartWords.Contains(words[0])
-                && !rules.Questions.RequestForms.Any(form => words.Count >= form.Count && form.Select((w, i) => words[i] == w).All(same => same)))
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 
     // "Re: Fwd: [Ref DSR-…] Withdraw" → "Withdraw": reply prefixes and our reference say nothing about the request.

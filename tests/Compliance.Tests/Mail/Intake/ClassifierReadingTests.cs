@@ -54,7 +54,7 @@ public sealed class ClassifierReadingTests
         result.NeedsTriage.ShouldBeTrue();
         result.TriageWhy.ShouldBe(TriageWhy.Uncertain);
         result.Offered.ShouldBe([RequestType.Withdraw, RequestType.Access]);
-        result.Rules.ShouldBe(["withdraw:withdraw-my-interview", "access:my-transcript"]);
+        result.Rules.ShouldBe(["withdraw:frame-remove-my-contribution", "withdraw:withdraw-my-interview", "access:my-transcript"]);
     }
 
     [Fact]
@@ -105,6 +105,72 @@ public sealed class ClassifierReadingTests
         var value = RequestAuditEvents.Ids(many);
         value.Length.ShouldBeLessThanOrEqualTo(RequestAuditEvents.MaxValueLength);
         value.ShouldEndWith("+more");
+    }
+
+    [Fact]
+    public void A_wish_whose_words_stand_apart_in_a_sentence_is_found_by_a_frame_with_its_rule_and_the_rules_words()
+    {
+        var apart = Classify("I'd rather you didn't have my home address on file - could that be removed please? Everything else is fine.");
+
+        Types(apart).ShouldBe([RequestType.EraseContact]);
+        apart.NeedsTriage.ShouldBeFalse();
+        apart.Best!.Rules.ShouldBe(["erase-contact:frame-remove-contact-details"]);
+        apart.Best.Phrases.ShouldBe(["removed + home address"]);
+
+        // A frame that says the negation itself is not undone by it; one that does not say it is.
+        Types(Classify("Had a think and I don't want my interview used after all.")).ShouldBe([RequestType.Withdraw]);
+        Classify("I have not removed the interview notes from my home address book.").Intents.ShouldNotContain(i => i.Rules.Any(r => r.Contains("frame-")));
+    }
+
+    [Fact]
+    public void A_frame_reads_within_one_sentence_and_a_few_words_and_not_in_a_question_that_asks_to_be_told()
+    {
+        // Each member in another sentence, or far apart in one: no wish.
+        Classify("Please remove the stapler from the office. My home address is on the back.").Intents.ShouldBeEmpty();
+        Classify("Please remove the boxes that were left behind at the back of the hall after the event, and my home address is on the form.")
+            .Intents.ShouldNotContain(i => i.Type == RequestType.EraseContact);
+
+        // "When will my interview be deleted?" asks to be told: a query, no withdrawal.
+        Types(Classify("When will the recording of my interview be deleted?")).ShouldBe([RequestType.Query]);
+
+        // A contrast word starts a new sentence: the first half keeps the interview in, the second removes a number.
+        var contrast = Classify("Keep using my interview by all means, but can you bin my mobile number please?");
+        Types(contrast).ShouldBe([RequestType.EraseContact]);
+    }
+
+    [Fact]
+    public void A_word_from_a_frames_unless_list_in_the_sentence_means_it_is_something_else()
+    {
+        var ons = Classify("Please leave my transcript out of what goes to the ONS.");
+
+        Types(ons).ShouldNotContain(RequestType.Withdraw);
+        Types(ons).ShouldContain(RequestType.Objection);
+    }
+
+    [Fact]
+    public void Words_typed_without_apostrophes_or_accents_read_as_with_them()
+    {
+        PhraseText.Words("I dont want it, I cant, it isnt").ShouldBe(["i", "do", "not", "want", "it", PhraseText.Break, "i", "can", "not", PhraseText.Break, "it", "is", "not"]);
+        PhraseText.Words("Peidiwch a chysylltu").ShouldBe(PhraseText.Words("Peidiwch â chysylltu"));
+        Types(Classify("Dim rhagor o e-byst, diolch.")).ShouldBe([RequestType.OptOut]);
+    }
+
+    [Fact]
+    public void A_frame_is_checked_when_the_rules_are_read()
+    {
+        const string Head = "version: 1\nfullConfidenceAt: 3\nintentFloor: 0.5\ntriageBelow: 0.6\n";
+        var types = string.Concat(RequestType.All.Select(t => $"  {t}:\n    word {t}: 1\n"));
+        var good = ClassificationRules.Parse($"{Head}types:\n{types}frames:\n  access:\n    see-mine:\n      weight: 3\n      all:\n        - [see]\n        - [my transcript]\n");
+        good.Frames.Single().Id.ShouldBe("access:frame-see-mine");
+        good.Frames.Single().Within.ShouldBe(ClassificationFrame.DefaultWithin);
+
+        Should.Throw<InvalidDataException>(() => ClassificationRules.Parse($"{Head}types:\n{types}frames:\n  access:\n    Bad Name:\n      weight: 3\n      all:\n        - [see]\n"))
+            .Message.ShouldContain("lower-case letters, digits and hyphens");
+        Should.Throw<InvalidDataException>(() => ClassificationRules.Parse($"{Head}types:\n{types}frames:\n  access:\n    empty:\n      weight: 3\n      all:\n        - []\n"))
+            .Message.ShouldContain("none empty");
+        Should.Throw<InvalidDataException>(() => ClassificationRules.Parse($"{Head}types:\n{types}frames:\n  deletion:\n    x:\n      weight: 3\n      all:\n        - [see]\n"))
+            .Message.ShouldContain("'deletion' is not a request type");
+        ClassificationRules.Default.Frames.ShouldAllBe(f => System.Text.RegularExpressions.Regex.IsMatch(f.Id, "^[a-z-]+:frame-[a-z0-9-]+$"));
     }
 
     private static InboundMessage Message(string subject, string text) => Read(Compose(subject, text)).Message!;
