@@ -71,6 +71,9 @@ public sealed class FaultRule
     /// <summary>Which calls of <see cref="Service"/> the rule applies to; all when null.</summary>
     public Func<StorageCall, bool>? Match { get; init; }
 
+    /// <summary>The most calls the rule faults (then it stays on but faults nothing); no limit when null.</summary>
+    public int? Times { get; init; }
+
     /// <summary>How long the rule stays on once added; until it is disposed when null.</summary>
     public TimeSpan? Window { get; init; }
 
@@ -80,12 +83,12 @@ public sealed class FaultRule
     internal DateTime? Until { get; set; }
 
     internal bool Applies(StorageCall call, DateTime now) =>
-        call.Service == Service && (Until is null || now < Until) && (Match is null || Match(call));
+        call.Service == Service && (Until is null || now < Until) && (Times is null || Fired < Times) && (Match is null || Match(call));
 
     internal void CountFired() => Interlocked.Increment(ref fired);
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Service} {Action}{(Action == FaultAction.Delay ? $" {Delay.TotalMilliseconds:0} ms" : string.Empty)}{(AfterForward ? " after forward" : string.Empty)} x{Fraction:0.###}{(Match is null ? string.Empty : " (matched)")}: fired {Fired}");
+        string.Create(CultureInfo.InvariantCulture, $"{Service} {Action}{(Action == FaultAction.Delay ? $" {Delay.TotalMilliseconds:0} ms" : string.Empty)}{(AfterForward ? " after forward" : string.Empty)} x{Fraction:0.###}{(Match is null ? string.Empty : " (matched)")}{(Times is null ? string.Empty : $" at most {Times}")}: fired {Fired}");
 }
 
 /// <summary>
@@ -212,6 +215,13 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         return new Switch(() => Remove(rule));
     }
 
+    /// <summary>Switches <paramref name="all"/> on, in order; disposing the result switches them all off.</summary>
+    public IDisposable Inject(IEnumerable<FaultRule> all)
+    {
+        var switches = all.Select(Inject).ToList();
+        return new Switch(() => switches.ForEach(s => s.Dispose()));
+    }
+
     /// <summary>Switches every rule off.</summary>
     public void Clear()
     {
@@ -275,6 +285,8 @@ public sealed class StorageFaultProxy : IAsyncDisposable
             {
                 if (rule.Applies(call, now) && (rule.Fraction >= 1.0 || random.NextDouble() < rule.Fraction))
                 {
+                    // Counted under the lock, so Times holds with calls in parallel.
+                    rule.CountFired();
                     return rule;
                 }
             }
@@ -291,7 +303,6 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         var fault = Draw(call);
         if (fault is not null)
         {
-            fault.CountFired();
             Interlocked.Increment(ref faults[(int)service]);
         }
 
@@ -380,11 +391,16 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         await context.Response.Body.WriteAsync(bytes);
     }
 
-    /// <summary>The same call to storage: method, path, query, headers (Host too), and the body streamed through.</summary>
+    /// <summary>The same call to storage: method, raw path and query, headers (Host too), and the body streamed through.</summary>
     private static HttpRequestMessage ToUpstream(HttpContext context, Uri target)
     {
         var incoming = context.Request;
-        var uri = new UriBuilder(target.Scheme, target.Host, target.Port) { Path = incoming.PathBase + incoming.Path, Query = incoming.QueryString.Value }.Uri;
+        // The target exactly as the client sent it: Shared Key signs the path as encoded (a table key's %3A, say), and Kestrel's
+        // Path is decoded, so it is not re-encoded from that.
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var uri = new Uri(
+            string.Create(CultureInfo.InvariantCulture, $"{target.Scheme}://{target.Host}:{target.Port}{rawTarget}"),
+            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
         var request = new HttpRequestMessage(new HttpMethod(incoming.Method), uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var hasBody = incoming.ContentLength > 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
         var hasContentHeaders = incoming.ContentLength is not null || incoming.Headers.Keys.Any(IsContentHeader);
