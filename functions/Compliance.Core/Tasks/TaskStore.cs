@@ -114,10 +114,14 @@ public sealed class TaskStore(TableServiceClient tables)
             return TaskCompletion.AlreadyCompleted;
         }
 
+        // Each completion marks the row with an id of its own. The client retries a write whose answer was lost (a 500 or a
+        // reset after storage applied it); the retry then meets 412 against the write itself, and without the mark this
+        // completion would be refused as someone else's, leaving the workflow never told.
+        var completionId = Guid.NewGuid().ToString("N");
         try
         {
             await table.UpdateEntityAsync(
-                new TableEntity(Partition, taskId) { ["Status"] = Done, ["Outcome"] = outcome, ["CompletedBy"] = completedBy, ["CompletedAt"] = at },
+                new TableEntity(Partition, taskId) { ["Status"] = Done, ["Outcome"] = outcome, ["CompletedBy"] = completedBy, ["CompletedAt"] = at, ["CompletionId"] = completionId },
                 row.ETag,
                 TableUpdateMode.Merge,
                 cancellationToken);
@@ -125,7 +129,8 @@ public sealed class TaskStore(TableServiceClient tables)
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            return TaskCompletion.AlreadyCompleted;
+            var now = await table.GetEntityIfExistsAsync<TableEntity>(Partition, taskId, cancellationToken: cancellationToken);
+            return now.HasValue && now.Value!.GetString("CompletionId") == completionId ? TaskCompletion.Completed : TaskCompletion.AlreadyCompleted;
         }
     }
 

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Compliance.Identity;
+using Compliance.Requests;
+using Compliance.SelfHost;
+using Compliance.Storage;
+using Compliance.Tasks;
+using Compliance.Tests.Infrastructure;
+using Compliance.Tests.Requests;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Compliance.Tests.Reliability;
+
+/// <summary>
+/// Work done while storage misbehaves: a self-host (the app and the Durable engine) reaches Azurite through a
+/// <see cref="StorageFaultProxy"/> that answers some calls of every service <c>503 ServerBusy</c>, fails some with
+/// <c>500</c> after they took effect, and delays others; each piece of work still completes, and exactly once.
+/// </summary>
+public sealed class StorageFaultTests(TestEnvironment env)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// The faults of these tests, on each of the three services: 4% of calls refused busy, 4% failed after they took
+    /// effect (what shows whether a retried step is idempotent), 5% delayed by 150 ms.
+    /// </summary>
+    public static IEnumerable<FaultRule> Mix() =>
+        Enum.GetValues<StorageService>().SelectMany(service => new[]
+        {
+            new FaultRule { Service = service, Action = FaultAction.ServerBusy, Fraction = 0.04 },
+            new FaultRule { Service = service, Action = FaultAction.InternalError, AfterForward = true, Fraction = 0.04 },
+            new FaultRule { Service = service, Action = FaultAction.Delay, Delay = TimeSpan.FromMilliseconds(150), Fraction = 0.05 },
+        });
+
+    [Fact]
+    public async Task Every_request_type_completes_exactly_once_while_storage_faults()
+    {
+        // Arrange: a host on the proxy (faults off while it starts), and for each type a study, participant, interview and
+        // supplier of its own, registered through the test run's host.
+        await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
+        await using var host = await StartHostOnAsync(proxy);
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var api = new RequestApi(http, env.Tables, env.Blobs, host.Services.GetRequiredService<DurableTaskClient>());
+        var types = RequestType.All.ToList();
+        var subjects = await Task.WhenAll(types.Select(_ => RequestJourney.ArrangeAsync(env.Http, "faults")));
+
+        // Act: every type at once, from its first step to its end, with faults on all three services.
+        var runs = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
+        using (proxy.Inject(Mix()))
+        {
+            for (var i = 0; i < types.Count; i++)
+            {
+                runs[types[i]] = RunAsync(api, types[i], subjects[i]);
+            }
+
+            await Task.WhenAll(runs.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(proxy.Describe());
+        Failures(runs).ShouldBeEmpty(proxy.Describe());
+
+        // Assert: the faults fired on every service...
+        foreach (var service in Enum.GetValues<StorageService>())
+        {
+            proxy.Faults(service).ShouldBeGreaterThan(0, $"{service}: {proxy.Describe()}");
+        }
+
+        // ...and each request's work was done once: once in the engine, one request per study, once in the product.
+        var history = env.Tables.GetTableClient(host.TaskHub + "History");
+        var checks = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < types.Count; i++)
+        {
+            var (type, subject, requestId) = (types[i], subjects[i], await runs[types[i]]);
+            checks[type] = CheckAsync(async () =>
+            {
+                var engine = await RequestJourney.EngineEventsAsync(history, requestId);
+                engine.Count(e => e == "ExecutionStarted").ShouldBe(1, "one start in the engine");
+                engine.Count(e => e == "ExecutionCompleted").ShouldBe(1, "one completion in the engine");
+                (await api.Store.ListAsync(null, subject.StudyId, Ct)).Select(r => r.RequestId).ShouldBe([requestId], "one stored request");
+                await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, type, requestId, subject);
+            });
+        }
+
+        await Task.WhenAll(checks.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+        Failures(checks).ShouldBeEmpty();
+        (await AuditProblemsAsync(subjects.Select(s => s.StudyId))).ShouldBeEmpty("every study's audit chain verifies");
+    }
+
+    [Fact]
+    public async Task A_task_completion_whose_answer_was_lost_still_resumes_the_workflow()
+    {
+        // Arrange: a query waiting for the DPO's review, on a host behind the proxy.
+        await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
+        await using var host = await StartHostOnAsync(proxy);
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var api = new RequestApi(http, env.Tables, env.Blobs, host.Services.GetRequiredService<DurableTaskClient>());
+        var subject = await RequestJourney.ArrangeAsync(env.Http, "lost");
+        var requestId = await api.SubmitAsync(new { studyId = subject.StudyId, type = RequestType.Query, email = subject.Email });
+        await api.OpenTaskAsync(requestId, TaskKind.DpoReview);
+
+        // Act: the task's row is written, but the answer is lost once (a 500 after storage applied it); the SDK retries.
+        var lost = new FaultRule
+        {
+            Service = StorageService.Table,
+            Action = FaultAction.InternalError,
+            AfterForward = true,
+            Times = 1,
+            Match = c => c.Method is "PATCH" or "MERGE" && c.Path.Contains($"/{StorageLayout.Tables.Tasks}(", StringComparison.Ordinal),
+        };
+        using (proxy.Inject(lost))
+        {
+            await api.CompleteTaskAsync(requestId, TaskKind.DpoReview, TaskOutcome.Resolved);
+        }
+
+        // Assert: the completion was this one (not refused as another's), so the workflow heard of it and finished.
+        lost.Fired.ShouldBe(1, proxy.Describe());
+        (await api.WaitForWorkflowAsync(requestId, TimeSpan.FromSeconds(30))).RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed);
+        await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, RequestType.Query, requestId, subject);
+    }
+
+    /// <summary>Starts a self-host whose app and engine reach storage through <paramref name="proxy"/>, with a task hub of its own.</summary>
+    private Task<SelfHostApplication> StartHostOnAsync(StorageFaultProxy proxy, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase)
+        {
+            [StorageConnection.SettingName] = proxy.ConnectionString,
+
+            // A call that failed after it took effect can leave the engine holding a message it no longer tracks; it comes
+            // back after this, as after a crash (SelfHostProcess does the same), instead of the 5-minute default.
+            ["SelfHost:Durable:ControlQueueVisibilityTimeout"] = "00:00:10",
+            ["SelfHost:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:10",
+        };
+        return env.StartHostAsync(trustPrincipalHeader: true, values);
+    }
+
+    /// <summary>One request of <paramref name="type"/> driven to its end; returns its id once its workflow has completed.</summary>
+    private static async Task<string> RunAsync(RequestApi api, string type, RequestJourney.Subject subject)
+    {
+        var requestId = await RequestJourney.DriveToLastStepAsync(api, type, subject);
+        await RequestJourney.FinishAsync(api, type, requestId);
+        var workflow = await api.WaitForWorkflowAsync(requestId, TimeSpan.FromSeconds(60));
+        workflow.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed, workflow.FailureDetails?.ToString());
+        return requestId;
+    }
+
+    /// <summary>The problems <c>GET /api/audit/verify</c> reports in the chains of <paramref name="studyIds"/> (other tests tamper with theirs).</summary>
+    private async Task<List<string>> AuditProblemsAsync(IEnumerable<string> studyIds)
+    {
+        var chains = studyIds.Select(id => "study:" + id).ToHashSet(StringComparer.Ordinal);
+        using var response = await env.Http.SendAsync(Staff.Get("/api/audit/verify", Role.Dpo), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        return result.GetProperty("problems").EnumerateArray()
+            .Where(p => chains.Contains(p.GetProperty("chain").GetString()!))
+            .Select(p => p.GetRawText())
+            .ToList();
+    }
+
+    private static async Task<string> CheckAsync(Func<Task> check)
+    {
+        await check();
+        return string.Empty;
+    }
+
+    /// <summary>Each failed run, named, with its first message line: all of them in one assertion, not the first alone.</summary>
+    private static List<string> Failures<T>(Dictionary<string, Task<T>> runs) =>
+        runs.Where(r => r.Value.IsFaulted)
+            .Select(r => $"{r.Key}: {r.Value.Exception!.InnerException!.GetType().Name}: {r.Value.Exception.InnerException.Message}")
+            .ToList();
+}
