@@ -115,12 +115,13 @@ public sealed class ConsoleApi(HttpClient http, SessionState session, Navigation
     public Task<ApiResult<DisclosureList>> ListDisclosuresAsync(string studyId, CancellationToken cancellationToken = default) =>
         AllPagesAsync($"api/safeguarding?studyId={Uri.EscapeDataString(studyId)}", ConsoleJson.Default.DisclosureList, l => l.Disclosures, l => l.Continuation, (all, first) => new DisclosureList(first.StudyId, all), cancellationToken);
 
-    /// <summary>Audit entries of a request (or an email's intake key) and/or a study (<c>GET /api/audit</c>; Dpo).</summary>
-    public Task<ApiResult<AuditQueryResponse>> QueryAuditAsync(string? requestId, string? studyId, CancellationToken cancellationToken = default)
+    /// <summary>A page of audit entries of a request (or an email's intake key) and/or a study, after <paramref name="continuation"/> (<c>GET /api/audit</c>; Dpo).</summary>
+    public Task<ApiResult<AuditQueryResponse>> QueryAuditAsync(string? requestId, string? studyId, string? continuation = null, CancellationToken cancellationToken = default)
     {
         var query = new List<string>();
         Add(query, "requestId", requestId);
         Add(query, "studyId", studyId);
+        Add(query, "continuation", continuation);
         return SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/audit" + (query.Count == 0 ? "" : "?" + string.Join('&', query))), ConsoleJson.Default.AuditQueryResponse, cancellationToken);
     }
 

@@ -5,4 +5,5 @@ namespace Compliance.Audit;
 /// <param name="Count">How many entries this answer holds.</param>
 /// <param name="Limit">The limit that applied.</param>
 /// <param name="Truncated">Whether more entries matched than the limit allowed.</param>
-public sealed record AuditQueryResponse(IReadOnlyList<AuditEntry> Entries, int Count, int Limit, bool Truncated);
+/// <param name="Continuation">Sent back as <c>continuation</c> with the same filters, the next page; null on the last.</param>
+public sealed record AuditQueryResponse(IReadOnlyList<AuditEntry> Entries, int Count, int Limit, bool Truncated, string? Continuation = null);

@@ -25,7 +25,7 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
     /// <summary>The prefix of a study's chain id.</summary>
     public const string StudyChainPrefix = "study:";
 
-    /// <summary>How many entries <see cref="QueryAsync(string?, string?, int, CancellationToken)"/> returns when not told.</summary>
+    /// <summary>How many entries <see cref="QueryAsync(string?, string?, int, string?, CancellationToken)"/> returns when not told.</summary>
     public const int DefaultLimit = 200;
 
     /// <summary>The largest limit the HTTP API accepts, and the most rows a query reads per page.</summary>
@@ -177,36 +177,81 @@ public sealed partial class AuditLog(TableServiceClient tables, TimeProvider tim
 
     /// <summary>Entries by request, by study, by both, or all, at most <see cref="DefaultLimit"/>; see the overload with a limit.</summary>
     public Task<IReadOnlyList<AuditEntry>> QueryAsync(string? requestId, string? studyId, CancellationToken cancellationToken) =>
-        QueryAsync(requestId, studyId, DefaultLimit, cancellationToken);
+        QueryAsync(requestId, studyId, DefaultLimit, after: null, cancellationToken);
+
+    /// <summary>The first <paramref name="limit"/> entries by request, by study, by both, or all; see the overload with <c>after</c>.</summary>
+    public Task<IReadOnlyList<AuditEntry>> QueryAsync(string? requestId, string? studyId, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(requestId, studyId, limit, after: null, cancellationToken);
 
     /// <summary>
-    /// Entries by request, by study, by both, or all, at most <paramref name="limit"/>. A study's entries come in chain order;
-    /// a request's (which may span chains) by time, then chain, then sequence; with neither filter, chain by chain in chain
-    /// order. Ids are matched exactly; values that are no id simply match nothing.
+    /// Entries by request, by study, by both, or all, at most <paramref name="limit"/>, after the entry whose
+    /// <see cref="PageKeyOf"/> is <paramref name="after"/> when given. A study's entries come in chain order; a request's (which
+    /// may span chains) by time, then chain, then sequence; with neither filter, chain by chain in chain order. Ids are matched
+    /// exactly; values that are no id simply match nothing.
     /// </summary>
-    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(string? requestId, string? studyId, int limit = DefaultLimit, CancellationToken cancellationToken = default)
+    /// <exception cref="FormatException"><paramref name="after"/> is not a key of this query's order.</exception>
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(string? requestId, string? studyId, int limit, string? after, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var pageSize = Math.Min(limit, MaxLimit);
         if (studyId is null && requestId is not null)
         {
             // Across chains, so order by time; a request has a handful of entries, so reading them all to sort is cheap. Table
-        // storage has no index on RequestId: the service scans the table for them, which grows with the log.
+            // storage has no index on RequestId: the service scans the table for them, which grows with the log.
             var all = await ReadAsync(TableClient.CreateQueryFilter($"RequestId eq {requestId}"), int.MaxValue, pageSize, cancellationToken);
-            return all.OrderBy(e => e.At).ThenBy(e => e.Chain, StringComparer.Ordinal).ThenBy(e => e.Sequence).Take(limit).ToList();
+            return all
+                .Select(e => (Key: PageKeyOf(e, acrossChains: true), Entry: e))
+                .Where(k => after is null || string.CompareOrdinal(k.Key, after) > 0)
+                .OrderBy(k => k.Key, StringComparer.Ordinal)
+                .Take(limit)
+                .Select(k => k.Entry)
+                .ToList();
         }
 
-        var filter = (studyId, requestId) switch
+        // Table queries return rows in partition and row key order: chain, then sequence. A page resumes after its last row.
+        var (afterChain, afterRow) = after is null ? (null, null) : ChainPosition(after);
+        var requestClause = requestId is null ? string.Empty : TableClient.CreateQueryFilter($" and RequestId eq {requestId}");
+        string filter;
+        if (studyId is not null)
         {
-            (not null, null) => TableClient.CreateQueryFilter(
-                $"PartitionKey eq {ChainFor(studyId)} and RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey}"),
-            (not null, not null) => TableClient.CreateQueryFilter(
-                $"PartitionKey eq {ChainFor(studyId)} and RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey} and RequestId eq {requestId}"),
-            _ => TableClient.CreateQueryFilter($"RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey}"),
-        };
+            var chain = ChainFor(studyId);
+            if (afterChain is not null && afterChain != chain)
+            {
+                throw new FormatException("The continuation is not one of this study's.");
+            }
 
-        // Table queries return rows in partition and row key order: chain, then sequence. Stop reading at the limit.
+            filter = (afterRow is null
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {chain} and RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {chain} and RowKey gt {afterRow} and RowKey le {LastEntryKey}")) + requestClause;
+        }
+        else
+        {
+            filter = afterChain is null
+                ? TableClient.CreateQueryFilter($"RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey}")
+                : TableClient.CreateQueryFilter($"(PartitionKey eq {afterChain} and RowKey gt {afterRow} and RowKey le {LastEntryKey}) or (PartitionKey gt {afterChain} and RowKey ge {FirstEntryKey} and RowKey le {LastEntryKey})");
+        }
+
+        // Stop reading at the limit.
         return await ReadAsync(filter, limit, pageSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// The key a page of <see cref="QueryAsync(string?, string?, int, string?, CancellationToken)"/> resumes after: the chain
+    /// and row of <paramref name="entry"/>, led by its time when the query spans chains (by request alone).
+    /// </summary>
+    public static string PageKeyOf(AuditEntry entry, bool acrossChains)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var position = $"{entry.Chain}|{RowKeyFor(entry.Sequence)}";
+        return acrossChains ? $"{Paging.KeysetPaging.Ascending(entry.At)}|{position}" : position;
+    }
+
+    private static (string Chain, string Row) ChainPosition(string key)
+    {
+        var parts = key.Split('|');
+        return parts.Length == 2 && parts[1].Length == LastEntryKey.Length && parts[1].All(char.IsAsciiDigit) && parts[0].Length > 0
+            ? (parts[0], parts[1])
+            : throw new FormatException("The continuation is not one of this query's.");
     }
 
     /// <summary>

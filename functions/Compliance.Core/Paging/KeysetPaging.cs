@@ -42,9 +42,16 @@ public static class KeysetPaging
     /// <summary>A sort key part that orders dates oldest first.</summary>
     public static string Ascending(DateOnly date) => date.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Encode(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+    /// <summary>The continuation that resumes after <paramref name="key"/>, for a list that reads its own pages from storage.</summary>
+    public static string Encode(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+    }
 
-    private static string Decode(string continuation)
+    /// <summary>The key a continuation of this service resumes after.</summary>
+    /// <exception cref="FormatException">The continuation is not one this service gave.</exception>
+    public static string Decode(string continuation)
     {
         try
         {

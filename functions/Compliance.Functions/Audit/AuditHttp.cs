@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Compliance.Audit;
 using Compliance.Functions.Http;
 using Compliance.Identity;
+using Compliance.Paging;
 using Compliance.Requests;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -15,12 +16,12 @@ namespace Compliance.Functions.Audit;
 public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
 {
     private static readonly string[] DpoOnly = [Role.Dpo];
-    private static readonly string[] QueryParameters = ["requestId", "studyId", "limit"];
+    private static readonly string[] QueryParameters = ["requestId", "studyId", "limit", "continuation"];
 
     /// <summary>
-    /// <c>GET /api/audit?requestId=&amp;studyId=&amp;limit=</c>: entries by request, by study, both or neither, at most
-    /// <c>limit</c> (default <see cref="AuditLog.DefaultLimit"/>, at most <see cref="AuditLog.MaxLimit"/>); <c>truncated</c>
-    /// says whether there were more.
+    /// <c>GET /api/audit?requestId=&amp;studyId=&amp;limit=&amp;continuation=</c>: entries by request, by study, both or neither,
+    /// at most <c>limit</c> (default <see cref="AuditLog.DefaultLimit"/>, at most <see cref="AuditLog.MaxLimit"/>);
+    /// <c>truncated</c> says whether there were more, and <c>continuation</c>, sent back, gives them.
     /// </summary>
     [Function(nameof(GetAudit))]
     public async Task<IActionResult> GetAudit(
@@ -42,17 +43,31 @@ public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
             v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= AuditLog.MaxLimit,
             $"must be a whole number from 1 to {AuditLog.MaxLimit}.",
             emptyIsAbsent: false);
+        var continuation = query.Text("continuation", v => v.Length <= KeysetPaging.MaxContinuationLength, "is not one this service gave.");
         if (query.Problem() is { } problem)
         {
             return problem;
         }
 
         var limit = limitText is null ? AuditLog.DefaultLimit : int.Parse(limitText, NumberStyles.None, CultureInfo.InvariantCulture);
+        return await PageAsync(requestId, studyId, limit, continuation, cancellationToken);
+    }
 
-        // One more than the limit tells whether there were more, without counting them all.
-        var entries = await audit.QueryAsync(requestId, studyId, limit + 1, cancellationToken);
-        var page = entries.Take(limit).ToList();
-        return new OkObjectResult(new AuditQueryResponse(page, page.Count, limit, entries.Count > limit));
+    // One more than the limit tells whether there were more, without counting them all; the next page resumes after the last.
+    private async Task<IActionResult> PageAsync(string? requestId, string? studyId, int limit, string? continuation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var entries = await audit.QueryAsync(requestId, studyId, limit + 1, continuation is null ? null : KeysetPaging.Decode(continuation), cancellationToken);
+            var page = entries.Take(limit).ToList();
+            var more = entries.Count > limit;
+            var next = more ? KeysetPaging.Encode(AuditLog.PageKeyOf(page[^1], acrossChains: studyId is null && requestId is not null)) : null;
+            return new OkObjectResult(new AuditQueryResponse(page, page.Count, limit, more, next));
+        }
+        catch (FormatException)
+        {
+            return ApiProblem.Invalid("continuation", "is not one this service gave.");
+        }
     }
 
     /// <summary><c>GET /api/audit/verify</c>: walks every chain and reports the first problem of each.</summary>

@@ -156,6 +156,64 @@ public sealed class AuditHttpTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task A_study_a_request_and_the_whole_log_page_by_continuation_without_repeating_or_skipping_an_entry()
+    {
+        var studyId = NewStudyId();
+        var requestId = $"DSR-20261206-{Guid.NewGuid().ToString("N")[..8].ToUpperInvariant()}";
+        var log = new AuditLog(env.Tables, TimeProvider.System);
+        await AppendAsync(log, studyId, 5);
+        for (var n = 1; n <= 3; n++)
+        {
+            await log.AppendAsync(Event(studyId, requestId: requestId, n: 10 + n), TestContext.Current.CancellationToken);
+            await log.AppendAsync(Event(NewStudyId(), requestId: requestId, n: 20 + n), TestContext.Current.CancellationToken);
+        }
+
+        // A study's chain: 8 entries, 3 pages of 3, in sequence order.
+        var study = await AllPagesAsync($"/api/audit?studyId={studyId}&limit=3");
+        study.Pages.ShouldBe(3);
+        study.Entries.Select(e => e.GetProperty("sequence").GetInt64()).ShouldBe([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L]);
+
+        // A request's entries across four chains, by time, 2 a page.
+        var request = await AllPagesAsync($"/api/audit?requestId={requestId}&limit=2");
+        request.Pages.ShouldBe(3);
+        request.Entries.Select(e => e.GetProperty("details").GetProperty("n").GetString()).ShouldBe(["11", "21", "12", "22", "13", "23"]);
+
+        // The whole log, chain by chain: every entry of the study once, and a continuation from another query is refused.
+        var (_, first) = await GetAuditAsync("/api/audit?limit=200");
+        var continuation = first.GetProperty("continuation").GetString();
+        if (continuation is not null)
+        {
+            var (_, second) = await GetAuditAsync($"/api/audit?limit=200&continuation={continuation}");
+            var keys = first.GetProperty("entries").EnumerateArray().Concat(second.GetProperty("entries").EnumerateArray())
+                .Select(e => $"{e.GetProperty("chain").GetString()}#{e.GetProperty("sequence").GetInt64()}").ToList();
+            keys.Distinct().Count().ShouldBe(keys.Count);
+            using var foreign = await env.Http.SendAsync(Staff.Get($"/api/audit?studyId={studyId}&continuation={continuation}", Role.Dpo), TestContext.Current.CancellationToken);
+            foreign.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        using var forged = await env.Http.SendAsync(Staff.Get("/api/audit?continuation=bm90LW91cnM", Role.Dpo), TestContext.Current.CancellationToken);
+        forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await forged.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetRawText().ShouldContain("continuation");
+    }
+
+    private async Task<(List<JsonElement> Entries, int Pages)> AllPagesAsync(string route)
+    {
+        var entries = new List<JsonElement>();
+        var pages = 0;
+        string? continuation = null;
+        do
+        {
+            var (_, page) = await GetAuditAsync(continuation is null ? route : $"{route}&continuation={continuation}");
+            entries.AddRange(page.GetProperty("entries").EnumerateArray());
+            continuation = page.GetProperty("continuation").GetString();
+            pages++;
+        }
+        while (continuation is not null && pages < 20);
+
+        return (entries, pages);
+    }
+
+    [Fact]
     public async Task Verification_reports_chains_entries_and_problems_in_camel_case()
     {
         var studyId = NewStudyId();
