@@ -50,7 +50,7 @@ public sealed class CorpusSetTests(ITestOutputHelper output)
     private const double DevAutomatedFloor = 0.93;
     private const int HeldOutWrongCeiling = 6;
     private const int HeldOutDroppedCeiling = 12;
-    private const double HeldOutAutomatedFloor = 0.65;
+    private const double HeldOutAutomatedFloor = 0.64;
 
     private ClassifierScore Score(string set)
     {

@@ -42,4 +42,17 @@ public sealed class HtmlTextTests
         HtmlText.Reduce("<style>never closed").ShouldBe(string.Empty);
         HtmlText.Reduce(null).ShouldBe(string.Empty);
     }
+
+    [Fact]
+    public void Hostile_nesting_costs_no_more_text_than_it_holds()
+    {
+        var quotes = string.Concat(Enumerable.Repeat("<blockquote>q", 20_000));
+        var text = HtmlText.Reduce(quotes);
+
+        text.Split('\n').Where(l => l.StartsWith('>')).ShouldAllBe(l => l.Length <= (2 * HtmlText.MaxQuoteDepth) + 1);
+        text.Length.ShouldBeLessThan(quotes.Length * 2);
+
+        var divs = HtmlText.Reduce(string.Concat(Enumerable.Repeat("<div>", 100_000)) + "text");
+        divs.ShouldBe("text");
+    }
 }
