@@ -189,6 +189,7 @@ public static class Words
         Outcomes.NotARequest => "Not a request",
         Outcomes.Cancelled => "Cancelled",
         _ when RequestType.IsValid(outcome) => Type(outcome),
+        _ when outcome.Contains(Kinds.TypeSeparator, StringComparison.Ordinal) => string.Join(" and ", Kinds.RequestTypesOf(outcome).Select(Type)),
         _ => outcome,
     };
 

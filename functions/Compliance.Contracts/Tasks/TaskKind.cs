@@ -55,6 +55,33 @@ public static class TaskKind
         [MailSendFailed] = [TaskOutcome.Done],
     };
 
+    /// <summary>What joins the request types of a triage's outcome that makes several requests (<c>access+withdraw</c>).</summary>
+    public const char TypeSeparator = '+';
+
+    /// <summary>
+    /// Whether <paramref name="outcome"/> completes a task of <paramref name="kind"/>: one of its <see cref="Outcomes"/>, or,
+    /// for a triage, several distinct request types joined by <see cref="TypeSeparator"/> (a message that asks two things
+    /// makes two requests).
+    /// </summary>
+    public static bool Allows(string kind, string outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (Outcomes.GetValueOrDefault(kind, []).Contains(outcome))
+        {
+            return true;
+        }
+
+        var types = outcome.Split(TypeSeparator);
+        return kind == MailTriage && types.Length > 1 && types.All(Requests.RequestType.IsValid) && types.Distinct(StringComparer.Ordinal).Count() == types.Length;
+    }
+
+    /// <summary>The request types a triage's outcome makes, in the order given (none for <see cref="TaskOutcome.NotARequest"/>).</summary>
+    public static IReadOnlyList<string> RequestTypesOf(string outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return outcome == TaskOutcome.NotARequest ? [] : outcome.Split(TypeSeparator);
+    }
+
     /// <summary>Whether a workflow waits for tasks of <paramref name="kind"/> (a safeguarding review or a failed send is staff's alone).</summary>
     public static bool ResumesWorkflow(string kind) => kind is not (SafeguardingReview or MailSendFailed);
 

@@ -47,7 +47,7 @@ public static class MailIntakeOrchestration
 
             default:
             {
-                // Staff confirm the type (the task's outcome); the clock of the request made then still starts at receipt.
+                // Staff confirm the types (the task's outcome); the clock of each request made then still starts at receipt.
                 var confirmed = await StaffTaskAsync(context, new MailTaskInput(key, TaskKind.MailTriage, null, context.CurrentUtcDateTime, plan.Why, plan.Offered, plan.Rules));
                 if (confirmed.Outcome == TaskOutcome.NotARequest)
                 {
@@ -55,7 +55,8 @@ public static class MailIntakeOrchestration
                     return Result(key, plan, []);
                 }
 
-                return Result(key, plan, await MakeRequestsAsync(context, key, [confirmed.Outcome], null));
+                // One request per type staff chose: a message that asks two things makes two.
+                return Result(key, plan, await MakeRequestsAsync(context, key, TaskKind.RequestTypesOf(confirmed.Outcome), null));
             }
         }
     }

@@ -5,8 +5,9 @@ using Compliance.Tasks;
 namespace Compliance.Functions.Tasks;
 
 /// <summary>
-/// The body of <c>POST /api/tasks/{id}/complete</c>: <c>{outcome}</c>, one of the task kind's outcomes; an identity check
-/// found <c>verified</c> may also name the participant the requester turned out to be.
+/// The body of <c>POST /api/tasks/{id}/complete</c>: <c>{outcome}</c>, one of the task kind's outcomes (a triage may name
+/// several request types, <see cref="TaskKind.Allows"/>); an identity check found <c>verified</c> may also name the
+/// participant the requester turned out to be.
 /// </summary>
 public sealed record TaskCompletionBody(string Outcome, string? ParticipantId)
 {
@@ -21,7 +22,7 @@ public sealed record TaskCompletionBody(string Outcome, string? ParticipantId)
         return new(
             task.Kind == TaskKind.IdentityCheck ? ["outcome", "participantId"] : ["outcome"],
             f => new(
-                f.Text("outcome", required: true, 32, o => allowed.Contains(o), $"must be one of: {string.Join(", ", allowed)}.")!,
+                f.Text("outcome", required: true, 128, o => TaskKind.Allows(task.Kind, o), $"must be one of: {string.Join(", ", allowed)}{(task.Kind == TaskKind.MailTriage ? $"; or several request types joined by '{TaskKind.TypeSeparator}'" : "")}.")!,
                 f.Text("participantId", required: false, 64)))
         {
             Check = async (body, f, cancellationToken) =>

@@ -171,11 +171,14 @@ public sealed class ConsoleBrowserTests(PortalHost host, Browser browser) : ICla
         await Browser.AssertNoAxeViolationsAsync(page);
         await Browser.ScreenshotAsync(page, "console-triage");
 
+        // Both wishes are ticked: each becomes a request of its own.
         await task.GetByLabel("Withdrawal (found in the message)").CheckAsync();
+        await task.GetByLabel("Access (anonymised transcript) (found in the message)").CheckAsync();
         await task.GetByRole(AriaRole.Button, new() { Name = "Complete" }).ClickAsync();
         await Expect(page.GetByText("Completed:")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         using var tasks = await http.SendAsync(Staff.Get($"/api/tasks?status=completed&requestId={intakeKey}", Role.Dpo), Ct);
-        (await tasks.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasks")[0].GetProperty("outcome").GetString().ShouldBe(Compliance.Requests.RequestType.Withdraw);
+        (await tasks.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("tasks")[0].GetProperty("outcome").GetString()
+            .ShouldBe($"{Compliance.Requests.RequestType.Access}+{Compliance.Requests.RequestType.Withdraw}");
     }
 
     [Fact]

@@ -204,6 +204,36 @@ public sealed class MailIntakeTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task Staff_who_find_two_wishes_in_a_triaged_message_tick_both_and_get_two_requests()
+    {
+        var mail = await MailAsync();
+        var posted = await mail.PostAsync(Compose($"two.{Guid.NewGuid():N}@example.org", "My interview", "Please withdraw my interview from the study. I would also like my transcript first."));
+        var task = await mail.OpenTaskAsync(posted.IntakeKey, TaskKind.MailTriage);
+
+        // A type named twice, or "not a request" beside a type, is no outcome; two distinct types are.
+        foreach (var bad in new[] { $"{RequestType.Withdraw}+{RequestType.Withdraw}", $"{TaskOutcome.NotARequest}+{RequestType.Access}", $"{RequestType.Access}+", "access+deletion" })
+        {
+            using var refused = await mail.CompleteTaskResponseAsync(task, bad);
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, bad);
+            (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("several request types joined by '+'");
+        }
+
+        await mail.CompleteTaskAsync(task, $"{RequestType.Access}+{RequestType.Withdraw}");
+
+        var result = await mail.FinishedAsync(posted.IntakeKey);
+        result.RequestIds.Count.ShouldBe(2);
+        var store = new RequestStore(env.Tables);
+        var types = new List<string>();
+        foreach (var id in result.RequestIds)
+        {
+            types.Add((await store.GetAsync(id, Ct)).Type);
+        }
+
+        types.ShouldBe([RequestType.Access, RequestType.Withdraw]);
+        (await AuditOfAsync(posted.IntakeKey)).Where(e => e.Action == AuditActions.MailRequestCreated).Select(e => e.Details["rules"]).ShouldAllBe(r => r == "staff-triage");
+    }
+
+    [Fact]
     public async Task A_message_staff_find_asks_for_nothing_makes_no_request()
     {
         var mail = await MailAsync();
