@@ -66,6 +66,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
     public string TaskHub => engine.TaskHub;
 
+    /// <summary>The workflow version this node starts instances with and the newest it runs.</summary>
+    public string WorkflowVersion { get; private init; } = Functions.WorkflowVersion.Current;
+
     public FunctionCatalog Catalog => App.Services.GetRequiredService<FunctionCatalog>();
 
     /// <summary>
@@ -131,14 +134,25 @@ public sealed class SelfHostApplication : IAsyncDisposable
             var mailbox = builder.AddDevMailbox();
             builder.Services.AddMvcCore();
             var channel = GrpcChannel.ForAddress(engine.Address);
+            // Instances are stamped with the workflow version; a node runs those of its version or older and leaves newer
+            // ones untouched for a newer node (ADR 0015), as host.json's versioning settings make the Functions host do.
+            var version = engineOptions.WorkflowVersion;
             builder.Services.AddDurableTaskClient(client =>
             {
                 client.UseGrpc(channel);
+                client.UseDefaultVersion(version);
                 client.RegisterDirectly();
             });
             builder.Services.AddDurableTaskWorker(worker =>
             {
                 worker.UseGrpc(channel);
+                worker.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+                {
+                    Version = version,
+                    DefaultVersion = version,
+                    MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+                    FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+                });
                 worker.AddTasks(registry => registry.AddFunctions(catalog));
             });
             builder.Services.AddHostedService<TimerFunctionScheduler>();
@@ -175,7 +189,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
                     : "not seeded: storage already holds studies";
             }
 
-            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo, mailbox);
+            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo, mailbox) { WorkflowVersion = version };
         }
         catch
         {
@@ -211,6 +225,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
         output.WriteLine($"  storage       {StorageDescription}");
         output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
+        output.WriteLine($"  workflows     version {WorkflowVersion} (runs instances of this version or older)");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
         output.WriteLine($"  environment   {App.Environment.EnvironmentName}");
         output.WriteLine($"  demo data     {DemoDataDescription}");

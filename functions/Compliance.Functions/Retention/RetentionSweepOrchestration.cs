@@ -10,8 +10,9 @@ namespace Compliance.Functions.Retention;
 /// A study's retention sweep. Its instance id comes from the study, so two sweeps of one study never run at once. It takes
 /// and stores an inventory first (a restarted sweep carries out the same plan), leaves out what holds cover, deletes in
 /// parallel batches of bounded size and number, checks nothing planned is still listable, erases the participants' contact
-/// details, purges the study's finished workflow histories, tells the suppliers that transcribed its sessions to delete their
-/// copies and waits for their confirmations (bounded by the policy), and writes a deletion certificate. Counts and ids only.
+/// details, tells the suppliers that transcribed its sessions to delete their copies and waits for their confirmations
+/// (bounded by the policy), purges the study's finished workflow histories, and writes a deletion certificate. Counts and
+/// ids only. Its steps are versioned (<see cref="WorkflowVersion"/>): an instance keeps the steps of the version it started on.
 /// </summary>
 public static class RetentionSweepOrchestration
 {
@@ -55,8 +56,12 @@ public static class RetentionSweepOrchestration
         await Task.WhenAll(running);
         context.SetCustomStatus(new SweepStatus("erasing-contact-details", inventory.Batches, inventory.Batches));
         await context.CallActivityAsync(nameof(StudyContactActivities.EraseStudyContacts), step, retry);
-        context.SetCustomStatus(new SweepStatus("purging-histories", inventory.Batches, inventory.Batches));
-        var purged = await context.CallActivityAsync<int>(nameof(SweepDeletionActivities.PurgeStudyHistories), step, retry);
+
+        // Version 1 purged before telling the suppliers; its instances replay on that order. From version 2 the purge is
+        // the last step before the certificate, so it also takes the study's workflows that ended during the wait.
+        var purgesFirst = context.CompareVersionTo(WorkflowVersion.SweepPurgesBeforeCertifying) < 0;
+        var purged = purgesFirst ? await PurgeHistoriesAsync(context, step, inventory) : 0;
+
         // Told now, so the time to confirm runs from the notice, not from the start of a long sweep.
         var suppliers = await context.CallActivityAsync<SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), step with { At = context.CurrentUtcDateTime }, retry);
         if (suppliers.Told.Count > 0)
@@ -65,11 +70,22 @@ public static class RetentionSweepOrchestration
             await context.CameBeforeAsync(AllConfirmedAsync(context, suppliers), suppliers.ConfirmBy);
         }
 
+        if (!purgesFirst)
+        {
+            purged = await PurgeHistoriesAsync(context, step, inventory);
+        }
+
         context.SetCustomStatus(new SweepStatus("certifying", inventory.Batches, inventory.Batches));
         return await context.CallActivityAsync<RetentionSweepResult>(
             nameof(SweepCertificateActivities.IssueCertificate),
             new CertificateInput(studyId, plan.SweepId, step.At, purged, context.CurrentUtcDateTime, suppliers.Told),
             retry);
+    }
+
+    private static Task<int> PurgeHistoriesAsync(TaskOrchestrationContext context, SweepStepInput step, SweepInventorySummary inventory)
+    {
+        context.SetCustomStatus(new SweepStatus("purging-histories", inventory.Batches, inventory.Batches));
+        return context.CallActivityAsync<int>(nameof(SweepDeletionActivities.PurgeStudyHistories), step, ActivityRetry.Default);
     }
 
     /// <summary>

@@ -145,4 +145,11 @@ public sealed class DurableEngineOptions
 
     /// <summary>The same for activity messages; it must exceed the longest activity.</summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The workflow version this node starts instances with and the newest it runs (ADR 0015). Always
+    /// <see cref="Functions.WorkflowVersion.Current"/> in use; an older value makes a node of an earlier release, for
+    /// rehearsing an upgrade (the upgrade tests do).
+    /// </summary>
+    public string WorkflowVersion { get; set; } = Functions.WorkflowVersion.Current;
 }

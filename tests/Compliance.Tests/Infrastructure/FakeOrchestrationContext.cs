@@ -62,6 +62,11 @@ public sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
     public override TaskName Name { get; }
 
+    /// <summary>The instance's workflow version: the current one unless a test runs an instance of an older release.</summary>
+    public string WorkflowVersion { get; set; } = Compliance.Functions.WorkflowVersion.Current;
+
+    public override string Version => WorkflowVersion;
+
     public override string InstanceId { get; }
 
     public override ParentOrchestrationInstance? Parent => null;

@@ -25,6 +25,13 @@ public sealed class LogCapture : ILoggerProvider
         return found!;
     }
 
+    /// <summary>Waits until a line of any category matches <paramref name="match"/>, and returns it.</summary>
+    public async Task<LogLine> WaitForAnyAsync(Func<LogLine, bool> match, string because, TimeSpan? timeout = null)
+    {
+        var found = await Eventually.GetAsync(() => Task.FromResult(lines.FirstOrDefault(match)), l => l is not null, timeout, because);
+        return found!;
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()

@@ -32,7 +32,7 @@ public sealed class RetentionSweepOrchestrationUnitTests
     }
 
     [Fact]
-    public void A_due_sweep_inventories_deletes_erases_purges_tells_suppliers_and_returns_the_certificate()
+    public void A_due_sweep_inventories_deletes_erases_tells_suppliers_purges_and_returns_the_certificate()
     {
         var certificate = new RetentionSweepResult(StudyId, "swept", SweepId, 12, 1, 0);
         var context = Sweep(batches: 2, purged: 5, certificate: certificate);
@@ -47,8 +47,8 @@ public sealed class RetentionSweepOrchestrationUnitTests
             nameof(SweepDeletionActivities.DeleteBatch),
             nameof(SweepDeletionActivities.DeleteBatch),
             nameof(StudyContactActivities.EraseStudyContacts),
-            nameof(SweepDeletionActivities.PurgeStudyHistories),
             nameof(SweepSupplierNotices.NotifySweepSuppliers),
+            nameof(SweepDeletionActivities.PurgeStudyHistories),
             nameof(SweepCertificateActivities.IssueCertificate),
         ]);
         var step = new SweepStepInput(StudyId, SweepId, Start);
@@ -97,6 +97,42 @@ public sealed class RetentionSweepOrchestrationUnitTests
         context.MaxInFlight(nameof(SweepDeletionActivities.DeleteBatch)).ShouldBe(3);
         context.InputsOf<SweepBatchInput>(nameof(SweepDeletionActivities.DeleteBatch)).Select(b => b.Batch).ShouldBe([0, 1, 2]);
         context.CustomStatuses.OfType<SweepStatus>().ShouldNotContain(s => s.Step == "deleting");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(WorkflowVersion.First)]
+    public void A_sweep_started_before_version_2_keeps_its_order_purging_before_it_tells_the_suppliers(string version)
+    {
+        var context = Sweep(told: [Transcriber], purged: 5).RaiseEventAt(Start.AddDays(2), Confirmation, Confirmed(Transcriber));
+        context.WorkflowVersion = version;
+
+        context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
+
+        context.ActivityNames.Skip(5).ShouldBe([
+            nameof(StudyContactActivities.EraseStudyContacts),
+            nameof(SweepDeletionActivities.PurgeStudyHistories),
+            nameof(SweepSupplierNotices.NotifySweepSuppliers),
+            nameof(SweepCertificateActivities.IssueCertificate),
+        ]);
+        context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate)).HistoriesPurged.ShouldBe(5);
+        context.CustomStatuses.OfType<SweepStatus>().Select(s => s.Step).ShouldBe(["inventory", "erasing-contact-details", "purging-histories", "awaiting-supplier-confirmations", "certifying"]);
+    }
+
+    [Fact]
+    public void A_sweep_of_the_current_version_purges_after_the_suppliers_wait_just_before_it_certifies()
+    {
+        var context = Sweep(told: [Transcriber], purged: 5).RaiseEventAt(Start.AddDays(2), Confirmation, Confirmed(Transcriber));
+
+        context.Run(RetentionSweepOrchestration.RetentionSweep, new RetentionSweepInput(StudyId)).IsCompleted.ShouldBeTrue();
+
+        context.ActivityNames.TakeLast(3).ShouldBe([
+            nameof(SweepSupplierNotices.NotifySweepSuppliers),
+            nameof(SweepDeletionActivities.PurgeStudyHistories),
+            nameof(SweepCertificateActivities.IssueCertificate),
+        ]);
+        context.InputOf<CertificateInput>(nameof(SweepCertificateActivities.IssueCertificate)).HistoriesPurged.ShouldBe(5);
+        context.CustomStatuses.OfType<SweepStatus>().Select(s => s.Step).ShouldBe(["inventory", "erasing-contact-details", "awaiting-supplier-confirmations", "purging-histories", "certifying"]);
     }
 
     [Fact]

@@ -37,6 +37,18 @@ public sealed class SettingsTests
         host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString().ShouldBe(Compliance.SelfHost.Binding.HttpFunctionEndpoints.RoutePrefix);
     }
 
+    [Fact]
+    public void Host_json_versions_workflows_as_the_self_host_does()
+    {
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "functions", "Compliance.Functions", "host.json")), Lenient);
+        var durable = host.RootElement.GetProperty("extensions").GetProperty("durableTask");
+
+        durable.GetProperty("defaultVersion").GetString().ShouldBe(Compliance.Functions.WorkflowVersion.Current);
+        new Compliance.SelfHost.Engine.DurableEngineOptions().WorkflowVersion.ShouldBe(Compliance.Functions.WorkflowVersion.Current);
+        durable.GetProperty("versionMatchStrategy").GetString().ShouldBe(nameof(Microsoft.DurableTask.Worker.DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder));
+        durable.GetProperty("versionFailureStrategy").GetString().ShouldBe(nameof(Microsoft.DurableTask.Worker.DurableTaskWorkerOptions.VersionFailureStrategy.Reject));
+    }
+
     private static IEnumerable<string> Flatten(JsonElement element, string? prefix) => element.ValueKind == JsonValueKind.Object
         ? element.EnumerateObject().SelectMany(p => Flatten(p.Value, prefix is null ? p.Name : $"{prefix}:{p.Name}"))
         : [prefix!];
