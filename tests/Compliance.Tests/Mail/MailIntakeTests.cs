@@ -189,7 +189,9 @@ public sealed class MailIntakeTests(TestEnvironment env)
         task.GetProperty("suggested").EnumerateArray().Select(t => t.GetString()).ShouldBe([RequestType.Withdraw, RequestType.Access]);
         var rules = task.GetProperty("rules").EnumerateArray().Select(r => r.GetString()!).ToList();
         rules.ShouldBe(["withdraw:frame-remove-my-contribution", "withdraw:withdraw-my-interview", "access:my-transcript"]);
-        var triage = (await AuditOfAsync(unsure.IntakeKey)).Single(e => e.Action == AuditActions.MailTriage);
+        // The task and the audit entry are written by separate steps: under load the task can be seen first.
+        var audit = await Eventually.GetAsync(() => AuditOfAsync(unsure.IntakeKey), a => a.Any(e => e.Action == AuditActions.MailTriage), because: "the triage to be audited");
+        var triage = audit.Single(e => e.Action == AuditActions.MailTriage);
         triage.Details["why"].ShouldBe(TriageWhy.Uncertain);
         triage.Details["offered"].ShouldBe($"{RequestType.Withdraw}+{RequestType.Access}");
         triage.Details["rules"].Split('+').ShouldBe(rules);
