@@ -16,6 +16,7 @@ public sealed class RequestStore(TableServiceClient tables)
     private const string HistoryPrefix = "history|";
     private const string ActionPrefix = "action|";
     private const string MailPrefix = "mail|";
+    private const string CreationIdField = "CreationId";
 
     private readonly TableClient table = tables.GetTableClient(StorageLayout.Tables.Requests);
 
@@ -26,10 +27,23 @@ public sealed class RequestStore(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(request);
         var history = new RequestHistoryEntry(request.ReceivedAt, "received", request.Status, request.EnteredBy);
-        return await TrySubmitAsync(
-            new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request)),
+
+        // The row is marked with an id of this write. The client retries a transaction whose answer was lost (a 500 or a
+        // reset after storage applied it); the retry meets 409 against the write itself, and without the mark the request
+        // would read as an id another request holds, and be recorded a second time under a new id.
+        var creationId = Guid.NewGuid().ToString("N");
+        var row = ToEntity(request);
+        row[CreationIdField] = creationId;
+        if (await TrySubmitAsync(
+            new TableTransactionAction(TableTransactionActionType.Add, row),
             new TableTransactionAction(TableTransactionActionType.Add, ToEntity(request.RequestId, history.Event, history)),
-            cancellationToken);
+            cancellationToken))
+        {
+            return true;
+        }
+
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(request.RequestId, RequestRowKey, [CreationIdField], cancellationToken);
+        return existing.HasValue && existing.Value!.GetString(CreationIdField) == creationId;
     }
 
     /// <summary>Writes the row change and the history row together; false when the history row exists (the step was recorded).</summary>
