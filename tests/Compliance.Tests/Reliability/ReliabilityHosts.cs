@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Compliance.Identity;
 using Compliance.SelfHost;
 using Compliance.Storage;
 using Compliance.Tests.Infrastructure;
+using Compliance.Tests.Requests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Tests.Reliability;
@@ -56,6 +58,38 @@ public static class ReliabilityHosts
             .Where(p => chains.Contains(p.GetProperty("chain").GetString()!))
             .Select(p => p.GetRawText())
             .ToList();
+    }
+
+    /// <summary>
+    /// Each request's work done once, all checked (every failure named in one assertion): one start and one completion in the
+    /// engine's history (<paramref name="taskHub"/> on <paramref name="tables"/>), one request per study, completed once in
+    /// the product; then every study's audit chain verifies (through <paramref name="http"/>).
+    /// </summary>
+    public static async Task AssertEachCompletedOnceAsync(RequestApi api, TableServiceClient tables, HttpClient http, string taskHub, IReadOnlyList<string> types, IReadOnlyList<RequestJourney.Subject> subjects, IReadOnlyList<string> requestIds)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(subjects);
+        ArgumentNullException.ThrowIfNull(requestIds);
+        var history = tables.GetTableClient(taskHub + "History");
+        var checks = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < types.Count; i++)
+        {
+            var (type, subject, requestId) = (types[i], subjects[i], requestIds[i]);
+            checks[type] = CheckAsync(async () =>
+            {
+                var engine = await RequestJourney.EngineEventsAsync(history, requestId);
+                engine.Count(e => e == "ExecutionStarted").ShouldBe(1, "one start in the engine");
+                engine.Count(e => e == "ExecutionCompleted").ShouldBe(1, "one completion in the engine");
+                (await api.Store.ListAsync(null, subject.StudyId, Ct)).Select(r => r.RequestId).ShouldBe([requestId], "one stored request");
+                await RequestJourney.AssertCompletedOnceAsync(api, tables, type, requestId, subject);
+            });
+        }
+
+        await Task.WhenAll(checks.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+        Failures(checks).ShouldBeEmpty();
+        (await AuditProblemsAsync(http, subjects.Select(s => s.StudyId))).ShouldBeEmpty("every study's audit chain verifies");
     }
 
     /// <summary>Runs <paramref name="check"/> as a task whose failure <see cref="Failures"/> can name, beside the others.</summary>

@@ -63,24 +63,8 @@ public sealed class StorageFaultTests(TestEnvironment env)
         }
 
         // ...and each request's work was done once: once in the engine, one request per study, once in the product.
-        var history = env.Tables.GetTableClient(host.TaskHub + "History");
-        var checks = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < types.Count; i++)
-        {
-            var (type, subject, requestId) = (types[i], subjects[i], await runs[types[i]]);
-            checks[type] = ReliabilityHosts.CheckAsync(async () =>
-            {
-                var engine = await RequestJourney.EngineEventsAsync(history, requestId);
-                engine.Count(e => e == "ExecutionStarted").ShouldBe(1, "one start in the engine");
-                engine.Count(e => e == "ExecutionCompleted").ShouldBe(1, "one completion in the engine");
-                (await api.Store.ListAsync(null, subject.StudyId, Ct)).Select(r => r.RequestId).ShouldBe([requestId], "one stored request");
-                await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, type, requestId, subject);
-            });
-        }
-
-        await Task.WhenAll(checks.Values).ContinueWith(_ => { }, TaskScheduler.Default);
-        ReliabilityHosts.Failures(checks).ShouldBeEmpty();
-        (await ReliabilityHosts.AuditProblemsAsync(env.Http, subjects.Select(s => s.StudyId))).ShouldBeEmpty("every study's audit chain verifies");
+        var requestIds = await Task.WhenAll(types.Select(t => runs[t]));
+        await ReliabilityHosts.AssertEachCompletedOnceAsync(api, env.Tables, env.Http, host.TaskHub, types, subjects, requestIds);
     }
 
     [Fact]
