@@ -106,7 +106,9 @@ public sealed class StorageRestartTests(TestEnvironment env)
         }
 
         await Task.WhenAll(runs.Values).ContinueWith(_ => { }, TaskScheduler.Default);
-        TestContext.Current.TestOutputHelper?.WriteLine($"all completed {back.Elapsed.TotalSeconds:0.0} s after storage came back; statuses at the stop: {string.Join(", ", types.Select((t, i) => $"{t} {statusesAtStop[i]}"))}; stopped cleanly in {storage.LastStop.TotalSeconds:0.0} s: {storage.StoppedCleanly}");
+        var history = storage.Tables.GetTableClient(host.TaskHub + "History");
+        var failedSteps = (await Task.WhenAll(requestIds.Select(id => RequestJourney.EngineEventsAsync(history, id)))).Sum(e => e.Count(x => x == "TaskFailed"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"all completed {back.Elapsed.TotalSeconds:0.0} s after storage came back; activities failed in the engine's histories: {failedSteps}; statuses at the stop: {string.Join(", ", types.Select((t, i) => $"{t} {statusesAtStop[i]}"))}; stopped cleanly in {storage.LastStop.TotalSeconds:0.0} s: {storage.StoppedCleanly}");
         ReliabilityHosts.Failures(runs).ShouldBeEmpty();
 
         // Assert: storage went away under open workflows...
@@ -155,9 +157,10 @@ public sealed class StorageRestartTests(TestEnvironment env)
         var leftAtStop = (await ListAsync(storage, studyId + "/")).Count;
         var instance = await Eventually.GetAsync(() => durable.GetInstanceAsync(RetentionSweepOrchestration.InstanceIdFor(studyId), true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(90), "the sweep to finish after the restart");
         var finishedAfter = back.Elapsed;
+        var failedSteps = (await RequestJourney.EngineEventsAsync(storage.Tables.GetTableClient(host.TaskHub + "History"), RetentionSweepOrchestration.InstanceIdFor(studyId))).Count(e => e == "TaskFailed");
 
         // Assert: storage went away mid-sweep, and the sweep finished: every blob gone, each certified once, one inventory.
-        TestContext.Current.TestOutputHelper?.WriteLine($"finished {finishedAfter.TotalSeconds:0.0} s after storage came back; left then: {leftAtStop} of {names.Count}; stopped cleanly in {storage.LastStop.TotalSeconds:0.0} s: {storage.StoppedCleanly}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"finished {finishedAfter.TotalSeconds:0.0} s after storage came back; activities failed in the engine's history: {failedSteps}; left then: {leftAtStop} of {names.Count}; stopped cleanly in {storage.LastStop.TotalSeconds:0.0} s: {storage.StoppedCleanly}");
         storage.StoppedCleanly.ShouldBeTrue();
         leftAtStop.ShouldBeGreaterThan(0, "storage should have stopped with blobs left to delete");
         instance!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed, instance.FailureDetails?.ToString());
