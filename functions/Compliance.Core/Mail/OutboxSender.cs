@@ -207,7 +207,8 @@ public sealed class OutboxSender
             logger.LogWarning("Outbox message {BlobName} was claimed at {ClaimedAt} and never finished: claiming it again (attempt {Attempt})", blobName, listed.GetValueOrDefault(OutboxMetadata.ClaimedAt), attempt);
         }
 
-        // The claim: only the sender whose write matches the ETag it listed goes on; the other gets 412 and leaves it.
+        // The claim: only the sender whose write matches the ETag it listed goes on; the other gets 412 and leaves it. A 412
+        // can also be this sender's own claim: it took effect, its answer was lost, and the SDK's retry met it.
         ETag claimETag;
         try
         {
@@ -215,7 +216,12 @@ public sealed class OutboxSender
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
-            return Outcome.Lost;
+            if (ex.Status == 404 || await OwnWriteAsync(blob, claim, cancellationToken) is not { } own)
+            {
+                return Outcome.Lost;
+            }
+
+            claimETag = own;
         }
 
         MimeMessage message;
@@ -246,21 +252,28 @@ public sealed class OutboxSender
         var sent = Terminal(claim, OutboxMetadata.Sent);
         sent[OutboxMetadata.SentAt] = WriteTime(time.GetUtcNow());
         sent[OutboxMetadata.Transport] = transport.Name;
+        ETag markedETag;
         try
         {
-            var marked = await blob.SetMetadataAsync(sent, new BlobRequestConditions { IfMatch = claimETag }, cancellationToken);
-            await FinishAsync(blobName, marked.Value.ETag, sent, cancellationToken);
-            logger.LogInformation("Outbox message {BlobName} sent through {Transport} (attempt {Attempt})", blobName, transport.Name, attempt);
-            return Outcome.Sent;
+            markedETag = (await blob.SetMetadataAsync(sent, new BlobRequestConditions { IfMatch = claimETag }, cancellationToken)).Value.ETag;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
-            logger.LogWarning(
-                "Outbox message {BlobName} was sent through {Transport}, but its claim had been taken by another sender (the send took longer than Outbox:ClaimTimeout): it may go twice, with the same Message-ID",
-                blobName,
-                transport.Name);
-            return Outcome.Lost;
+            if (ex.Status == 404 || await OwnWriteAsync(blob, sent, cancellationToken) is not { } own)
+            {
+                logger.LogWarning(
+                    "Outbox message {BlobName} was sent through {Transport}, but its claim had been taken by another sender (the send took longer than Outbox:ClaimTimeout): it may go twice, with the same Message-ID",
+                    blobName,
+                    transport.Name);
+                return Outcome.Lost;
+            }
+
+            markedETag = own; // this sender's mark, its answer lost
         }
+
+        await FinishAsync(blobName, markedETag, sent, cancellationToken);
+        logger.LogInformation("Outbox message {BlobName} sent through {Transport} (attempt {Attempt})", blobName, transport.Name, attempt);
+        return Outcome.Sent;
     }
 
     private async Task<Outcome> RecordFailureAsync(BlobClient blob, Dictionary<string, string> claim, ETag claimETag, int attempt, Exception error, CancellationToken cancellationToken)
@@ -285,24 +298,53 @@ public sealed class OutboxSender
         }
 
         next[OutboxMetadata.LastError] = code;
+        ETag written;
         try
         {
-            var written = await blob.SetMetadataAsync(next, new BlobRequestConditions { IfMatch = claimETag }, cancellationToken);
-            if (attempt >= options.MaxAttempts)
-            {
-                // Not the exception itself: a mail system's refusal often quotes the recipient's address.
-                logger.LogError("Outbox message {BlobName} could not be sent after {Attempts} attempts ({Error}): it is failed and waits for staff", blob.Name, attempt, code);
-                await FinishAsync(blob.Name, written.Value.ETag, next, cancellationToken);
-                return Outcome.Failed;
-            }
-
-            logger.LogWarning("Outbox message {BlobName}: attempt {Attempt} failed ({Error}); next attempt at {NextAttemptAt}", blob.Name, attempt, code, next[OutboxMetadata.NextAttemptAt]);
-            return Outcome.Retrying;
+            written = (await blob.SetMetadataAsync(next, new BlobRequestConditions { IfMatch = claimETag }, cancellationToken)).Value.ETag;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {
-            return Outcome.Lost;
+            if (ex.Status == 404 || await OwnWriteAsync(blob, next, cancellationToken) is not { } own)
+            {
+                return Outcome.Lost;
+            }
+
+            written = own; // this sender's write, its answer lost
         }
+
+        if (attempt >= options.MaxAttempts)
+        {
+            // Not the exception itself: a mail system's refusal often quotes the recipient's address.
+            logger.LogError("Outbox message {BlobName} could not be sent after {Attempts} attempts ({Error}): it is failed and waits for staff", blob.Name, attempt, code);
+            await FinishAsync(blob.Name, written, next, cancellationToken);
+            return Outcome.Failed;
+        }
+
+        logger.LogWarning("Outbox message {BlobName}: attempt {Attempt} failed ({Error}); next attempt at {NextAttemptAt}", blob.Name, attempt, code, next[OutboxMetadata.NextAttemptAt]);
+        return Outcome.Retrying;
+    }
+
+    /// <summary>
+    /// After a conditional metadata write was refused (412): the blob's ETag when what it holds now is exactly
+    /// <paramref name="written"/>, that is, this sender's own write took effect, its answer was lost (a timeout, a 500 after
+    /// storage applied it) and the SDK's retry met it; else null. Each write carries this claim's fresh <c>claimId</c> or a
+    /// time of its own, so another sender's write never matches.
+    /// </summary>
+    private static async Task<ETag?> OwnWriteAsync(BlobClient blob, Dictionary<string, string> written, CancellationToken cancellationToken)
+    {
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+
+        var current = new Dictionary<string, string>(properties.Metadata, StringComparer.OrdinalIgnoreCase);
+        return current.Count == written.Count && written.All(w => current.TryGetValue(w.Key, out var value) && value == w.Value) ? properties.ETag : null;
     }
 
     /// <summary>

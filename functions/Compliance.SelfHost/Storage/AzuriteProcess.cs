@@ -139,11 +139,59 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             await File.WriteAllTextAsync(pidFile, process.Process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
         }
 
-        return new AzuriteProcess(process, ports["Blob"], ports["Queue"], ports["Table"], pidFile);
+        return new AzuriteProcess(process, ports["Blob"], ports["Queue"], ports["Table"], pidFile) { DataPath = dataPath };
+    }
+
+    /// <summary>The folder Azurite keeps its data in, or null when it runs in memory.</summary>
+    public string? DataPath { get; private init; }
+
+    /// <summary>
+    /// Stops Azurite as its own Ctrl+C does (SIGTERM on Linux and macOS): it stops taking calls, writes what it holds in
+    /// memory to its data folder and exits. Its metadata (LokiJS) is otherwise saved every 5 seconds, so a kill loses up to
+    /// the last 5 seconds of writes it had acknowledged. Killed after <paramref name="grace"/> if it has not exited by then;
+    /// returns whether it exited by itself. Where there is no SIGTERM (Windows) it is killed.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        if (process.Process.HasExited)
+        {
+            return true;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            using var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            if (term is not null)
+            {
+                await term.WaitForExitAsync(cancellationToken);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(grace);
+            try
+            {
+                await process.Process.WaitForExitAsync(timeout.Token);
+                return true;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not gone within the grace: killed below.
+            }
+        }
+
+        process.Kill();
+        await process.Process.WaitForExitAsync(cancellationToken);
+        return false;
     }
 
     public async ValueTask DisposeAsync()
     {
+        // On disk, what Azurite acknowledged in its last seconds is only in its memory until it is stopped properly.
+        if (DataPath is not null)
+        {
+            await StopAsync(TimeSpan.FromSeconds(10));
+        }
+
         process.Kill();
         await process.Process.WaitForExitAsync();
         process.Dispose();

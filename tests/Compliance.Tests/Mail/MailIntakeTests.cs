@@ -367,7 +367,7 @@ public sealed class MailIntakeTests(TestEnvironment env)
     private async Task<IReadOnlyList<AuditEntry>> AuditOfAsync(string intakeKey) =>
         await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(intakeKey, null, Ct);
 
-    private static byte[] Compose(string from, string subject, string text, string? inReplyTo = null)
+    internal static byte[] Compose(string from, string subject, string text, string? inReplyTo = null)
     {
         var message = new MimeMessage { MessageId = $"{Guid.NewGuid():N}@mail.example.org", Subject = subject, Date = DateTimeOffset.UtcNow };
         message.From.Add(new MailboxAddress(null, from));
@@ -389,7 +389,7 @@ public sealed class MailIntakeTests(TestEnvironment env)
         return stream.ToArray();
     }
 
-    private static HttpRequestMessage Post(byte[] raw, string? role = null, string? key = null, string contentType = "message/rfc822")
+    internal static HttpRequestMessage Post(byte[] raw, string? role = null, string? key = null, string contentType = "message/rfc822")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/mail/inbound") { Content = new ByteArrayContent(raw) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);

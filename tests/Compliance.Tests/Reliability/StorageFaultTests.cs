@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Compliance.Identity;
 using Compliance.Requests;
-using Compliance.SelfHost;
 using Compliance.Storage;
 using Compliance.Tasks;
 using Compliance.Tests.Infrastructure;
@@ -40,7 +35,7 @@ public sealed class StorageFaultTests(TestEnvironment env)
         // Arrange: a host on the proxy (faults off while it starts), and for each type a study, participant, interview and
         // supplier of its own, registered through the test run's host.
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
-        await using var host = await StartHostOnAsync(proxy);
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy);
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var api = new RequestApi(http, env.Tables, env.Blobs, host.Services.GetRequiredService<DurableTaskClient>());
         var types = RequestType.All.ToList();
@@ -59,7 +54,7 @@ public sealed class StorageFaultTests(TestEnvironment env)
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine(proxy.Describe());
-        Failures(runs).ShouldBeEmpty(proxy.Describe());
+        ReliabilityHosts.Failures(runs).ShouldBeEmpty(proxy.Describe());
 
         // Assert: the faults fired on every service...
         foreach (var service in Enum.GetValues<StorageService>())
@@ -68,24 +63,8 @@ public sealed class StorageFaultTests(TestEnvironment env)
         }
 
         // ...and each request's work was done once: once in the engine, one request per study, once in the product.
-        var history = env.Tables.GetTableClient(host.TaskHub + "History");
-        var checks = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < types.Count; i++)
-        {
-            var (type, subject, requestId) = (types[i], subjects[i], await runs[types[i]]);
-            checks[type] = CheckAsync(async () =>
-            {
-                var engine = await RequestJourney.EngineEventsAsync(history, requestId);
-                engine.Count(e => e == "ExecutionStarted").ShouldBe(1, "one start in the engine");
-                engine.Count(e => e == "ExecutionCompleted").ShouldBe(1, "one completion in the engine");
-                (await api.Store.ListAsync(null, subject.StudyId, Ct)).Select(r => r.RequestId).ShouldBe([requestId], "one stored request");
-                await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, type, requestId, subject);
-            });
-        }
-
-        await Task.WhenAll(checks.Values).ContinueWith(_ => { }, TaskScheduler.Default);
-        Failures(checks).ShouldBeEmpty();
-        (await AuditProblemsAsync(subjects.Select(s => s.StudyId))).ShouldBeEmpty("every study's audit chain verifies");
+        var requestIds = await Task.WhenAll(types.Select(t => runs[t]));
+        await ReliabilityHosts.AssertEachCompletedOnceAsync(api, env.Tables, env.Http, host.TaskHub, types, subjects, requestIds);
     }
 
     [Fact]
@@ -93,7 +72,7 @@ public sealed class StorageFaultTests(TestEnvironment env)
     {
         // Arrange: a query waiting for the DPO's review, on a host behind the proxy.
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
-        await using var host = await StartHostOnAsync(proxy);
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy);
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var api = new RequestApi(http, env.Tables, env.Blobs, host.Services.GetRequiredService<DurableTaskClient>());
         var subject = await RequestJourney.ArrangeAsync(env.Http, "lost");
@@ -120,21 +99,6 @@ public sealed class StorageFaultTests(TestEnvironment env)
         await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, RequestType.Query, requestId, subject);
     }
 
-    /// <summary>Starts a self-host whose app and engine reach storage through <paramref name="proxy"/>, with a task hub of its own.</summary>
-    private Task<SelfHostApplication> StartHostOnAsync(StorageFaultProxy proxy, IDictionary<string, string?>? settings = null)
-    {
-        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase)
-        {
-            [StorageConnection.SettingName] = proxy.ConnectionString,
-
-            // A call that failed after it took effect can leave the engine holding a message it no longer tracks; it comes
-            // back after this, as after a crash (SelfHostProcess does the same), instead of the 5-minute default.
-            ["SelfHost:Durable:ControlQueueVisibilityTimeout"] = "00:00:10",
-            ["SelfHost:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:10",
-        };
-        return env.StartHostAsync(trustPrincipalHeader: true, values);
-    }
-
     /// <summary>One request of <paramref name="type"/> driven to its end; returns its id once its workflow has completed.</summary>
     private static async Task<string> RunAsync(RequestApi api, string type, RequestJourney.Subject subject)
     {
@@ -144,29 +108,4 @@ public sealed class StorageFaultTests(TestEnvironment env)
         workflow.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed, workflow.FailureDetails?.ToString());
         return requestId;
     }
-
-    /// <summary>The problems <c>GET /api/audit/verify</c> reports in the chains of <paramref name="studyIds"/> (other tests tamper with theirs).</summary>
-    private async Task<List<string>> AuditProblemsAsync(IEnumerable<string> studyIds)
-    {
-        var chains = studyIds.Select(id => "study:" + id).ToHashSet(StringComparer.Ordinal);
-        using var response = await env.Http.SendAsync(Staff.Get("/api/audit/verify", Role.Dpo), Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var result = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        return result.GetProperty("problems").EnumerateArray()
-            .Where(p => chains.Contains(p.GetProperty("chain").GetString()!))
-            .Select(p => p.GetRawText())
-            .ToList();
-    }
-
-    private static async Task<string> CheckAsync(Func<Task> check)
-    {
-        await check();
-        return string.Empty;
-    }
-
-    /// <summary>Each failed run, named, with its first message line: all of them in one assertion, not the first alone.</summary>
-    private static List<string> Failures<T>(Dictionary<string, Task<T>> runs) =>
-        runs.Where(r => r.Value.IsFaulted)
-            .Select(r => $"{r.Key}: {r.Value.Exception!.InnerException!.GetType().Name}: {r.Value.Exception.InnerException.Message}")
-            .ToList();
 }

@@ -17,13 +17,15 @@ public sealed record StoredInboundMail(string IntakeKey, string BlobName, DateTi
 /// <summary>
 /// The <c>mail-inbound</c> container: every inbound message, whatever brought it, stored unchanged under its intake key
 /// (<c>{key}.eml</c>), create-only, so a second delivery of the same message finds the first and stores nothing.
-/// The blob's metadata holds when it arrived and the connector that brought it; never an address or a subject.
+/// The blob's metadata holds when it arrived, the connector that brought it and an id of the delivery that stored it;
+/// never an address or a subject.
 /// </summary>
 public sealed class InboundMailStore(BlobServiceClient blobs)
 {
     private const string ReceivedAtKey = "receivedAt";
     private const string SourceKey = "source";
     private const string StartedKey = "started";
+    private const string DeliveryKey = "deliveryId";
     private const string StudyTag = "studyId";
 
     private readonly BlobContainerClient container = blobs.GetBlobContainerClient(StorageLayout.Containers.MailInbound);
@@ -50,10 +52,14 @@ public sealed class InboundMailStore(BlobServiceClient blobs)
         ArgumentNullException.ThrowIfNull(raw);
         var key = IntakeKeyOf(raw);
         var blob = container.GetBlobClient(BlobNameFor(key));
+        // A fresh id of this delivery's own: when the upload took effect but its answer was lost, the SDK's retry meets a blob
+        // that exists, and only this id tells that blob from one an earlier delivery stored.
+        var deliveryId = Guid.NewGuid().ToString("N");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [ReceivedAtKey] = receivedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             [SourceKey] = source,
+            [DeliveryKey] = deliveryId,
         };
         try
         {
@@ -70,7 +76,19 @@ public sealed class InboundMailStore(BlobServiceClient blobs)
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
-            return await FindAsync(key, cancellationToken) ?? throw new InvalidOperationException($"Inbound message {key} exists and cannot be read.", ex);
+            BlobProperties properties;
+            try
+            {
+                properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            }
+            catch (RequestFailedException missing) when (missing.Status == 404)
+            {
+                throw new InvalidOperationException($"Inbound message {key} exists and cannot be read.", ex);
+            }
+
+            // This delivery's own write whose answer was lost (a retry met it) is this delivery's store, not a duplicate.
+            var ours = properties.Metadata.TryGetValue(DeliveryKey, out var stored) && stored == deliveryId;
+            return FromMetadata(key, blob.Name, properties.Metadata, properties.CreatedOn) with { StoredNow = ours };
         }
     }
 
