@@ -1,6 +1,5 @@
 using Compliance.Requests;
 using Compliance.SelfHost;
-using Compliance.Storage;
 using Compliance.Tests.Infrastructure;
 using Compliance.Tests.Requests;
 using Microsoft.DurableTask.Client;
@@ -21,12 +20,7 @@ public sealed class RequestIntakeFaultTests(TestEnvironment env)
     {
         // Arrange: a participant, and a host behind the proxy.
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
-        await using var host = await env.StartHostAsync(true, new Dictionary<string, string?>
-        {
-            [StorageConnection.SettingName] = proxy.ConnectionString,
-            ["SelfHost:Durable:ControlQueueVisibilityTimeout"] = "00:00:10",
-            ["SelfHost:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:10",
-        });
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy);
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var api = new RequestApi(http, env.Tables, env.Blobs, host.Services.GetRequiredService<DurableTaskClient>());
         var subject = await RequestJourney.ArrangeAsync(env.Http, "lostcreate");

@@ -20,12 +20,12 @@ public static class RequestJourney
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>
-    /// A study of its own whose cut-off is still ahead, one participant with an interview (recording and transcript) that a
-    /// supplier transcribed, registered through <paramref name="http"/>.
+    /// A study of its own whose cut-off is still ahead (or <paramref name="inStudy"/>, registered already), one participant
+    /// with an interview (recording and transcript) that a supplier transcribed, registered through <paramref name="http"/>.
     /// </summary>
-    public static async Task<Subject> ArrangeAsync(HttpClient http, string emailPrefix)
+    public static async Task<Subject> ArrangeAsync(HttpClient http, string emailPrefix, string? inStudy = null)
     {
-        var studyId = await StudyApi.RegisterStudyWithPolicyChangesAsync(http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"));
+        var studyId = inStudy ?? await StudyApi.RegisterStudyWithPolicyChangesAsync(http, ("cutOff: 2024-09-02", "cutOff: 2099-01-01"));
         var email = $"{emailPrefix}.{Guid.NewGuid():N}@example.org";
         var participantId = await StudyApi.RegisterParticipantAsync(http, studyId, email, DemoData.People[0].Name);
         var supplierId = "sup" + Guid.NewGuid().ToString("N")[..8];
@@ -36,8 +36,11 @@ public static class RequestJourney
         return new Subject(studyId, email, participantId, supplierId);
     }
 
-    /// <summary>Takes the request as far as its last step that needs a person, takes that step, and returns the request's id.</summary>
-    public static async Task<string> DriveToLastStepAsync(RequestApi api, string type, Subject subject)
+    /// <summary>
+    /// Takes the request as far as its last step that needs a person, takes that step, and returns the request's id. A
+    /// participant who enters a code does so <paramref name="codeDelay"/> after its email exists (at once by default).
+    /// </summary>
+    public static async Task<string> DriveToLastStepAsync(RequestApi api, string type, Subject subject, TimeSpan codeDelay = default)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(subject);
@@ -67,7 +70,7 @@ public static class RequestJourney
             {
                 // From the held address: a code to that address, read and entered as the participant would.
                 var id = await api.SubmitAsync(new { studyId, type, email });
-                await VerifyOkAsync(api, id, await api.CodeAsync(id));
+                await VerifyOkAsync(api, id, await api.CodeAsync(id), codeDelay);
                 return id;
             }
 
@@ -77,7 +80,7 @@ public static class RequestJourney
                 var id = await api.SubmitAsync(new { studyId, type, email });
                 if (type == RequestType.Objection)
                 {
-                    await VerifyOkAsync(api, id, await api.CodeAsync(id));
+                    await VerifyOkAsync(api, id, await api.CodeAsync(id), codeDelay);
                 }
 
                 await api.CompleteTaskAsync(id, TaskKind.DpoReview, TaskOutcome.Resolved);
@@ -128,14 +131,15 @@ public static class RequestJourney
         return events;
     }
 
-    private static async Task VerifyOkAsync(RequestApi api, string requestId, string code)
+    private static async Task VerifyOkAsync(RequestApi api, string requestId, string code, TimeSpan delay = default)
     {
+        await Task.Delay(delay, Ct);
         using var response = await api.VerifyAsync(requestId, code);
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
     }
 
     /// <summary>The audited action that shows the request's own work was done.</summary>
-    private static string EffectOf(string type) => type switch
+    public static string EffectOf(string type) => type switch
     {
         RequestType.Access => AuditActions.ExportCreated,
         RequestType.Withdraw => AuditActions.ResearchDataDeleted,
@@ -145,7 +149,8 @@ public static class RequestJourney
         _ => AuditActions.TaskCompleted,
     };
 
-    private static string[] ExpectedEmails(string type, string supplierId) => type switch
+    /// <summary>The message keys of the emails a request of <paramref name="type"/> sends, each once.</summary>
+    public static string[] ExpectedEmails(string type, string supplierId) => type switch
     {
         RequestType.RectifyContact => ["acknowledgement", "address-confirmation", "outcome"],
         RequestType.OptOut or RequestType.Objection => ["acknowledgement", "outcome", "verification-code-1"],
