@@ -224,7 +224,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         }
 
         output.WriteLine($"  storage       {StorageDescription}");
-        output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
+        output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, worker {engine.WorkerId}, sidecar {engine.Address})");
         output.WriteLine($"  workflows     version {WorkflowVersion} (runs instances of this version or older)");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
         output.WriteLine($"  environment   {App.Environment.EnvironmentName}");
