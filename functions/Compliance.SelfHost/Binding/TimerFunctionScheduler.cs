@@ -121,21 +121,22 @@ public sealed class TimerFunctionScheduler(
             status = status with { Last = AsUtc(status.Last), Next = AsUtc(status.Next) };
         }
 
-        var now = time.GetUtcNow();
         if (runOnStartup)
         {
-            status = await InvokeAsync(function, cron, held, now, status, pastDue: false, cancellationToken);
-        }
-        else if (status is not null && status.Next <= now.UtcDateTime && status.Next > status.Last)
-        {
-            // Missed while no node held it (or before this node took it over): once now, for the latest missed occurrence.
-            var missed = LatestAtOrBefore(cron, status.Next, now);
-            status = await InvokeAsync(function, cron, held, missed, status, pastDue: true, cancellationToken);
+            status = await InvokeAsync(function, cron, held, time.GetUtcNow(), status, pastDue: false, cancellationToken);
         }
 
         while (!cancellationToken.IsCancellationRequested)
         {
-            now = time.GetUtcNow();
+            var now = time.GetUtcNow();
+            if (status is not null && status.Next <= now.UtcDateTime && status.Next > status.Last)
+            {
+                // Missed: while no node held the timer (this one has just taken it over), or while this node was still busy
+                // with the run before. Once now, for the latest missed occurrence, as the Functions host does at start-up.
+                status = await InvokeAsync(function, cron, held, LatestAtOrBefore(cron, status.Next, now), status, pastDue: true, cancellationToken);
+                continue;
+            }
+
             var from = status is not null && status.Last > now.UtcDateTime ? new DateTimeOffset(status.Last, TimeSpan.Zero) : now;
             var next = cron.GetNextOccurrence(from, TimeZoneInfo.Utc);
             if (next is null)
