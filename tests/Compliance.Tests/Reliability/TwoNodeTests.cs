@@ -228,6 +228,7 @@ public sealed partial class TwoNodeTests(TestEnvironment env)
         // out (once, as past due), and the schedule's status says where it got to.
         var containerClient = storage.Blobs.GetBlobContainerClient(TimerLocks.Container);
         var tookOver = 0;
+        var pastDueTakeovers = 0;
         foreach (var (function, _, _) in Timers)
         {
             var byVictim = Runs(victim, function);
@@ -241,11 +242,13 @@ public sealed partial class TwoNodeTests(TestEnvironment env)
                 tookOver++;
                 bySurvivor.Where(r => r.Occurrence < byVictim[^1].Occurrence).ShouldBeEmpty($"{function}: while the victim held it, the survivor did not run it\n{Describe(byVictim, bySurvivor)}");
 
-                // The victim's lock outlived it by at least half its period (7.5 s), longer than the six seconds to the next
-                // occurrence: the survivor always missed one, and runs it once, late, as the Functions host does.
+                // The victim's lock outlives it by about half its period (7.5 s), longer than the six seconds to the next
+                // occurrence, so the survivor nearly always misses one and runs it once, late, as the Functions host does.
+                // Only if the victim's last renewal was late can the survivor take over in time for the next one.
                 var after = bySurvivor.Where(r => r.Occurrence > byVictim[^1].Occurrence).ToList();
-                after[0].PastDue.ShouldBeTrue($"{function}: the first run after the takeover is the missed occurrence, past due\n{Describe(byVictim, bySurvivor)}");
+                (after[0].PastDue || after[0].Occurrence == byVictim[^1].Occurrence.AddSeconds(6)).ShouldBeTrue($"{function}: the first run after the takeover is the missed occurrence, past due (or the next, on time)\n{Describe(byVictim, bySurvivor)}");
                 after.Skip(1).ShouldAllBe(r => !r.PastDue, $"{function}: then on schedule\n{Describe(byVictim, bySurvivor)}");
+                pastDueTakeovers += after[0].PastDue ? 1 : 0;
             }
 
             bySurvivor.Select(r => r.Occurrence).ShouldBeInOrder(SortDirection.Ascending);
@@ -254,6 +257,7 @@ public sealed partial class TwoNodeTests(TestEnvironment env)
         }
 
         tookOver.ShouldBeGreaterThan(0, "the killed node held the sweep, so the survivor took over at least that timer");
+        pastDueTakeovers.ShouldBeGreaterThan(0, "a next occurrence fell before the victim's lock ran out, so at least one timer was run past due by the survivor");
         TestContext.Current.TestOutputHelper?.WriteLine($"killed at {killedAt:HH:mm:ss.fff}\n" + string.Join('\n', Timers.Select(t => $"{t.Function}:\n{Describe(Runs(victim, t.Function), Runs(survivor, t.Function))}")));
     }
 
