@@ -155,6 +155,14 @@ public sealed class SelfHostApplication : IAsyncDisposable
                 });
                 worker.AddTasks(registry => registry.AddFunctions(catalog));
             });
+            var timerOptions = configuration.GetSection(TimerOptions.SectionName).Get<TimerOptions>() ?? new TimerOptions();
+            ValidateTimerOptions(timerOptions);
+            var timerHostId = string.IsNullOrWhiteSpace(timerOptions.HostId) ? engineOptions.TaskHubName.ToLowerInvariant() : timerOptions.HostId;
+            builder.Services.AddSingleton(services => new TimerLocks(
+                services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>(),
+                timerHostId,
+                timerOptions,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger<TimerLocks>()));
             builder.Services.AddHostedService<TimerFunctionScheduler>();
             // Unless configured, links point at where this host listens (known once it has started), never at a Host header.
             builder.Services.AddOptions<SiteOptions>().PostConfigure<IServer>((site, server) =>
@@ -208,6 +216,20 @@ public sealed class SelfHostApplication : IAsyncDisposable
         }
     }
 
+    /// <summary>A blob lease lasts 15 to 60 s; a bad value stops the host here, naming the setting.</summary>
+    private static void ValidateTimerOptions(TimerOptions options)
+    {
+        if (options.LockPeriod < TimeSpan.FromSeconds(15) || options.LockPeriod > TimeSpan.FromSeconds(60))
+        {
+            throw new InvalidOperationException($"{TimerOptions.SectionName}:{nameof(TimerOptions.LockPeriod)} must be from 00:00:15 to 00:01:00 (a blob lease); it is {options.LockPeriod}.");
+        }
+
+        if (options.LockRecoveryPollingInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{TimerOptions.SectionName}:{nameof(TimerOptions.LockRecoveryPollingInterval)} must be positive; it is {options.LockRecoveryPollingInterval}.");
+        }
+    }
+
     /// <summary>What started and where, for the console.</summary>
     public void WriteBanner(TextWriter output)
     {
@@ -224,7 +246,8 @@ public sealed class SelfHostApplication : IAsyncDisposable
         }
 
         output.WriteLine($"  storage       {StorageDescription}");
-        output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, sidecar {engine.Address})");
+        output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, worker {engine.WorkerId}, sidecar {engine.Address})");
+        output.WriteLine($"  timers        host id {App.Services.GetRequiredService<TimerLocks>().HostId} (each timer runs on one node of this id at a time)");
         output.WriteLine($"  workflows     version {WorkflowVersion} (runs instances of this version or older)");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
         output.WriteLine($"  environment   {App.Environment.EnvironmentName}");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Compliance.Storage;
 using DurableTask.AzureStorage;
@@ -38,6 +39,9 @@ public sealed class DurableEngine : IAsyncDisposable
 
     public int PartitionCount { get; }
 
+    /// <summary>The name this node's partition leases carry (<see cref="DurableEngineOptions.WorkerId"/>).</summary>
+    public string WorkerId { get; private init; } = string.Empty;
+
     /// <summary>Creates the task hub if needed and starts the sidecar.</summary>
     public static async Task<DurableEngine> StartAsync(StorageConnection storage, DurableEngineOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
@@ -56,8 +60,12 @@ public sealed class DurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
             WorkItemQueueVisibilityTimeout = options.WorkItemQueueVisibilityTimeout,
+            WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DefaultWorkerId() : options.WorkerId,
             LoggerFactory = loggerFactory,
         };
+        settings.LeaseInterval = options.LeaseInterval ?? settings.LeaseInterval;
+        settings.LeaseRenewInterval = options.LeaseRenewInterval ?? settings.LeaseRenewInterval;
+        settings.LeaseAcquireInterval = options.LeaseAcquireInterval ?? settings.LeaseAcquireInterval;
         var service = new AzureStorageOrchestrationService(settings);
 
         // The sidecar only starts the service; without the task hub's queues, tables and containers nothing runs.
@@ -84,8 +92,22 @@ public sealed class DurableEngine : IAsyncDisposable
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new DurableEngine(app, guarded, new Uri(address), taskHub, partitionCount);
+        return new DurableEngine(app, guarded, new Uri(address), taskHub, partitionCount) { WorkerId = settings.WorkerId };
     }
+
+    /// <summary>
+    /// This node's name among the workers of the task hub: the machine and the process, and a number for each further engine
+    /// in one process (tests run several). The backend's default, the machine name alone, made two nodes on one machine one
+    /// owner of the partition leases: each renewed the other's leases as its own and both read the same control queues.
+    /// </summary>
+    private static string DefaultWorkerId()
+    {
+        var n = Interlocked.Increment(ref enginesStarted);
+        var id = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
+        return n == 1 ? id : string.Create(CultureInfo.InvariantCulture, $"{id}-{n}");
+    }
+
+    private static int enginesStarted;
 
     public async ValueTask DisposeAsync()
     {
@@ -145,6 +167,27 @@ public sealed class DurableEngineOptions
 
     /// <summary>The same for activity messages; it must exceed the longest activity.</summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// This node's name in the partition leases; unset, the machine name and process id. Two nodes with one name would be one
+    /// owner to the backend, so only set it to something unique per node.
+    /// </summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>
+    /// How long a partition lease lasts unrenewed: a node that dies keeps its partitions this long before another takes them.
+    /// Unset, the engine's default (30 s).
+    /// </summary>
+    public TimeSpan? LeaseInterval { get; set; }
+
+    /// <summary>How often a node renews the partition leases it holds. Unset, the engine's default (10 s).</summary>
+    public TimeSpan? LeaseRenewInterval { get; set; }
+
+    /// <summary>
+    /// How often a node looks for partitions to take (free, expired, or more than its share of the nodes it sees). Unset, the
+    /// engine's default (10 s).
+    /// </summary>
+    public TimeSpan? LeaseAcquireInterval { get; set; }
 
     /// <summary>
     /// The workflow version this node starts instances with and the newest it runs (ADR 0015). Always

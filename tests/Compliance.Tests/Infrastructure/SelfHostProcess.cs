@@ -23,6 +23,14 @@ public sealed partial class SelfHostProcess : IAsyncDisposable
     /// <summary>What the process has printed so far.</summary>
     public string Output => process.Output;
 
+    /// <summary>The process's id (the self-host runs in the <c>dotnet</c> process itself).</summary>
+    public int ProcessId => process.Process.Id;
+
+    /// <summary>The name its engine gives itself in the partition leases, unless told otherwise: machine name and process id.</summary>
+    public string DefaultWorkerId => $"{Environment.MachineName}-{ProcessId}";
+
+    public bool HasExited => process.Process.HasExited;
+
     public static async Task<SelfHostProcess> StartAsync(string storageConnectionString, string taskHub, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.OutputOf("Compliance.SelfHost") };
