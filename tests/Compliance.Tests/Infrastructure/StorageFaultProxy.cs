@@ -80,6 +80,13 @@ public sealed class FaultRule
     /// <summary>How many calls this rule has faulted.</summary>
     public int Fired => Volatile.Read(ref fired);
 
+    /// <summary>
+    /// The first <paramref name="times"/> calls of <paramref name="service"/> that <paramref name="match"/> take effect in
+    /// storage and then lose their answer (a <c>500</c>): the SDK retries, and the retry meets the call's own effect.
+    /// </summary>
+    public static FaultRule LostAnswer(StorageService service, Func<StorageCall, bool> match, int times = 1) =>
+        new() { Service = service, Action = FaultAction.InternalError, AfterForward = true, Times = times, Match = match };
+
     internal DateTime? Until { get; set; }
 
     internal bool Applies(StorageCall call, DateTime now) =>

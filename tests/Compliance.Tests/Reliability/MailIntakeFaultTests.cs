@@ -41,14 +41,7 @@ public sealed class MailIntakeFaultTests(TestEnvironment env)
 
         // The first upload of the message takes effect and its answer is lost (a 500 after storage stored it): the SDK's
         // retry then meets the blob it wrote itself.
-        var lostUpload = new FaultRule
-        {
-            Service = StorageService.Blob,
-            Action = FaultAction.InternalError,
-            AfterForward = true,
-            Times = 1,
-            Match = c => c.Method == "PUT" && c.Path.EndsWith($"/{StorageLayout.Containers.MailInbound}/{InboundMailStore.BlobNameFor(key)}", StringComparison.Ordinal) && !c.Query.Contains("comp=", StringComparison.Ordinal),
-        };
+        var lostUpload = FaultRule.LostAnswer(StorageService.Blob, c => c.Method == "PUT" && c.Path.EndsWith($"/{StorageLayout.Containers.MailInbound}/{InboundMailStore.BlobNameFor(key)}", StringComparison.Ordinal) && !c.Query.Contains("comp=", StringComparison.Ordinal));
 
         // Act: three deliveries at once, with the mix of faults on all three services on top.
         InboundMailResponse[] answers;

@@ -43,14 +43,7 @@ public sealed class OutboxFaultTests(TestEnvironment env)
 
         // The first metadata writes (claims: no send has finished yet) take effect and lose their answer, so the SDK's retry
         // of each meets its own write as a changed ETag (412); the mix of faults on blob and table on top.
-        var lostWrites = new FaultRule
-        {
-            Service = StorageService.Blob,
-            Action = FaultAction.InternalError,
-            AfterForward = true,
-            Times = 3,
-            Match = c => c.Method == "PUT" && c.Path.Contains($"/{StorageLayout.Containers.MailOutbox}/{prefix}", StringComparison.Ordinal) && c.Query.Contains("comp=metadata", StringComparison.Ordinal),
-        };
+        var lostWrites = FaultRule.LostAnswer(StorageService.Blob, c => c.Method == "PUT" && c.Path.Contains($"/{StorageLayout.Containers.MailOutbox}/{prefix}", StringComparison.Ordinal) && c.Query.Contains("comp=metadata", StringComparison.Ordinal), times: 3);
         var blobs = new BlobServiceClient(proxy.ConnectionString);
         var tables = new TableServiceClient(proxy.ConnectionString);
         var senders = new[] { NewSender(smtp, blobs, tables), NewSender(smtp, blobs, tables) };

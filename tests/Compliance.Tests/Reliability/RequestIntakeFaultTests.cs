@@ -27,14 +27,7 @@ public sealed class RequestIntakeFaultTests(TestEnvironment env)
 
         // Act: the first table transaction of the submission (the request's row and its 'received' history) is applied,
         // but its answer is lost (a 500 after storage applied it); the SDK sends it again.
-        var lost = new FaultRule
-        {
-            Service = StorageService.Table,
-            Action = FaultAction.InternalError,
-            AfterForward = true,
-            Times = 1,
-            Match = c => c.Method == "POST" && c.Path.EndsWith("/$batch", StringComparison.Ordinal),
-        };
+        var lost = FaultRule.LostAnswer(StorageService.Table, c => c.Method == "POST" && c.Path.EndsWith("/$batch", StringComparison.Ordinal));
         string requestId;
         using (proxy.Inject(lost))
         {

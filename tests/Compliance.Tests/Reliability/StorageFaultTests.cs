@@ -80,14 +80,7 @@ public sealed class StorageFaultTests(TestEnvironment env)
         await api.OpenTaskAsync(requestId, TaskKind.DpoReview);
 
         // Act: the task's row is written, but the answer is lost once (a 500 after storage applied it); the SDK retries.
-        var lost = new FaultRule
-        {
-            Service = StorageService.Table,
-            Action = FaultAction.InternalError,
-            AfterForward = true,
-            Times = 1,
-            Match = c => c.Method is "PATCH" or "MERGE" && c.Path.Contains($"/{StorageLayout.Tables.Tasks}(", StringComparison.Ordinal),
-        };
+        var lost = FaultRule.LostAnswer(StorageService.Table, c => c.Method is "PATCH" or "MERGE" && c.Path.Contains($"/{StorageLayout.Tables.Tasks}(", StringComparison.Ordinal));
         using (proxy.Inject(lost))
         {
             await api.CompleteTaskAsync(requestId, TaskKind.DpoReview, TaskOutcome.Resolved);
