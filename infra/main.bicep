@@ -43,6 +43,20 @@ param authClientId string
 @description('Optional. The application (client) id of the Entra ID app registration the mailbox connector uses with Microsoft Graph (GRAPH_CLIENT_ID). Empty until the Exchange Online steps of docs/deploy.md are done.')
 param graphClientId string = ''
 
+@description('Optional. The kind of principal firstAdminPrincipalId is: User, or Group for a group of administrators (COMPLIANCE_FIRST_ADMIN_PRINCIPAL_TYPE).')
+@allowed([
+  'User'
+  'Group'
+])
+param firstAdminPrincipalType string = 'User'
+
+@description('Optional. The kind of principal firstDpoPrincipalId is: User, or Group for the DPO\'s office (COMPLIANCE_FIRST_DPO_PRINCIPAL_TYPE).')
+@allowed([
+  'User'
+  'Group'
+])
+param firstDpoPrincipalType string = 'User'
+
 @description('Optional. The object id of whoever runs the deployment (azd sets AZURE_PRINCIPAL_ID), given Key Vault Secrets Officer so that infra/scripts/set-graph-secrets.sh can store the Graph secrets. Empty: nobody but the first administrator.')
 param principalId string = ''
 
@@ -255,6 +269,8 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     appPrincipalId: identity.outputs.principalId
     adminPrincipalId: firstAdminPrincipalId
     dpoPrincipalId: firstDpoPrincipalId
+    adminPrincipalType: firstAdminPrincipalType
+    dpoPrincipalType: firstDpoPrincipalType
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }

@@ -21,6 +21,20 @@ param adminPrincipalId string
 @description('Required. The object id of the first data protection officer, who may read deletion certificates in storage, independently of the app.')
 param dpoPrincipalId string
 
+@description('Optional. The kind of principal adminPrincipalId is: a user, or a group of administrators.')
+@allowed([
+  'User'
+  'Group'
+])
+param adminPrincipalType string = 'User'
+
+@description('Optional. The kind of principal dpoPrincipalId is: a user, or a group (the DPO\'s office).')
+@allowed([
+  'User'
+  'Group'
+])
+param dpoPrincipalType string = 'User'
+
 @description('Optional. The object id of the identity running the deployment (azd\'s AZURE_PRINCIPAL_ID), so that the setup script can store the Graph secrets. Empty, or the administrator: nothing more is assigned.')
 param deployerPrincipalId string = ''
 
@@ -113,7 +127,7 @@ resource adminVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
     principalId: adminPrincipalId
-    principalType: 'User'
+    principalType: adminPrincipalType
   }
 }
 
@@ -134,6 +148,6 @@ resource dpoCertificates 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
     principalId: dpoPrincipalId
-    principalType: 'User'
+    principalType: dpoPrincipalType
   }
 }

@@ -265,6 +265,21 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void The_first_administrator_and_DPO_may_be_groups_and_no_assignment_fixes_its_principal_type_to_a_user()
+    {
+        // A fixed principalType 'User' makes the assignment fail when the id is a group's (issue 18).
+        var rbac = Main.Module("role-assignments");
+        var assignments = rbac.Template.OfType("Microsoft.Authorization/roleAssignments").ToList();
+        assignments.Select(a => (string?)a["properties"]!["principalType"]).ShouldNotContain("User");
+        assignments.ShouldContain(a => (string?)a["properties"]!["principalType"] == "[parameters('adminPrincipalType')]");
+        assignments.ShouldContain(a => (string?)a["properties"]!["principalType"] == "[parameters('dpoPrincipalType')]");
+        Strings(Main.Json["parameters"]!["firstDpoPrincipalType"]!["allowedValues"]).ShouldBe(["User", "Group"]);
+        Strings(Main.Json["parameters"]!["firstAdminPrincipalType"]!["allowedValues"]).ShouldBe(["User", "Group"]);
+        ((string)rbac.Argument("adminPrincipalType")!).ShouldBe("[parameters('firstAdminPrincipalType')]");
+        ((string)rbac.Argument("dpoPrincipalType")!).ShouldBe("[parameters('firstDpoPrincipalType')]");
+    }
+
+    [Fact]
     public void Application_Insights_and_Log_Analytics_accept_only_Entra_ID()
     {
         var monitoring = Main.Module("monitoring").Template;
