@@ -47,7 +47,7 @@ fi
 if $new_client_secret; then
   graph_app=${GRAPH_CLIENT_ID:?GRAPH_CLIENT_ID is not set: create the Graph app registration first (docs/deploy.md)}
   az ad app credential reset --id "$graph_app" --append --display-name "compliance-$(date -u +%Y%m%d)" --years 1 \
-    --query password -o tsv > "$secret_file"
+    --query password -o tsv | tr -d '\r\n' > "$secret_file"   # tsv ends in a newline, which is not part of the secret
   store graph-client-secret
 fi
 
