@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Compliance.Storage;
 using Compliance.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Tests.Infra;
 
@@ -221,6 +222,22 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((string)site["siteConfig"]!["minTlsVersion"]!).ShouldBe("1.2");
         FunctionAppModule.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").Count.ShouldBe(2);
         FunctionAppModule.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ShouldAllBe(p => !(bool)p["properties"]!["allow"]!);
+    }
+
+    [Fact]
+    public void The_deploy_guides_monthly_cost_counts_the_timer_runs_the_deployed_schedules_make()
+    {
+        // The schedules the template sets, counted over 30 days as the self-host's scheduler parses them.
+        var schedules = AppSettings.Where(s => s.Key.EndsWith("Schedule", StringComparison.Ordinal)).ToDictionary(s => s.Key, s => (string?)s.Value!.ToString());
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(schedules).Build();
+        var from = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        var runs = schedules.Keys.Sum(name => Compliance.SelfHost.Binding.TimerFunctionScheduler.ParseSchedule($"%{name}%", settings)
+            .GetOccurrences(from, from.AddDays(30), TimeZoneInfo.Utc, fromInclusive: true, toInclusive: false).Count());
+
+        schedules.Count.ShouldBe(10, string.Join(", ", schedules.Keys));
+        var stated = (Math.Round(runs / 1000.0) * 1000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
+        guide.ShouldContain($"about **{stated} timer runs** a month", customMessage: $"{runs} runs a month");
     }
 
     [Fact]
