@@ -7,9 +7,9 @@ using Compliance.Functions.Mail;
 using Compliance.Requests;
 using Compliance.Storage;
 using Compliance.Tests.Infrastructure;
+using Compliance.Tests.Mail;
 using Compliance.Tests.Requests;
 using Microsoft.DurableTask.Client;
-using MimeKit;
 
 namespace Compliance.Benchmarks.Reliability;
 
@@ -168,8 +168,7 @@ internal sealed class Journey
             return;
         }
 
-        var research = (await SoakBenchmark.BlobsOfStudyAsync(storage.Blobs, Subject.StudyId))
-            .Count(b => b.StartsWith(StorageLayout.Containers.Recordings + "/", StringComparison.Ordinal) || b.StartsWith(StorageLayout.Containers.Transcripts + "/", StringComparison.Ordinal));
+        var research = await SoakBenchmark.ResearchDataCountAsync(storage.Blobs, Subject.StudyId);
         if (Type == RequestType.Withdraw && research > 0)
         {
             report.Lost($"{name}: {research} recordings and transcripts left after the withdrawal");
@@ -186,7 +185,7 @@ internal sealed class Journey
     /// </summary>
     private async Task ByEmailAsync(RequestApi api, HttpClient http, DurableTaskClient durable, Random random)
     {
-        var first = await DeliverAsync(http, Compose("Contact", "Please do not contact me again about the study.", null), 1 + random.Next(3));
+        var first = await DeliverAsync(http, MailIntakeTests.Compose(Subject.Email, "Contact", "Please do not contact me again about the study.", null), 1 + random.Next(3));
         var intake = await FinishedAsync(durable, first);
         if (intake.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {
@@ -197,7 +196,7 @@ internal sealed class Journey
         var codeEmail = await api.EmailAsync(RequestId, "verification-code-1", TimeSpan.FromMinutes(2));
         var code = await api.CodeAsync(RequestId);
         var quoted = "> " + codeEmail.TextBody!.Replace("\n", "\n> ", StringComparison.Ordinal);
-        await DeliverAsync(http, Compose("Re: " + codeEmail.Subject, $"Here it is: {code}\n\nThanks\n\n{quoted}", codeEmail.MessageId), 1 + random.Next(3));
+        await DeliverAsync(http, MailIntakeTests.Compose(Subject.Email, "Re: " + codeEmail.Subject, $"Here it is: {code}\n\nThanks\n\n{quoted}", codeEmail.MessageId), 1 + random.Next(3));
     }
 
     /// <summary>
@@ -220,22 +219,6 @@ internal sealed class Journey
             i => i is { IsCompleted: true },
             TimeSpan.FromMinutes(3),
             $"{instanceId} to finish"))!;
-
-    private byte[] Compose(string subject, string text, string? inReplyTo)
-    {
-        var message = new MimeMessage { MessageId = $"{Guid.NewGuid():N}@mail.example.org", Subject = subject, Date = DateTimeOffset.UtcNow };
-        message.From.Add(new MailboxAddress(null, Subject.Email));
-        message.To.Add(new MailboxAddress("Research team", TestEnvironment.MailboxAddress));
-        if (inReplyTo is not null)
-        {
-            message.InReplyTo = inReplyTo;
-        }
-
-        message.Body = new TextPart("plain") { Text = text };
-        using var stream = new MemoryStream();
-        message.WriteTo(stream);
-        return stream.ToArray();
-    }
 
     /// <summary>Posts the message to the intake route as the relay does, <paramref name="times"/> times at once; returns its intake key.</summary>
     private async Task<string> DeliverAsync(HttpClient http, byte[] raw, int times)

@@ -104,7 +104,7 @@ public static class SoakBenchmark
             await pair.ReconcileAsync(http, storage, durable, report);
         }
 
-        var mailResearch = (await BlobsOfStudyAsync(storage.Blobs, MailStudy)).Count(b => b.StartsWith(StorageLayout.Containers.Recordings + "/", StringComparison.Ordinal) || b.StartsWith(StorageLayout.Containers.Transcripts + "/", StringComparison.Ordinal));
+        var mailResearch = await ResearchDataCountAsync(storage.Blobs, MailStudy);
         var mailSubjects = Enumerable.Range(0, subjects.Count).Count(Journey.ByEmail);
         if (mailResearch < 2 * mailSubjects)
         {
@@ -215,6 +215,11 @@ public static class SoakBenchmark
 
         return names;
     }
+
+    /// <summary>The study's recordings and transcripts: the research data a withdrawal deletes and nothing else may.</summary>
+    internal static async Task<int> ResearchDataCountAsync(BlobServiceClient blobs, string studyId) =>
+        (await BlobsOfStudyAsync(blobs, studyId)).Count(b =>
+            b.StartsWith(StorageLayout.Containers.Recordings + "/", StringComparison.Ordinal) || b.StartsWith(StorageLayout.Containers.Transcripts + "/", StringComparison.Ordinal));
 
     internal static async Task<JsonElement> GetJsonAsync(HttpClient http, string path, string role)
     {

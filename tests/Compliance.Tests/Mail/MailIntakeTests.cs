@@ -367,7 +367,8 @@ public sealed class MailIntakeTests(TestEnvironment env)
     private async Task<IReadOnlyList<AuditEntry>> AuditOfAsync(string intakeKey) =>
         await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(intakeKey, null, Ct);
 
-    internal static byte[] Compose(string from, string subject, string text, string? inReplyTo = null)
+    /// <summary>A plain-text message from <paramref name="from"/> to the research mailbox, as the raw bytes a relay posts.</summary>
+    public static byte[] Compose(string from, string subject, string text, string? inReplyTo = null)
     {
         var message = new MimeMessage { MessageId = $"{Guid.NewGuid():N}@mail.example.org", Subject = subject, Date = DateTimeOffset.UtcNow };
         message.From.Add(new MailboxAddress(null, from));
