@@ -41,6 +41,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddOptions<Suppliers.SupplierAccessOptions>().BindConfiguration(Suppliers.SupplierAccessOptions.SectionName);
         builder.AddGraphMailboxConnector();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<WatchdogOptions>().BindConfiguration(WatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 }

@@ -158,6 +158,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     PurgeHistorySchedule: '0 30 2 * * *'
     HistoryPurge__PurgeAfterDays: '30'
     MailCatchUpSchedule: '0 */5 * * * *'
+    WatchdogSchedule: '0 */5 * * * *'
+    Watchdog__StalledAfter: '00:30:00'
     RetentionSweepSchedule: '0 0 3 * * *'
     SupplierCheckSchedule: '0 0 6 * * *'
     Suppliers__LinkValidFor: '04:00:00'

@@ -200,7 +200,8 @@ internal sealed class Journey
     }
 
     /// <summary>
-    /// The instance once it has finished (3 minutes at most). A read that fails (the engine's own status read meets a
+    /// The instance once it has finished (3 minutes at most); terminated is not finished, as the watchdog starts again an
+    /// instance it terminated for a stall. A read that fails (the engine's own status read meets a
     /// storage fault and the client sees an RPC error) is read again, as a status page would be: it changes nothing.
     /// </summary>
     private static async Task<OrchestrationMetadata> FinishedAsync(DurableTaskClient durable, string instanceId) =>
@@ -216,7 +217,7 @@ internal sealed class Journey
                     return null;
                 }
             },
-            i => i is { IsCompleted: true },
+            i => i is { RuntimeStatus: OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed },
             TimeSpan.FromMinutes(3),
             $"{instanceId} to finish"))!;
 

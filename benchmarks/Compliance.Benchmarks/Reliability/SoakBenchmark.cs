@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Compliance.Functions.Maintenance;
 using Compliance.Identity;
 using Compliance.Mail;
 using Compliance.Requests;
@@ -143,6 +144,10 @@ public static class SoakBenchmark
         ["Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
         ["Smtp:Security"] = "none",
         ["OutboxSendSchedule"] = "*/2 * * * * *",
+        // The watchdog at the soak's scale: an instance the engine left stalled is started again within about a minute and a
+        // quarter, inside the 3 minutes a journey waits for its workflow.
+        [WorkflowWatchdog.ScheduleSetting] = "*/15 * * * * *",
+        ["Watchdog:StalledAfter"] = "00:01:00",
         ["Intake:RelayKey"] = TestEnvironment.RelayKey,
         ["Intake:StudyId"] = MailStudy,
     };

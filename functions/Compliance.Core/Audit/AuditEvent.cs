@@ -86,6 +86,9 @@ public static class AuditActions
     /// <summary>The DPO put a failed message back in the queue (<c>POST /api/requests/{id}/emails/{key}/resend</c>).</summary>
     public const string MailResendRequested = "mail.resend-requested";
 
+    /// <summary>The watchdog found a workflow stalled by the engine (no step for too long, waiting for no one) and started it again.</summary>
+    public const string WorkflowRestarted = "workflow.restarted";
+
     public const string SafeguardingDisclosure = "safeguarding.disclosure";
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";

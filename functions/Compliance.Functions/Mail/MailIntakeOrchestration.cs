@@ -105,6 +105,12 @@ public static class MailIntakeOrchestration
         return ids;
     }
 
+    /// <summary>
+    /// Whether a stalled intake may start again from the beginning at <paramref name="step"/>: while it waits for no one, as
+    /// every step is idempotent by the intake key; not once it waits for staff, who may already be working on its task.
+    /// </summary>
+    public static bool MayRestartAt(string? step) => step is null;
+
     private static Task CallAsync(TaskOrchestrationContext context, string activity, object input) => context.CallActivityAsync(activity, input, ActivityRetry);
 
     private static MailIntakeResult Result(string key, MailIntakePlan plan, IReadOnlyList<string> requestIds) => new(key, plan.Action, plan.Reason, requestIds);

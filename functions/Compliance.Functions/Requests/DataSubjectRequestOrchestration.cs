@@ -14,6 +14,10 @@ public static class DataSubjectRequestOrchestration
 {
     private static readonly TaskOptions ActivityRetry = Functions.ActivityRetry.Default;
 
+    /// <summary>The first steps: the request is read and planned, then acknowledged.</summary>
+    private const string Preparing = "preparing";
+    private const string Acknowledging = "acknowledging";
+
     [Function(nameof(DataSubjectRequest))]
     public static async Task<RequestWorkflowResult> DataSubjectRequest(
         [OrchestrationTrigger] TaskOrchestrationContext context,
@@ -25,7 +29,7 @@ public static class DataSubjectRequestOrchestration
         var id = input.RequestId;
         var oversight = new RequestOversight(context, id, ActivityRetry);
 
-        context.SetCustomStatus(new RequestWorkflowStatus("preparing"));
+        context.SetCustomStatus(new RequestWorkflowStatus(Preparing));
         var plan = await oversight.StepAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime));
         if (plan.DuplicateOf is not null)
         {
@@ -34,7 +38,7 @@ public static class DataSubjectRequestOrchestration
             return Finished(id, RequestStatus.Duplicate);
         }
 
-        context.SetCustomStatus(new RequestWorkflowStatus("acknowledging"));
+        context.SetCustomStatus(new RequestWorkflowStatus(Acknowledging));
         await oversight.StepAsync<AcknowledgeRequestResult>(
             nameof(RequestNoticeActivities.AcknowledgeRequest),
             new AcknowledgeRequestInput(id, context.CurrentUtcDateTime));
@@ -95,6 +99,12 @@ public static class DataSubjectRequestOrchestration
         logger.LogInformation("Request {RequestId} finished: {Status}", id, status);
         return Finished(id, status);
     }
+
+    /// <summary>
+    /// Whether a stalled workflow may start again from the beginning at <paramref name="step"/>: up to its acknowledgement,
+    /// whose steps are idempotent by the request id and before it has sent a code or waited for anyone.
+    /// </summary>
+    public static bool MayRestartAt(string? step) => step is null or Preparing or Acknowledging;
 
     private static RequestWorkflowResult Finished(string requestId, string status) => new(requestId, status);
 

@@ -234,7 +234,7 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         var runs = schedules.Keys.Sum(name => Compliance.SelfHost.Binding.TimerFunctionScheduler.ParseSchedule($"%{name}%", settings)
             .GetOccurrences(from, from.AddDays(30), TimeZoneInfo.Utc, fromInclusive: true, toInclusive: false).Count());
 
-        schedules.Count.ShouldBe(10, string.Join(", ", schedules.Keys));
+        schedules.Count.ShouldBe(11, string.Join(", ", schedules.Keys));
         var stated = (Math.Round(runs / 1000.0) * 1000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
         guide.ShouldContain($"about **{stated} timer runs** a month", customMessage: $"{runs} runs a month");

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using Azure.Storage.Queues;
+using Compliance.Audit;
+using Compliance.Functions.Mail;
+using Compliance.Functions.Maintenance;
+using Compliance.Functions.Requests;
+using Compliance.Identity;
+using Compliance.Mail;
+using Compliance.Mail.Intake;
+using Compliance.Requests;
+using Compliance.Tests.Infrastructure;
+using Compliance.Tests.Mail;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Compliance.Tests.Reliability;
+
+/// <summary>
+/// The watchdog and the stall the engine can leave (durabletask#1046): an episode whose history was written and whose messages
+/// were not. Made here without luck: the activity dispatcher is kept from the work-item queue by the proxy while the test
+/// removes the intake's queued activity from under it, so the instance shows Running and waits for work that is gone.
+/// </summary>
+public sealed class WatchdogTests(TestEnvironment env)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_intake_whose_queued_step_was_lost_is_started_again_and_makes_one_request_and_one_acknowledgement()
+    {
+        // Arrange: a mail host behind the proxy whose watchdog runs every 2 s and calls 3 s without a step a stall.
+        var hub = TestEnvironment.NewTaskHubName();
+        await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, new Dictionary<string, string?>
+        {
+            ["DurableTaskHubName"] = hub,
+            ["Mail:FromAddress"] = TestEnvironment.MailboxAddress,
+            ["Mail:MessageIdDomain"] = "research.example.org",
+            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
+            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
+            ["Watchdog:StalledAfter"] = "00:00:03",
+        });
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var durable = host.Services.GetRequiredService<DurableTaskClient>();
+        var from = $"watchdog.{Guid.NewGuid():N}@example.org";
+        var raw = MailIntakeTests.Compose(from, "Opt out", "Please do not contact me again about the study.");
+        var key = InboundMailStore.IntakeKeyOf(raw);
+        var workItems = new QueueClient(env.StorageConnectionString, hub.ToLowerInvariant() + "-workitems");
+
+        // Act: while no activity can be taken from the queue, the intake starts and queues its first step, which is then lost.
+        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy, Match = c => c.Method == "GET" && c.Path.EndsWith("-workitems/messages", StringComparison.Ordinal) }))
+        {
+            using var posted = await http.SendAsync(MailIntakeTests.Post(raw, role: Role.Admin), Ct);
+            posted.StatusCode.ShouldBe(HttpStatusCode.Accepted, await posted.Content.ReadAsStringAsync(Ct));
+            await Eventually.GetAsync(async () => (await workItems.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount, n => n > 0, TimeSpan.FromSeconds(30), "the intake's first step to be queued");
+            await workItems.ClearMessagesAsync(Ct);
+        }
+
+        // Assert: the intake was stalled (Running, its step gone), the watchdog started it again, and it finished once.
+        var intake = await Eventually.GetAsync(() => durable.GetInstanceAsync(key, true, Ct), i => i is { RuntimeStatus: OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed }, TimeSpan.FromSeconds(90), "the stalled intake to be started again and finish");
+        intake!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed, intake.FailureDetails?.ToString());
+        var requestId = intake.ReadOutputAs<MailIntakeResult>()!.RequestIds.ShouldHaveSingleItem();
+        await Eventually.GetAsync(() => AuditAsync(requestId), a => a.Any(e => e.Action == AuditActions.RequestAcknowledged), TimeSpan.FromSeconds(60), "the request to be acknowledged");
+
+        var restarts = (await AuditAsync(key)).Where(e => e.Action == AuditActions.WorkflowRestarted).ToList();
+        var restart = restarts.ShouldHaveSingleItem("the watchdog started the stalled intake once");
+        restart.Details!["workflow"].ShouldBe(nameof(MailIntakeOrchestration.MailIntake));
+        restart.Details["step"].ShouldBe("none");
+        var intakeAudit = await AuditAsync(key);
+        intakeAudit.Count(e => e.Action == AuditActions.MailReceived).ShouldBe(1, "one receipt");
+        intakeAudit.Count(e => e.Action == AuditActions.MailRequestCreated).ShouldBe(1, "one request made");
+        var requests = (await new RequestStore(env.Tables).ListAsync(null, TestEnvironment.StudyId, Ct)).Where(r => r.RequesterEmail == from).ToList();
+        requests.ShouldHaveSingleItem("one request from the sender");
+        (await AuditAsync(requestId)).Count(e => e.Action == AuditActions.RequestAcknowledged).ShouldBe(1, "one acknowledgement");
+        (await new Outbox(env.Blobs).ListAsync($"requests/{requestId}/", Ct)).Count(n => n.EndsWith($"/{RequestEmails.AcknowledgementKey}.eml", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData(nameof(MailIntakeOrchestration.MailIntake), null, true)]
+    [InlineData(nameof(MailIntakeOrchestration.MailIntake), "waiting-for-mail-triage", false)]
+    [InlineData(nameof(DataSubjectRequestOrchestration.DataSubjectRequest), null, true)]
+    [InlineData(nameof(DataSubjectRequestOrchestration.DataSubjectRequest), "preparing", true)]
+    [InlineData(nameof(DataSubjectRequestOrchestration.DataSubjectRequest), "acknowledging", true)]
+    [InlineData(nameof(DataSubjectRequestOrchestration.DataSubjectRequest), RequestStatus.AwaitingVerification, false)]
+    [InlineData(nameof(DataSubjectRequestOrchestration.DataSubjectRequest), RequestStatus.InProgress, false)]
+    [InlineData("RetentionSweep", null, false)]
+    public void A_workflow_is_started_again_only_where_its_steps_so_far_are_idempotent_and_it_has_taken_nothing_from_outside(string name, string? step, bool restart) =>
+        WorkflowWatchdog.MayRestart(name, step).ShouldBe(restart);
+
+    /// <summary>The audit entries of a request or a message, read past the proxy.</summary>
+    private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string id) =>
+        await new AuditLog(env.Tables, TimeProvider.System).QueryAsync(id, null, Ct);
+}
