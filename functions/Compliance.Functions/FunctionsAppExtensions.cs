@@ -36,6 +36,7 @@ public static class FunctionsAppExtensions
         builder.Services.AddSingleton<Requests.RequestIntake>();
         builder.Services.AddSingleton<ClientRateLimits>();
         builder.Services.AddSingleton<Mail.MailIntakeGateway>();
+        builder.Services.AddSingleton<Health.HealthChecks>();
         builder.Services.AddSingleton<Mail.MailReplies>();
         builder.Services.AddOptions<Retention.SafeguardingOptions>().BindConfiguration(Retention.SafeguardingOptions.SectionName);
         builder.Services.AddOptions<Suppliers.SupplierAccessOptions>().BindConfiguration(Suppliers.SupplierAccessOptions.SectionName);

@@ -66,7 +66,7 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
         {
             var restartable = instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated
                 ? TerminatedByWatchdog(instance)
-                : instance.LastUpdatedAt < stalledBefore && MayRestart(instance.Name, StepOf(instance));
+                : IsStalled(instance, stalledBefore);
             if (restartable && await RestartAsync(durable, instance, cancellationToken))
             {
                 restarted++;
@@ -87,6 +87,18 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
         nameof(DataSubjectRequestOrchestration.DataSubjectRequest) => DataSubjectRequestOrchestration.MayRestartAt(step),
         _ => false,
     };
+
+    /// <summary>
+    /// Whether <paramref name="instance"/> (running or pending) is stalled where the watchdog restarts it: no step since
+    /// <paramref name="stalledBefore"/>, at a step <see cref="MayRestart"/> allows.
+    /// </summary>
+    public static bool IsStalled(OrchestrationMetadata instance, DateTimeOffset stalledBefore)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending
+            && instance.LastUpdatedAt < stalledBefore
+            && MayRestart(instance.Name, StepOf(instance));
+    }
 
     private static string? StepOf(OrchestrationMetadata instance)
     {

@@ -16,6 +16,12 @@ namespace Compliance.Functions.Retention;
 /// </summary>
 public static class RetentionSweepOrchestration
 {
+    /// <summary>The start of every sweep's instance id.</summary>
+    public const string InstanceIdPrefix = Compliance.Tasks.WorkflowRef.RetentionSweepPrefix;
+
+    /// <summary>The phase of a sweep that waits for its suppliers' confirmations of deletion.</summary>
+    public const string AwaitingSuppliers = "awaiting-supplier-confirmations";
+
     /// <summary>The instance id of <paramref name="studyId"/>'s sweep.</summary>
     public static string InstanceIdFor(string studyId) => Compliance.Tasks.WorkflowRef.RetentionSweep(studyId).Id;
 
@@ -66,7 +72,7 @@ public static class RetentionSweepOrchestration
         var suppliers = await context.CallActivityAsync<SweepSupplierNotice>(nameof(SweepSupplierNotices.NotifySweepSuppliers), step with { At = context.CurrentUtcDateTime }, retry);
         if (suppliers.Told.Count > 0)
         {
-            context.SetCustomStatus(new SweepStatus("awaiting-supplier-confirmations", inventory.Batches, inventory.Batches));
+            context.SetCustomStatus(new SweepStatus(AwaitingSuppliers, inventory.Batches, inventory.Batches));
             await context.CameBeforeAsync(AllConfirmedAsync(context, suppliers), suppliers.ConfirmBy);
         }
 

@@ -21,32 +21,9 @@ public sealed class TimerFunctionScheduler(
     TimeProvider time,
     ILogger<TimerFunctionScheduler> logger) : BackgroundService
 {
-    /// <summary>Resolves <c>%Name%</c> to the setting's value and parses it; throws naming the setting when it is missing or invalid.</summary>
-    public static CronExpression ParseSchedule(string schedule, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(schedule);
-        ArgumentNullException.ThrowIfNull(configuration);
-        var expression = schedule;
-        if (schedule.Length > 2 && schedule.StartsWith('%') && schedule.EndsWith('%'))
-        {
-            var setting = schedule[1..^1];
-            expression = configuration[setting];
-            if (string.IsNullOrWhiteSpace(expression))
-            {
-                throw new InvalidOperationException($"The timer schedule setting '{setting}' is not set.");
-            }
-        }
-
-        var fields = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-        try
-        {
-            return CronExpression.Parse(expression, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
-        }
-        catch (CronFormatException ex)
-        {
-            throw new InvalidOperationException($"The timer schedule '{schedule}' ('{expression}') is not a valid CRON expression: {ex.Message}", ex);
-        }
-    }
+    /// <summary>Resolves <c>%Name%</c> to the setting's value and parses it (<see cref="Compliance.Functions.Maintenance.TimerSchedules.Parse"/>).</summary>
+    public static CronExpression ParseSchedule(string schedule, IConfiguration configuration) =>
+        Compliance.Functions.Maintenance.TimerSchedules.Parse(schedule, configuration);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
