@@ -274,6 +274,14 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }
+  // The assignments name the storage account (and its certificates container), the vault and Application Insights by
+  // name, which ARM cannot see as a dependency: without this it may start them before those exist, and a first azd up
+  // fails. Explicit, rather than passing the modules' outputs, so that What-If can still predict the assignments.
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
 }
 
 module functionApp 'modules/function-app.bicep' = {

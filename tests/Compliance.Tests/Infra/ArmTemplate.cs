@@ -38,7 +38,8 @@ public sealed partial class ArmTemplate(JsonObject json, string path)
         .Select(r => new ModuleCall(
             (string)r["name"]!,
             r["properties"]!["parameters"]!.AsObject(),
-            new ArmTemplate(r["properties"]!["template"]!.AsObject(), $"{Path}/{(string)r["name"]!}")));
+            new ArmTemplate(r["properties"]!["template"]!.AsObject(), $"{Path}/{(string)r["name"]!}"),
+            r["dependsOn"] is JsonArray dependsOn ? dependsOn.Select(d => d!.GetValue<string>()).ToList() : []));
 
     /// <summary>This template and every nested one.</summary>
     public IEnumerable<ArmTemplate> SelfAndModules => Modules.SelectMany(m => m.Template.SelfAndModules).Prepend(this);
@@ -77,10 +78,19 @@ public sealed partial class ArmTemplate(JsonObject json, string path)
     private static partial Regex VariableReference();
 }
 
-/// <summary>A module call: the values passed to its parameters and its compiled template.</summary>
-public sealed record ModuleCall(string Name, JsonObject Arguments, ArmTemplate Template)
+/// <summary>A module call: the values passed to its parameters, its compiled template and what it waits for.</summary>
+public sealed partial record ModuleCall(string Name, JsonObject Arguments, ArmTemplate Template, IReadOnlyList<string> DependsOn)
 {
+    /// <summary>The modules (deployments) ARM deploys before this one, by deployment name.</summary>
+    public IEnumerable<string> DependsOnModules => DependsOn
+        .Select(d => DeploymentReference().Match(d))
+        .Where(m => m.Success)
+        .Select(m => m.Groups["name"].Value);
+
     /// <summary>The expression or value passed to a parameter.</summary>
     public JsonNode? Argument(string parameter) =>
         Arguments[parameter]?["value"] ?? throw new InvalidOperationException($"Module '{Name}' is not given '{parameter}'.");
+
+    [GeneratedRegex(@"'Microsoft\.Resources/deployments', '(?<name>[^']+)'\)\]$")]
+    private static partial Regex DeploymentReference();
 }

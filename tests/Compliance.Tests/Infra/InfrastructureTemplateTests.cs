@@ -297,6 +297,24 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void Role_assignments_wait_for_the_storage_vault_and_Application_Insights_they_are_scoped_to()
+    {
+        // The assignments reach those resources by name (existing), which ARM does not see; on a first azd up it would
+        // otherwise start them before the resources exist, and they fail (issue 18).
+        var rbac = Main.Module("role-assignments");
+        rbac.DependsOnModules.ShouldContain("storage");
+        rbac.DependsOnModules.ShouldContain("keyvault");
+        rbac.DependsOnModules.ShouldContain("monitoring");
+        rbac.DependsOnModules.ShouldContain("identity");
+
+        // And each name is the one its module gave the resource.
+        ((string)rbac.Argument("storageAccountName")!).ShouldBe((string)Main.Module("storage").Argument("name")!);
+        ((string)rbac.Argument("keyVaultName")!).ShouldBe((string)Main.Module("keyvault").Argument("name")!);
+        ((string)rbac.Argument("certificatesContainerName")!).ShouldBe((string)Main.Module("storage").Argument("certificatesContainerName")!);
+        ((string)rbac.Argument("applicationInsightsName")!).ShouldBe((string)Main.Module("monitoring").Argument("applicationInsightsName")!);
+    }
+
+    [Fact]
     public void Application_Insights_and_Log_Analytics_accept_only_Entra_ID()
     {
         var monitoring = Main.Module("monitoring").Template;
