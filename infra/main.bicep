@@ -92,6 +92,9 @@ param previousVersionRetentionDays int = 7
 @maxValue(146000)
 param certificateImmutabilityDays int = 2190
 
+@description('Optional. True once the DPO has locked the certificates\' or the audit anchors\' immutability policy (docs/deploy.md, first-run checklist): the template then leaves both policies as they are, since a locked policy refuses every redeployment and azd provision would fail (COMPLIANCE_IMMUTABILITY_POLICIES_LOCKED). Never true before they are locked: the containers would get no policy.')
+param immutabilityPoliciesLocked bool = false
+
 @description('Optional. Safety net: blobs in mail-outbox older than this many days are deleted by the lifecycle policy even if the retention sweep has not deleted them.')
 @minValue(1)
 param mailOutboxRetentionDays int = 365
@@ -239,6 +242,7 @@ module storage 'modules/storage.bicep' = {
     containerSoftDeleteRetentionDays: containerSoftDeleteRetentionDays
     previousVersionRetentionDays: previousVersionRetentionDays
     certificateImmutabilityDays: certificateImmutabilityDays
+    immutabilityPoliciesLocked: immutabilityPoliciesLocked
     logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
     tags: tags
   }

@@ -53,6 +53,9 @@ param previousVersionRetentionDays int = 7
 @maxValue(146000)
 param certificateImmutabilityDays int = 2190
 
+@description('Optional. True once the immutability policies have been locked: they are then left out of the template, as ARM refuses to redeploy a locked policy. A locked policy\'s period can only be lengthened, with az storage container immutability-policy extend.')
+param immutabilityPoliciesLocked bool = false
+
 @description('Required. The Log Analytics workspace that receives blob delete logs (an independent record of every deletion).')
 param logAnalyticsWorkspaceId string
 
@@ -154,8 +157,9 @@ resource certificatesContainer 'Microsoft.Storage/storageAccounts/blobServices/c
 
 // Time-based retention (WORM) on the certificates container: a certificate cannot be overwritten or deleted until it is
 // certificateImmutabilityDays old. Deployed unlocked, so it can still be changed while the deployment is being tried out;
-// docs/deploy.md says how to lock it, which is irreversible.
-resource certificatesImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+// docs/deploy.md says how to lock it, which is irreversible. Once locked, a PUT of the policy fails, so the template stops
+// deploying it (immutabilityPoliciesLocked) and the locked policy stays as the DPO left it.
+resource certificatesImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = if (!immutabilityPoliciesLocked) {
   parent: certificatesContainer
   name: 'default'
   properties: {
@@ -174,8 +178,9 @@ resource auditAnchorsContainer 'Microsoft.Storage/storageAccounts/blobServices/c
 }
 
 // The same on the audit anchors: a chain's head, once anchored, cannot be changed or removed, so a chain rewritten in the
-// table afterwards is found by GET /api/audit/verify (docs/audit.md). Unlocked like the certificates' policy.
-resource auditAnchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+// table afterwards is found by GET /api/audit/verify (docs/audit.md). Unlocked like the certificates' policy, and left
+// alone like it once locked.
+resource auditAnchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = if (!immutabilityPoliciesLocked) {
   parent: auditAnchorsContainer
   name: 'default'
   properties: {

@@ -74,8 +74,35 @@ public sealed partial class ArmTemplate(JsonObject json, string path)
         return value;
     }
 
+    /// <summary>
+    /// Whether a resource is deployed when the template's bool parameters have these values: its <c>condition</c> read for
+    /// the shapes Bicep emits for <c>if (flag)</c> and <c>if (!flag)</c>; any other condition throws rather than guess.
+    /// </summary>
+    public static bool IsDeployed(JsonObject resource, IReadOnlyDictionary<string, bool> parameters)
+    {
+        var condition = (string?)resource["condition"];
+        if (condition is null)
+        {
+            return true;
+        }
+
+        var match = BoolCondition().Match(condition);
+        if (!match.Success)
+        {
+            throw new InvalidOperationException($"A condition this reader does not evaluate: {condition}");
+        }
+
+        var value = parameters.TryGetValue(match.Groups["name"].Value, out var given)
+            ? given
+            : throw new InvalidOperationException($"No value given for '{match.Groups["name"].Value}' ({condition}).");
+        return match.Groups["not"].Success ? !value : value;
+    }
+
     [GeneratedRegex(@"^\[variables\('(?<name>[A-Za-z0-9_]+)'\)(\.(?<property>[A-Za-z0-9_]+))?\]$")]
     private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"^\[(?<not>not\()?parameters\('(?<name>[A-Za-z0-9_]+)'\)(?(not)\))\]$")]
+    private static partial Regex BoolCondition();
 }
 
 /// <summary>A module call: the values passed to its parameters, its compiled template and what it waits for.</summary>

@@ -93,6 +93,28 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((int)Main.Parameters["certificateImmutabilityDays"]!["defaultValue"]!).ShouldBeGreaterThanOrEqualTo(365);
     }
 
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 0)]
+    public void Once_the_DPO_has_locked_the_immutability_policies_the_template_leaves_them_alone(bool locked, int policiesDeployed)
+    {
+        // A locked policy refuses every PUT, so a template that redeploys it makes every later azd provision fail (issue 18).
+        var policies = StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
+        var arguments = new Dictionary<string, bool> { ["immutabilityPoliciesLocked"] = locked };
+        policies.Count(p => ArmTemplate.IsDeployed(p, arguments)).ShouldBe(policiesDeployed);
+
+        // The rest of the storage (containers, lifecycle rules) is deployed either way.
+        StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ShouldAllBe(c => ArmTemplate.IsDeployed(c, arguments));
+        ArmTemplate.IsDeployed(StorageModule.One("Microsoft.Storage/storageAccounts/managementPolicies"), arguments).ShouldBeTrue();
+
+        // main passes the flag through, unlocked unless azd's environment says otherwise.
+        ((string)Main.Module("storage").Argument("immutabilityPoliciesLocked")!).ShouldBe("[parameters('immutabilityPoliciesLocked')]");
+        ((bool)Main.Parameters["immutabilityPoliciesLocked"]!["defaultValue"]!).ShouldBeFalse();
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient);
+        file.RootElement.GetProperty("parameters").GetProperty("immutabilityPoliciesLocked").GetProperty("value").GetString()
+            .ShouldBe("${COMPLIANCE_IMMUTABILITY_POLICIES_LOCKED=false}");
+    }
+
     [Fact]
     public void Versioning_and_soft_delete_are_on_and_given_to_the_app_and_outputs_for_certificates()
     {
