@@ -231,6 +231,7 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     containerNames: storageLayout.containers
     deploymentContainerName: deploymentContainerName
+    durableTaskHubName: durableTaskHubName
     tableNames: storageLayout.tables
     certificatesContainerName: certificatesContainerName
     auditAnchorsContainerName: auditAnchorsContainerName

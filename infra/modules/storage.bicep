@@ -14,6 +14,9 @@ param containerNames string[]
 @description('Required. The blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
+@description('Required. The Durable task hub name: its blob containers (<hub>-leases, <hub>-applease, <hub>-largemessages, in lower case) get the previous-versions lifecycle rule.')
+param durableTaskHubName string
+
 @description('Required. The tables to create: every table of StorageLayout.')
 param tableNames string[]
 
@@ -246,7 +249,8 @@ var safetyNetRules = map(objectKeys(safetyNetRetentionDays), container => {
 })
 
 // Previous versions everywhere except the immutable certificates and anchors (never overwritten), so that versioning cannot
-// keep erased data beyond a known bound.
+// keep erased data beyond a known bound. A rule takes at most 10 prefixes, so the app's containers have one rule and the
+// platform's another.
 var previousVersionsRule = {
   name: 'previous-versions'
   enabled: true
@@ -268,12 +272,45 @@ var previousVersionsRule = {
   }
 }
 
+// The containers the platform writes to: the Functions host's (timer schedule status and locks, host keys), the Durable
+// task hub's (partition and app leases; large messages, which hold orchestration and activity payloads and so personal
+// data) and the app package. Their blobs are overwritten all the time, and without this rule every old version would stay
+// for ever, beyond the bound the deletion certificates state.
+var taskHubContainerPrefix = toLower(durableTaskHubName)
+var previousVersionsPlatformRule = {
+  name: 'previous-versions-platform'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: {
+      blobTypes: [
+        'blockBlob'
+      ]
+      prefixMatch: [
+        'azure-webjobs-hosts/'
+        'azure-webjobs-secrets/'
+        '${taskHubContainerPrefix}-leases/'
+        '${taskHubContainerPrefix}-applease/'
+        '${taskHubContainerPrefix}-largemessages/'
+        '${deploymentContainerName}/'
+      ]
+    }
+    actions: {
+      version: {
+        delete: {
+          daysAfterCreationGreaterThan: previousVersionRetentionDays
+        }
+      }
+    }
+  }
+}
+
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
   parent: storage
   name: 'default'
   properties: {
     policy: {
-      rules: concat(safetyNetRules, [previousVersionsRule])
+      rules: concat(safetyNetRules, [previousVersionsRule, previousVersionsPlatformRule])
     }
   }
   dependsOn: [

@@ -154,6 +154,39 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void Previous_versions_expire_in_the_Functions_hosts_and_the_task_hubs_containers_too()
+    {
+        // Deletion certificates state that previous versions go after previousVersionRetentionDays; the host's and the
+        // task hub's containers are versioned too, and <hub>-largemessages holds workflow payloads (issue 18).
+        var storage = Main.Module("storage");
+        var hub = (string)Main.Parameters["durableTaskHubName"]!["defaultValue"]!;
+        ((string)storage.Argument("durableTaskHubName")!).ShouldBe("[parameters('durableTaskHubName')]");
+        ((string)Main.Module("function-app").Argument("durableTaskHubName")!).ShouldBe("[parameters('durableTaskHubName')]", "the app runs the task hub the rule names");
+        ((string)StorageModule.Variables["taskHubContainerPrefix"]!).ShouldBe("[toLower(parameters('durableTaskHubName'))]", "the Azure Storage provider names its containers in lower case");
+        var deploymentContainer = Main.Resolve(storage.Argument("deploymentContainerName"))!.GetValue<string>();
+
+        var rule = StorageModule.Variables["previousVersionsPlatformRule"]!;
+        ((bool)rule["enabled"]!).ShouldBeTrue();
+        ((string)StorageModule.One("Microsoft.Storage/storageAccounts/managementPolicies")["properties"]!["policy"]!["rules"]!)
+            .ShouldContain("variables('previousVersionsPlatformRule')");
+        rule["definition"]!["actions"]!["version"]!["delete"]!["daysAfterCreationGreaterThan"]!.GetValue<string>()
+            .ShouldBe("[parameters('previousVersionRetentionDays')]");
+
+        var prefixes = Strings(rule["definition"]!["filters"]!["prefixMatch"]).Select(p => PrefixFor(p, hub, deploymentContainer)).ToList();
+        prefixes.ShouldBe(
+            [
+                "azure-webjobs-hosts/", "azure-webjobs-secrets/", $"{hub.ToLowerInvariant()}-leases/", $"{hub.ToLowerInvariant()}-applease/",
+                $"{hub.ToLowerInvariant()}-largemessages/", $"{deploymentContainer}/",
+            ],
+            ignoreOrder: true);
+
+        // Azure takes at most 10 prefixes in a rule: the app's rule has one per container but the two immutable ones.
+        prefixes.Count.ShouldBeLessThanOrEqualTo(10);
+        StorageLayout.Containers.All.Except([StorageLayout.Containers.Certificates, StorageLayout.Containers.AuditAnchors]).Count()
+            .ShouldBeLessThanOrEqualTo(10, "split the previous-versions rule: a lifecycle rule takes at most 10 prefixes");
+    }
+
+    [Fact]
     public void No_app_setting_or_resource_holds_a_storage_key_or_connection_string()
     {
         var everything = Main.Json.ToJsonString();
@@ -386,6 +419,25 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId"], ignoreOrder: true);
         required.ShouldAllBe(p => supplied.Contains(p), "main.parameters.json must map every required parameter to an azd environment value");
         supplied.ShouldAllBe(p => Main.Parameters.ContainsKey(p), "main.parameters.json names a parameter main.bicep does not have");
+    }
+
+    /// <summary>A compiled prefix: a literal, or format('{0}suffix', x) with x the task hub prefix or the deployment container.</summary>
+    private static string PrefixFor(string compiled, string hub, string deploymentContainer)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(compiled, @"^\[format\('\{0\}(?<suffix>[^']*)', (?<argument>[^)]+\)?)\)\]$");
+        if (!compiled.StartsWith('['))
+        {
+            return compiled;
+        }
+
+        match.Success.ShouldBeTrue($"an expression this test does not read: {compiled}");
+        var value = match.Groups["argument"].Value switch
+        {
+            "variables('taskHubContainerPrefix')" => hub.ToLowerInvariant(),
+            "parameters('deploymentContainerName')" => deploymentContainer,
+            var other => throw new InvalidOperationException($"An argument this test does not read: {other}"),
+        };
+        return value + match.Groups["suffix"].Value;
     }
 
     private static List<string> Strings(JsonNode? node) =>
