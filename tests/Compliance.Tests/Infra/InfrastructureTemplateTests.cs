@@ -254,6 +254,30 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void Durable_Functions_has_an_always_ready_instance_and_polls_its_queues_at_least_every_10_seconds()
+    {
+        // What Microsoft documents for Durable Functions (Azure Storage provider) on Flex Consumption (issue 18).
+        var scale = FunctionAppModule.One("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!;
+        var alwaysReady = scale["alwaysReady"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        alwaysReady.Select(a => (string?)a["name"]).ShouldBe(["durable"]);
+        ((string)alwaysReady[0]["instanceCount"]!).ShouldBe("[parameters('durableAlwaysReadyInstanceCount')]");
+        ((string)Main.Module("function-app").Argument("durableAlwaysReadyInstanceCount")!).ShouldBe("[parameters('durableAlwaysReadyInstanceCount')]");
+        ((int)Main.Parameters["durableAlwaysReadyInstanceCount"]!["defaultValue"]!).ShouldBe(1);
+        using (var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient))
+        {
+            parameters.RootElement.GetProperty("parameters").GetProperty("durableAlwaysReadyInstanceCount").GetProperty("value").GetString()
+                .ShouldBe("${COMPLIANCE_DURABLE_ALWAYS_READY_INSTANCES=1}");
+        }
+
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "functions", "Compliance.Functions", "host.json")), Lenient);
+        var provider = host.RootElement.GetProperty("extensions").GetProperty("durableTask").GetProperty("storageProvider");
+        provider.GetProperty("type").GetString().ShouldBe("AzureStorage");
+        var polling = TimeSpan.Parse(provider.GetProperty("maxQueuePollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        polling.ShouldBeGreaterThan(TimeSpan.Zero);
+        polling.ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(10), "the default of 30 s leaves workflow steps waiting on Flex Consumption");
+    }
+
+    [Fact]
     public void Authentication_lets_participants_through_and_gives_staff_routes_the_principal()
     {
         // ADR 0006: the platform validates Entra ID tokens and sets X-MS-CLIENT-PRINCIPAL (stripping any a caller sends);
@@ -293,6 +317,22 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         var stated = (Math.Round(runs / 1000.0) * 1000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
         guide.ShouldContain($"about **{stated} timer runs** a month", customMessage: $"{runs} runs a month");
+    }
+
+    [Fact]
+    public void The_deploy_guides_monthly_cost_counts_the_always_ready_instance_the_template_keeps()
+    {
+        // The always-ready baseline is billed for every second of the month, at the rate the guide names.
+        const decimal BaselinePerGbSecond = 0.000004m;
+        var instances = (int)Main.Parameters["durableAlwaysReadyInstanceCount"]!["defaultValue"]!;
+        var memoryGb = (int)Main.Parameters["instanceMemoryMB"]!["defaultValue"]! / 1024m;
+        var gbSeconds = instances * memoryGb * 30 * 24 * 3600;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+        var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
+        guide.ShouldContain($"USD {BaselinePerGbSecond.ToString(invariant)} per GB-s baseline");
+        guide.ShouldContain($"{gbSeconds.ToString("N0", invariant)} GB-s of baseline");
+        guide.ShouldContain($"about USD {Math.Round(gbSeconds * BaselinePerGbSecond, 1).ToString("0.00", invariant)}");
     }
 
     [Fact]
