@@ -40,6 +40,10 @@ param firstAdminPrincipalId string
 @maxLength(36)
 param authClientId string
 
+@description('Required. The email address the deployment\'s alerts go to (COMPLIANCE_ALERT_EMAIL): a shared mailbox or distribution list of whoever runs it. docs/deploy.md lists the alerts.')
+@minLength(3)
+param alertEmail string
+
 @description('Optional. The application (client) id of the Entra ID app registration the mailbox connector uses with Microsoft Graph (GRAPH_CLIENT_ID). Empty until the Exchange Online steps of docs/deploy.md are done.')
 param graphClientId string = ''
 
@@ -189,6 +193,8 @@ var names = {
   keyVault: 'kv-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-api-${resourceToken}'
+  actionGroup: 'ag-${resourceToken}'
+  alerts: 'alert-${resourceToken}'
 }
 
 // Flex Consumption deploys the app package to a blob container; the app's identity reads it.
@@ -329,6 +335,19 @@ module functionApp 'modules/function-app.bicep' = {
   dependsOn: [
     roleAssignments
   ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: resourceGroup
+  params: {
+    actionGroupName: names.actionGroup
+    alertNamePrefix: names.alerts
+    location: location
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    tags: tags
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -434,6 +434,65 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((string?)AppSettings["Graph__ClientState"]).ShouldStartWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName=graph-client-state)'");
     }
 
+    [Theory]
+    [InlineData("request-overdue", "customMetrics", "compliance.requests.overdue")]
+    [InlineData("email-failed", "customMetrics", "compliance.outbox.failed")]
+    [InlineData("sweep-failed", "customMetrics", "compliance.sweep.failed")]
+    [InlineData("sweep-waiting", "customMetrics", "compliance.sweep.waiting")]
+    [InlineData("graph-subscription-expiring", "customMetrics", "compliance.graph.subscription.expires_in_hours")]
+    [InlineData("function-failures", "requests", "success == false")]
+    public void Each_alert_is_enabled_and_emails_the_action_group_and_the_deploy_guide_lists_it(string name, string table, string reads)
+    {
+        var alerts = Main.Module("alerts").Template;
+        var defined = alerts.Variables["alerts"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        var alert = defined.SingleOrDefault(a => (string?)a["name"] == name);
+        alert.ShouldNotBeNull($"no alert named {name}: {string.Join(", ", defined.Select(a => (string?)a["name"]))}");
+        var query = (string)alert["query"]!;
+        query.ShouldMatch($@"^(\[format\(')?{table}\n");
+        query.ShouldContain(reads.Contains('.', StringComparison.Ordinal) ? $"where name == \"{reads}\"" : reads);
+        ((string)alert["displayName"]!).ShouldStartWith("Compliance: ");
+
+        // One rule per entry, each enabled, querying Application Insights and emailing the action group.
+        var rule = alerts.One("Microsoft.Insights/scheduledQueryRules");
+        ((string)rule["copy"]!["count"]!).ShouldBe("[length(variables('alerts'))]");
+        ((string)rule["name"]!).ShouldContain("variables('alerts')[copyIndex()].name");
+        var properties = rule["properties"]!;
+        ((bool)properties["enabled"]!).ShouldBeTrue();
+        Strings(properties["scopes"]).ShouldBe(["[parameters('applicationInsightsId')]"]);
+        var criterion = properties["criteria"]!["allOf"]!.AsArray().Single()!;
+        ((string)criterion["query"]!).ShouldBe("[variables('alerts')[copyIndex()].query]");
+        ((string)criterion["timeAggregation"]!).ShouldBe("Count");
+        ((string)criterion["operator"]!).ShouldBe("GreaterThan");
+        ((int)criterion["threshold"]!).ShouldBe(0);
+        var group = alerts.One("Microsoft.Insights/actionGroups");
+        var groupName = ((string)group["name"]!).Trim('[', ']');
+        Strings(properties["actions"]!["actionGroups"]).ShouldBe([$"[resourceId('Microsoft.Insights/actionGroups', {groupName})]"]);
+
+        var guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md"));
+        guide.ShouldContain($"`{name}`", customMessage: "docs/deploy.md's list of alerts");
+    }
+
+    [Fact]
+    public void The_alerts_action_group_emails_the_address_azd_is_given_and_queries_the_apps_Application_Insights()
+    {
+        var call = Main.Module("alerts");
+        var group = call.Template.One("Microsoft.Insights/actionGroups")["properties"]!;
+        ((bool)group["enabled"]!).ShouldBeTrue();
+        var receiver = group["emailReceivers"]!.AsArray().Single()!;
+        ((string)receiver["emailAddress"]!).ShouldBe("[parameters('alertEmail')]");
+        ((string)call.Argument("alertEmail")!).ShouldBe("[parameters('alertEmail')]");
+        Main.Parameters["alertEmail"]!.AsObject().ContainsKey("defaultValue").ShouldBeFalse("nobody would hear of an alert sent nowhere");
+        using (var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient))
+        {
+            parameters.RootElement.GetProperty("parameters").GetProperty("alertEmail").GetProperty("value").GetString().ShouldBe("${COMPLIANCE_ALERT_EMAIL}");
+        }
+
+        var scope = (string)call.Argument("applicationInsightsId")!;
+        scope.ShouldContain("'Microsoft.Resources/deployments', 'monitoring')");
+        scope.ShouldEndWith(".outputs.applicationInsightsId.value]");
+        ((string)Main.Module("monitoring").Template.Outputs["applicationInsightsId"]!["value"]!).ShouldBe("[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]");
+    }
+
     [Fact]
     public void Every_parameter_says_whether_it_is_required_and_required_ones_have_no_default()
     {
@@ -456,7 +515,7 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         var supplied = file.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToList();
 
         var required = Main.Parameters.Where(p => !p.Value!.AsObject().ContainsKey("defaultValue")).Select(p => p.Key).ToList();
-        required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId"], ignoreOrder: true);
+        required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId", "alertEmail"], ignoreOrder: true);
         required.ShouldAllBe(p => supplied.Contains(p), "main.parameters.json must map every required parameter to an azd environment value");
         supplied.ShouldAllBe(p => Main.Parameters.ContainsKey(p), "main.parameters.json names a parameter main.bicep does not have");
     }
