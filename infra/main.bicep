@@ -129,7 +129,7 @@ param storageSkuName string = 'Standard_ZRS'
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-@description('Optional. Instances kept running for the Durable Functions triggers (the Flex Consumption always-ready count of the durable group), billed all month whether busy or not (docs/deploy.md, cost). One is what Microsoft recommends for Durable Functions on Flex Consumption: without it a workflow waits for an instance to start at each step. 0 saves the cost and lets workflow steps wait (COMPLIANCE_DURABLE_ALWAYS_READY_INSTANCES).')
+@description('Optional. Instances kept running for the Durable Functions triggers (the Flex Consumption always-ready count of the durable group), billed all month whether busy or not (docs/deploy.md, cost). One is what Microsoft recommends for Durable Functions on Flex Consumption: without it, after a quiet spell, a workflow step waits for an instance to start. 0 saves the cost and lets steps wait (COMPLIANCE_DURABLE_ALWAYS_READY_INSTANCES).')
 @minValue(0)
 param durableAlwaysReadyInstanceCount int = 1
 
