@@ -40,6 +40,10 @@ param firstAdminPrincipalId string
 @maxLength(36)
 param authClientId string
 
+@description('Required. The email address the deployment\'s alerts go to (COMPLIANCE_ALERT_EMAIL): a shared mailbox or distribution list of whoever runs it. docs/deploy.md lists the alerts.')
+@minLength(3)
+param alertEmail string
+
 @description('Optional. The application (client) id of the Entra ID app registration the mailbox connector uses with Microsoft Graph (GRAPH_CLIENT_ID). Empty until the Exchange Online steps of docs/deploy.md are done.')
 param graphClientId string = ''
 
@@ -92,6 +96,9 @@ param previousVersionRetentionDays int = 7
 @maxValue(146000)
 param certificateImmutabilityDays int = 2190
 
+@description('Optional. True once the DPO has locked the certificates\' or the audit anchors\' immutability policy (docs/deploy.md, first-run checklist): the template then leaves both policies as they are, since a locked policy refuses every redeployment and azd provision would fail (COMPLIANCE_IMMUTABILITY_POLICIES_LOCKED). Never true before they are locked: the containers would get no policy.')
+param immutabilityPoliciesLocked bool = false
+
 @description('Optional. Safety net: blobs in mail-outbox older than this many days are deleted by the lifecycle policy even if the retention sweep has not deleted them.')
 @minValue(1)
 param mailOutboxRetentionDays int = 365
@@ -121,6 +128,10 @@ param storageSkuName string = 'Standard_ZRS'
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('Optional. Instances kept running for the Durable Functions triggers (the Flex Consumption always-ready count of the durable group), billed all month whether busy or not (docs/deploy.md, cost). One is what Microsoft recommends for Durable Functions on Flex Consumption: without it, after a quiet spell, a workflow step waits for an instance to start. 0 saves the cost and lets steps wait (COMPLIANCE_DURABLE_ALWAYS_READY_INSTANCES).')
+@minValue(0)
+param durableAlwaysReadyInstanceCount int = 1
 
 @description('Optional. Memory per Function App instance, in MB.')
 @allowed([
@@ -182,6 +193,8 @@ var names = {
   keyVault: 'kv-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-api-${resourceToken}'
+  actionGroup: 'ag-${resourceToken}'
+  alerts: 'alert-${resourceToken}'
 }
 
 // Flex Consumption deploys the app package to a blob container; the app's identity reads it.
@@ -228,6 +241,7 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     containerNames: storageLayout.containers
     deploymentContainerName: deploymentContainerName
+    durableTaskHubName: durableTaskHubName
     tableNames: storageLayout.tables
     certificatesContainerName: certificatesContainerName
     auditAnchorsContainerName: auditAnchorsContainerName
@@ -239,6 +253,7 @@ module storage 'modules/storage.bicep' = {
     containerSoftDeleteRetentionDays: containerSoftDeleteRetentionDays
     previousVersionRetentionDays: previousVersionRetentionDays
     certificateImmutabilityDays: certificateImmutabilityDays
+    immutabilityPoliciesLocked: immutabilityPoliciesLocked
     logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
@@ -274,6 +289,14 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }
+  // The assignments name the storage account (and its certificates container), the vault and Application Insights by
+  // name, which ARM cannot see as a dependency: without this it may start them before those exist, and a first azd up
+  // fails. Explicit, rather than passing the modules' outputs, so that What-If can still predict the assignments.
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
 }
 
 module functionApp 'modules/function-app.bicep' = {
@@ -304,6 +327,7 @@ module functionApp 'modules/function-app.bicep' = {
     }
     runtimeVersion: '10.0'
     maximumInstanceCount: maximumInstanceCount
+    durableAlwaysReadyInstanceCount: durableAlwaysReadyInstanceCount
     instanceMemoryMB: instanceMemoryMB
     tags: tags
   }
@@ -311,6 +335,19 @@ module functionApp 'modules/function-app.bicep' = {
   dependsOn: [
     roleAssignments
   ]
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: resourceGroup
+  params: {
+    actionGroupName: names.actionGroup
+    alertNamePrefix: names.alerts
+    location: location
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+    tags: tags
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

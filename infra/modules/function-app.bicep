@@ -64,6 +64,10 @@ param runtimeVersion string = '10.0'
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Optional. Always-ready instances of the durable group (orchestration, activity and entity triggers).')
+@minValue(0)
+param durableAlwaysReadyInstanceCount int = 1
+
 @description('Optional. Memory per instance, in MB.')
 @allowed([
   512
@@ -129,6 +133,15 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Durable Functions on Flex Consumption: an instance that is always running for the durable group keeps polling
+        // the task hub's queues, so a workflow step does not wait for the scale controller to start one (Microsoft's
+        // recommendation for the Azure Storage provider on this plan, with maxQueuePollingInterval of 10 s in host.json).
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: durableAlwaysReadyInstanceCount
+          }
+        ]
       }
       runtime: {
         name: 'dotnet-isolated'

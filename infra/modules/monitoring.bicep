@@ -57,6 +57,9 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 @description('The Log Analytics workspace\'s resource id (for diagnostic settings).')
 output workspaceId string = workspace.id
 
+@description('The Application Insights component\'s resource id (the scope of the alert rules).')
+output applicationInsightsId string = applicationInsights.id
+
 @description('The Application Insights component\'s name.')
 output applicationInsightsName string = applicationInsights.name
 

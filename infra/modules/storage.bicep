@@ -14,6 +14,9 @@ param containerNames string[]
 @description('Required. The blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
+@description('Required. The Durable task hub name: its blob containers (<hub>-leases, <hub>-applease, <hub>-largemessages, in lower case) get the previous-versions lifecycle rule.')
+param durableTaskHubName string
+
 @description('Required. The tables to create: every table of StorageLayout.')
 param tableNames string[]
 
@@ -52,6 +55,9 @@ param previousVersionRetentionDays int = 7
 @minValue(1)
 @maxValue(146000)
 param certificateImmutabilityDays int = 2190
+
+@description('Optional. True once the immutability policies have been locked: they are then left out of the template, as ARM refuses to redeploy a locked policy. A locked policy\'s period can only be lengthened, with az storage container immutability-policy extend.')
+param immutabilityPoliciesLocked bool = false
 
 @description('Required. The Log Analytics workspace that receives blob delete logs (an independent record of every deletion).')
 param logAnalyticsWorkspaceId string
@@ -154,8 +160,9 @@ resource certificatesContainer 'Microsoft.Storage/storageAccounts/blobServices/c
 
 // Time-based retention (WORM) on the certificates container: a certificate cannot be overwritten or deleted until it is
 // certificateImmutabilityDays old. Deployed unlocked, so it can still be changed while the deployment is being tried out;
-// docs/deploy.md says how to lock it, which is irreversible.
-resource certificatesImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+// docs/deploy.md says how to lock it, which is irreversible. Once locked, a PUT of the policy fails, so the template stops
+// deploying it (immutabilityPoliciesLocked) and the locked policy stays as the DPO left it.
+resource certificatesImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = if (!immutabilityPoliciesLocked) {
   parent: certificatesContainer
   name: 'default'
   properties: {
@@ -174,8 +181,9 @@ resource auditAnchorsContainer 'Microsoft.Storage/storageAccounts/blobServices/c
 }
 
 // The same on the audit anchors: a chain's head, once anchored, cannot be changed or removed, so a chain rewritten in the
-// table afterwards is found by GET /api/audit/verify (docs/audit.md). Unlocked like the certificates' policy.
-resource auditAnchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+// table afterwards is found by GET /api/audit/verify (docs/audit.md). Unlocked like the certificates' policy, and left
+// alone like it once locked.
+resource auditAnchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = if (!immutabilityPoliciesLocked) {
   parent: auditAnchorsContainer
   name: 'default'
   properties: {
@@ -241,7 +249,8 @@ var safetyNetRules = map(objectKeys(safetyNetRetentionDays), container => {
 })
 
 // Previous versions everywhere except the immutable certificates and anchors (never overwritten), so that versioning cannot
-// keep erased data beyond a known bound.
+// keep erased data beyond a known bound. A rule takes at most 10 prefixes, so the app's containers have one rule and the
+// platform's another.
 var previousVersionsRule = {
   name: 'previous-versions'
   enabled: true
@@ -263,12 +272,45 @@ var previousVersionsRule = {
   }
 }
 
+// The containers the platform writes to: the Functions host's (timer schedule status and locks, host keys), the Durable
+// task hub's (partition and app leases; large messages, which hold orchestration and activity payloads and so personal
+// data) and the app package. Their blobs are overwritten all the time, and without this rule every old version would stay
+// for ever, beyond the bound the deletion certificates state.
+var taskHubContainerPrefix = toLower(durableTaskHubName)
+var previousVersionsPlatformRule = {
+  name: 'previous-versions-platform'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: {
+      blobTypes: [
+        'blockBlob'
+      ]
+      prefixMatch: [
+        'azure-webjobs-hosts/'
+        'azure-webjobs-secrets/'
+        '${taskHubContainerPrefix}-leases/'
+        '${taskHubContainerPrefix}-applease/'
+        '${taskHubContainerPrefix}-largemessages/'
+        '${deploymentContainerName}/'
+      ]
+    }
+    actions: {
+      version: {
+        delete: {
+          daysAfterCreationGreaterThan: previousVersionRetentionDays
+        }
+      }
+    }
+  }
+}
+
 resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
   parent: storage
   name: 'default'
   properties: {
     policy: {
-      rules: concat(safetyNetRules, [previousVersionsRule])
+      rules: concat(safetyNetRules, [previousVersionsRule, previousVersionsPlatformRule])
     }
   }
   dependsOn: [

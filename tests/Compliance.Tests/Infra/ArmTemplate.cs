@@ -38,7 +38,8 @@ public sealed partial class ArmTemplate(JsonObject json, string path)
         .Select(r => new ModuleCall(
             (string)r["name"]!,
             r["properties"]!["parameters"]!.AsObject(),
-            new ArmTemplate(r["properties"]!["template"]!.AsObject(), $"{Path}/{(string)r["name"]!}")));
+            new ArmTemplate(r["properties"]!["template"]!.AsObject(), $"{Path}/{(string)r["name"]!}"),
+            r["dependsOn"] is JsonArray dependsOn ? dependsOn.Select(d => d!.GetValue<string>()).ToList() : []));
 
     /// <summary>This template and every nested one.</summary>
     public IEnumerable<ArmTemplate> SelfAndModules => Modules.SelectMany(m => m.Template.SelfAndModules).Prepend(this);
@@ -73,14 +74,50 @@ public sealed partial class ArmTemplate(JsonObject json, string path)
         return value;
     }
 
+    /// <summary>
+    /// Whether a resource is deployed when the template's bool parameters have these values: its <c>condition</c> read for
+    /// the shapes Bicep emits for <c>if (flag)</c> and <c>if (!flag)</c>; any other condition throws rather than guess.
+    /// </summary>
+    public static bool IsDeployed(JsonObject resource, IReadOnlyDictionary<string, bool> parameters)
+    {
+        var condition = (string?)resource["condition"];
+        if (condition is null)
+        {
+            return true;
+        }
+
+        var match = BoolCondition().Match(condition);
+        if (!match.Success)
+        {
+            throw new InvalidOperationException($"A condition this reader does not evaluate: {condition}");
+        }
+
+        var value = parameters.TryGetValue(match.Groups["name"].Value, out var given)
+            ? given
+            : throw new InvalidOperationException($"No value given for '{match.Groups["name"].Value}' ({condition}).");
+        return match.Groups["not"].Success ? !value : value;
+    }
+
     [GeneratedRegex(@"^\[variables\('(?<name>[A-Za-z0-9_]+)'\)(\.(?<property>[A-Za-z0-9_]+))?\]$")]
     private static partial Regex VariableReference();
+
+    [GeneratedRegex(@"^\[(?<not>not\()?parameters\('(?<name>[A-Za-z0-9_]+)'\)(?(not)\))\]$")]
+    private static partial Regex BoolCondition();
 }
 
-/// <summary>A module call: the values passed to its parameters and its compiled template.</summary>
-public sealed record ModuleCall(string Name, JsonObject Arguments, ArmTemplate Template)
+/// <summary>A module call: the values passed to its parameters, its compiled template and what it waits for.</summary>
+public sealed partial record ModuleCall(string Name, JsonObject Arguments, ArmTemplate Template, IReadOnlyList<string> DependsOn)
 {
+    /// <summary>The modules (deployments) ARM deploys before this one, by deployment name.</summary>
+    public IEnumerable<string> DependsOnModules => DependsOn
+        .Select(d => DeploymentReference().Match(d))
+        .Where(m => m.Success)
+        .Select(m => m.Groups["name"].Value);
+
     /// <summary>The expression or value passed to a parameter.</summary>
     public JsonNode? Argument(string parameter) =>
         Arguments[parameter]?["value"] ?? throw new InvalidOperationException($"Module '{Name}' is not given '{parameter}'.");
+
+    [GeneratedRegex(@"'Microsoft\.Resources/deployments', '(?<name>[^']+)'\)\]$")]
+    private static partial Regex DeploymentReference();
 }

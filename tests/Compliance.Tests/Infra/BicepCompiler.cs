@@ -31,7 +31,10 @@ public static class BicepCompiler
         return path;
     }
 
-    /// <summary>Compiles a .bicep file (and its modules) to its ARM template; throws with the compiler's messages if it fails.</summary>
+    /// <summary>
+    /// Compiles a .bicep file (and its modules) to its ARM template; throws with the compiler's messages if it fails or
+    /// reports a linter error or warning (infra/bicepconfig.json), as scripts/check-infra.sh does in CI.
+    /// </summary>
     public static async Task<ArmTemplate> BuildAsync(string bicepFile, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(Locate())
@@ -55,6 +58,11 @@ public static class BicepCompiler
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"bicep build {bicepFile} failed ({process.ExitCode}):\n{messages}");
+        }
+
+        if (messages.Contains(": Warning ", StringComparison.Ordinal) || messages.Contains(": Error ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"bicep build {bicepFile} reports linter warnings or errors:\n{messages}");
         }
 
         return new ArmTemplate(JsonNode.Parse(json)!.AsObject(), "main");

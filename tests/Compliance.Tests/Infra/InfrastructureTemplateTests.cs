@@ -93,6 +93,28 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((int)Main.Parameters["certificateImmutabilityDays"]!["defaultValue"]!).ShouldBeGreaterThanOrEqualTo(365);
     }
 
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 0)]
+    public void Once_the_DPO_has_locked_the_immutability_policies_the_template_leaves_them_alone(bool locked, int policiesDeployed)
+    {
+        // A locked policy refuses every PUT, so a template that redeploys it makes every later azd provision fail (issue 18).
+        var policies = StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies");
+        var arguments = new Dictionary<string, bool> { ["immutabilityPoliciesLocked"] = locked };
+        policies.Count(p => ArmTemplate.IsDeployed(p, arguments)).ShouldBe(policiesDeployed);
+
+        // The rest of the storage (containers, lifecycle rules) is deployed either way.
+        StorageModule.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ShouldAllBe(c => ArmTemplate.IsDeployed(c, arguments));
+        ArmTemplate.IsDeployed(StorageModule.One("Microsoft.Storage/storageAccounts/managementPolicies"), arguments).ShouldBeTrue();
+
+        // main passes the flag through, unlocked unless azd's environment says otherwise.
+        ((string)Main.Module("storage").Argument("immutabilityPoliciesLocked")!).ShouldBe("[parameters('immutabilityPoliciesLocked')]");
+        ((bool)Main.Parameters["immutabilityPoliciesLocked"]!["defaultValue"]!).ShouldBeFalse();
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient);
+        file.RootElement.GetProperty("parameters").GetProperty("immutabilityPoliciesLocked").GetProperty("value").GetString()
+            .ShouldBe("${COMPLIANCE_IMMUTABILITY_POLICIES_LOCKED=false}");
+    }
+
     [Fact]
     public void Versioning_and_soft_delete_are_on_and_given_to_the_app_and_outputs_for_certificates()
     {
@@ -129,6 +151,39 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((string)lifecycle["properties"]!["policy"]!["rules"]!).ShouldContain("variables('previousVersionsRule')");
         StorageModule.Variables["previousVersionsRule"]!["definition"]!["actions"]!["version"]!["delete"]!["daysAfterCreationGreaterThan"]!
             .GetValue<string>().ShouldBe("[parameters('previousVersionRetentionDays')]");
+    }
+
+    [Fact]
+    public void Previous_versions_expire_in_the_Functions_hosts_and_the_task_hubs_containers_too()
+    {
+        // Deletion certificates state that previous versions go after previousVersionRetentionDays; the host's and the
+        // task hub's containers are versioned too, and <hub>-largemessages holds workflow payloads (issue 18).
+        var storage = Main.Module("storage");
+        var hub = (string)Main.Parameters["durableTaskHubName"]!["defaultValue"]!;
+        ((string)storage.Argument("durableTaskHubName")!).ShouldBe("[parameters('durableTaskHubName')]");
+        ((string)Main.Module("function-app").Argument("durableTaskHubName")!).ShouldBe("[parameters('durableTaskHubName')]", "the app runs the task hub the rule names");
+        ((string)StorageModule.Variables["taskHubContainerPrefix"]!).ShouldBe("[toLower(parameters('durableTaskHubName'))]", "the Azure Storage provider names its containers in lower case");
+        var deploymentContainer = Main.Resolve(storage.Argument("deploymentContainerName"))!.GetValue<string>();
+
+        var rule = StorageModule.Variables["previousVersionsPlatformRule"]!;
+        ((bool)rule["enabled"]!).ShouldBeTrue();
+        ((string)StorageModule.One("Microsoft.Storage/storageAccounts/managementPolicies")["properties"]!["policy"]!["rules"]!)
+            .ShouldContain("variables('previousVersionsPlatformRule')");
+        rule["definition"]!["actions"]!["version"]!["delete"]!["daysAfterCreationGreaterThan"]!.GetValue<string>()
+            .ShouldBe("[parameters('previousVersionRetentionDays')]");
+
+        var prefixes = Strings(rule["definition"]!["filters"]!["prefixMatch"]).Select(p => PrefixFor(p, hub, deploymentContainer)).ToList();
+        prefixes.ShouldBe(
+            [
+                "azure-webjobs-hosts/", "azure-webjobs-secrets/", $"{hub.ToLowerInvariant()}-leases/", $"{hub.ToLowerInvariant()}-applease/",
+                $"{hub.ToLowerInvariant()}-largemessages/", $"{deploymentContainer}/",
+            ],
+            ignoreOrder: true);
+
+        // Azure takes at most 10 prefixes in a rule: the app's rule has one per container but the two immutable ones.
+        prefixes.Count.ShouldBeLessThanOrEqualTo(10);
+        StorageLayout.Containers.All.Except([StorageLayout.Containers.Certificates, StorageLayout.Containers.AuditAnchors]).Count()
+            .ShouldBeLessThanOrEqualTo(10, "split the previous-versions rule: a lifecycle rule takes at most 10 prefixes");
     }
 
     [Fact]
@@ -199,6 +254,30 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void Durable_Functions_has_an_always_ready_instance_and_polls_its_queues_at_least_every_10_seconds()
+    {
+        // What Microsoft documents for Durable Functions (Azure Storage provider) on Flex Consumption (issue 18).
+        var scale = FunctionAppModule.One("Microsoft.Web/sites")["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!;
+        var alwaysReady = scale["alwaysReady"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        alwaysReady.Select(a => (string?)a["name"]).ShouldBe(["durable"]);
+        ((string)alwaysReady[0]["instanceCount"]!).ShouldBe("[parameters('durableAlwaysReadyInstanceCount')]");
+        ((string)Main.Module("function-app").Argument("durableAlwaysReadyInstanceCount")!).ShouldBe("[parameters('durableAlwaysReadyInstanceCount')]");
+        ((int)Main.Parameters["durableAlwaysReadyInstanceCount"]!["defaultValue"]!).ShouldBe(1);
+        using (var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient))
+        {
+            parameters.RootElement.GetProperty("parameters").GetProperty("durableAlwaysReadyInstanceCount").GetProperty("value").GetString()
+                .ShouldBe("${COMPLIANCE_DURABLE_ALWAYS_READY_INSTANCES=1}");
+        }
+
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "functions", "Compliance.Functions", "host.json")), Lenient);
+        var provider = host.RootElement.GetProperty("extensions").GetProperty("durableTask").GetProperty("storageProvider");
+        provider.GetProperty("type").GetString().ShouldBe("AzureStorage");
+        var polling = TimeSpan.Parse(provider.GetProperty("maxQueuePollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        polling.ShouldBeGreaterThan(TimeSpan.Zero);
+        polling.ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(10), "the default of 30 s leaves workflow steps waiting on Flex Consumption");
+    }
+
+    [Fact]
     public void Authentication_lets_participants_through_and_gives_staff_routes_the_principal()
     {
         // ADR 0006: the platform validates Entra ID tokens and sets X-MS-CLIENT-PRINCIPAL (stripping any a caller sends);
@@ -238,6 +317,22 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         var stated = (Math.Round(runs / 1000.0) * 1000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
         var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
         guide.ShouldContain($"about **{stated} timer runs** a month", customMessage: $"{runs} runs a month");
+    }
+
+    [Fact]
+    public void The_deploy_guides_monthly_cost_counts_the_always_ready_instance_the_template_keeps()
+    {
+        // The always-ready baseline is billed for every second of the month, at the rate the guide names.
+        const decimal BaselinePerGbSecond = 0.000004m;
+        var instances = (int)Main.Parameters["durableAlwaysReadyInstanceCount"]!["defaultValue"]!;
+        var memoryGb = (int)Main.Parameters["instanceMemoryMB"]!["defaultValue"]! / 1024m;
+        var gbSeconds = instances * memoryGb * 30 * 24 * 3600;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+        var guide = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md")), @"\s+", " ");
+        guide.ShouldContain($"USD {BaselinePerGbSecond.ToString(invariant)} per GB-s baseline");
+        guide.ShouldContain($"{gbSeconds.ToString("N0", invariant)} GB-s of baseline");
+        guide.ShouldContain($"about USD {Math.Round(gbSeconds * BaselinePerGbSecond, 1).ToString("0.00", invariant)}");
     }
 
     [Fact]
@@ -297,6 +392,24 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
     }
 
     [Fact]
+    public void Role_assignments_wait_for_the_storage_vault_and_Application_Insights_they_are_scoped_to()
+    {
+        // The assignments reach those resources by name (existing), which ARM does not see; on a first azd up it would
+        // otherwise start them before the resources exist, and they fail (issue 18).
+        var rbac = Main.Module("role-assignments");
+        rbac.DependsOnModules.ShouldContain("storage");
+        rbac.DependsOnModules.ShouldContain("keyvault");
+        rbac.DependsOnModules.ShouldContain("monitoring");
+        rbac.DependsOnModules.ShouldContain("identity");
+
+        // And each name is the one its module gave the resource.
+        ((string)rbac.Argument("storageAccountName")!).ShouldBe((string)Main.Module("storage").Argument("name")!);
+        ((string)rbac.Argument("keyVaultName")!).ShouldBe((string)Main.Module("keyvault").Argument("name")!);
+        ((string)rbac.Argument("certificatesContainerName")!).ShouldBe((string)Main.Module("storage").Argument("certificatesContainerName")!);
+        ((string)rbac.Argument("applicationInsightsName")!).ShouldBe((string)Main.Module("monitoring").Argument("applicationInsightsName")!);
+    }
+
+    [Fact]
     public void Application_Insights_and_Log_Analytics_accept_only_Entra_ID()
     {
         var monitoring = Main.Module("monitoring").Template;
@@ -321,6 +434,65 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         ((string?)AppSettings["Graph__ClientState"]).ShouldStartWith("[format('@Microsoft.KeyVault(VaultName={0};SecretName=graph-client-state)'");
     }
 
+    [Theory]
+    [InlineData("request-overdue", "customMetrics", "compliance.requests.overdue")]
+    [InlineData("email-failed", "customMetrics", "compliance.outbox.failed")]
+    [InlineData("sweep-failed", "customMetrics", "compliance.sweep.failed")]
+    [InlineData("sweep-waiting", "customMetrics", "compliance.sweep.waiting")]
+    [InlineData("graph-subscription-expiring", "customMetrics", "compliance.graph.subscription.expires_in_hours")]
+    [InlineData("function-failures", "requests", "success == false")]
+    public void Each_alert_is_enabled_and_emails_the_action_group_and_the_deploy_guide_lists_it(string name, string table, string reads)
+    {
+        var alerts = Main.Module("alerts").Template;
+        var defined = alerts.Variables["alerts"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        var alert = defined.SingleOrDefault(a => (string?)a["name"] == name);
+        alert.ShouldNotBeNull($"no alert named {name}: {string.Join(", ", defined.Select(a => (string?)a["name"]))}");
+        var query = (string)alert["query"]!;
+        query.ShouldMatch($@"^(\[format\(')?{table}\n");
+        query.ShouldContain(reads.Contains('.', StringComparison.Ordinal) ? $"where name == \"{reads}\"" : reads);
+        ((string)alert["displayName"]!).ShouldStartWith("Compliance: ");
+
+        // One rule per entry, each enabled, querying Application Insights and emailing the action group.
+        var rule = alerts.One("Microsoft.Insights/scheduledQueryRules");
+        ((string)rule["copy"]!["count"]!).ShouldBe("[length(variables('alerts'))]");
+        ((string)rule["name"]!).ShouldContain("variables('alerts')[copyIndex()].name");
+        var properties = rule["properties"]!;
+        ((bool)properties["enabled"]!).ShouldBeTrue();
+        Strings(properties["scopes"]).ShouldBe(["[parameters('applicationInsightsId')]"]);
+        var criterion = properties["criteria"]!["allOf"]!.AsArray().Single()!;
+        ((string)criterion["query"]!).ShouldBe("[variables('alerts')[copyIndex()].query]");
+        ((string)criterion["timeAggregation"]!).ShouldBe("Count");
+        ((string)criterion["operator"]!).ShouldBe("GreaterThan");
+        ((int)criterion["threshold"]!).ShouldBe(0);
+        var group = alerts.One("Microsoft.Insights/actionGroups");
+        var groupName = ((string)group["name"]!).Trim('[', ']');
+        Strings(properties["actions"]!["actionGroups"]).ShouldBe([$"[resourceId('Microsoft.Insights/actionGroups', {groupName})]"]);
+
+        var guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "deploy.md"));
+        guide.ShouldContain($"`{name}`", customMessage: "docs/deploy.md's list of alerts");
+    }
+
+    [Fact]
+    public void The_alerts_action_group_emails_the_address_azd_is_given_and_queries_the_apps_Application_Insights()
+    {
+        var call = Main.Module("alerts");
+        var group = call.Template.One("Microsoft.Insights/actionGroups")["properties"]!;
+        ((bool)group["enabled"]!).ShouldBeTrue();
+        var receiver = group["emailReceivers"]!.AsArray().Single()!;
+        ((string)receiver["emailAddress"]!).ShouldBe("[parameters('alertEmail')]");
+        ((string)call.Argument("alertEmail")!).ShouldBe("[parameters('alertEmail')]");
+        Main.Parameters["alertEmail"]!.AsObject().ContainsKey("defaultValue").ShouldBeFalse("nobody would hear of an alert sent nowhere");
+        using (var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "infra", "main.parameters.json")), Lenient))
+        {
+            parameters.RootElement.GetProperty("parameters").GetProperty("alertEmail").GetProperty("value").GetString().ShouldBe("${COMPLIANCE_ALERT_EMAIL}");
+        }
+
+        var scope = (string)call.Argument("applicationInsightsId")!;
+        scope.ShouldContain("'Microsoft.Resources/deployments', 'monitoring')");
+        scope.ShouldEndWith(".outputs.applicationInsightsId.value]");
+        ((string)Main.Module("monitoring").Template.Outputs["applicationInsightsId"]!["value"]!).ShouldBe("[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]");
+    }
+
     [Fact]
     public void Every_parameter_says_whether_it_is_required_and_required_ones_have_no_default()
     {
@@ -343,9 +515,28 @@ public sealed class InfrastructureTemplateTests(CompiledMainTemplate compiled) :
         var supplied = file.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToList();
 
         var required = Main.Parameters.Where(p => !p.Value!.AsObject().ContainsKey("defaultValue")).Select(p => p.Key).ToList();
-        required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId"], ignoreOrder: true);
+        required.ShouldBe(["environmentName", "location", "mailboxAddress", "firstDpoPrincipalId", "firstAdminPrincipalId", "authClientId", "alertEmail"], ignoreOrder: true);
         required.ShouldAllBe(p => supplied.Contains(p), "main.parameters.json must map every required parameter to an azd environment value");
         supplied.ShouldAllBe(p => Main.Parameters.ContainsKey(p), "main.parameters.json names a parameter main.bicep does not have");
+    }
+
+    /// <summary>A compiled prefix: a literal, or format('{0}suffix', x) with x the task hub prefix or the deployment container.</summary>
+    private static string PrefixFor(string compiled, string hub, string deploymentContainer)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(compiled, @"^\[format\('\{0\}(?<suffix>[^']*)', (?<argument>[^)]+\)?)\)\]$");
+        if (!compiled.StartsWith('['))
+        {
+            return compiled;
+        }
+
+        match.Success.ShouldBeTrue($"an expression this test does not read: {compiled}");
+        var value = match.Groups["argument"].Value switch
+        {
+            "variables('taskHubContainerPrefix')" => hub.ToLowerInvariant(),
+            "parameters('deploymentContainerName')" => deploymentContainer,
+            var other => throw new InvalidOperationException($"An argument this test does not read: {other}"),
+        };
+        return value + match.Groups["suffix"].Value;
     }
 
     private static List<string> Strings(JsonNode? node) =>
