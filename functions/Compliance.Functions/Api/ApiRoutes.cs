@@ -1,5 +1,6 @@
 using Compliance.Functions.Anonymisation;
 using Compliance.Functions.Audit;
+using Compliance.Functions.Health;
 using Compliance.Functions.Http;
 using Compliance.Functions.Identity;
 using Compliance.Functions.Mail;
@@ -267,6 +268,17 @@ public static class ApiRoutes
             Body = ApiBody.Raw("Graph's change notification collection, {\"value\":[…]}.", ["application/json"], [.. ApiBody.JsonProblems, (400, "invalid-notification")]),
             Answers = [ApiAnswer.Text(200, "The validation token, echoed."), new(202, "Taken in.", [])],
             Problems = [(400, "invalid-validation-token"), (403, "invalid-client-state"), (404, "not-configured")],
+        },
+
+        // Health
+        new(nameof(HealthHttp.GetHealth), "Whether the service is up (storage answers), for a load balancer or an uptime probe")
+        {
+            Answers = [ApiAnswer.Json(200, "Up: {\"status\":\"up\"}."), ApiAnswer.Json(503, "Down, storage does not answer: {\"status\":\"down\"}.")],
+        },
+        new(nameof(HealthHttp.GetHealthDetails), "Every health check with its state and reason")
+        {
+            Roles = HealthHttp.AdminOnly,
+            Answers = [ApiAnswer.Json(200, "The checks, whatever their states (the body says them).")],
         },
 
         // Identity

@@ -32,6 +32,7 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
         ("PUT", "/api/suppliers/matrix-supplier", "{}", [Role.Admin, Role.Dpo]),
         ("GET", "/api/audit?limit=1", null, [Role.Dpo]),
         ("GET", "/api/audit/verify", null, [Role.Dpo]),
+        ("GET", "/api/health/details", null, [Role.Admin]),
         ("GET", "/api/studies/MATRIX-NOSUCH/retention", null, Handlers),
         ("POST", "/api/retention/run", """{"studyId":"MATRIX-NOSUCH"}""", [Role.Admin, Role.Dpo]),
         ("GET", "/api/certificates/DC-MATRIX-NOSUCH", null, [Role.Dpo]),
