@@ -15,7 +15,7 @@ namespace Compliance.Functions.Anonymisation;
 /// </summary>
 public sealed class AnonymisedTranscriptsHttp(StudyStore studies, AnalystTranscripts transcripts)
 {
-    private static readonly string[] Preparers = [Role.Researcher];
+    internal static readonly string[] Preparers = [Role.Researcher];
 
     [Function(nameof(PrepareAnonymisedTranscript))]
     public async Task<IActionResult> PrepareAnonymisedTranscript(

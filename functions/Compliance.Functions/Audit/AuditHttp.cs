@@ -15,8 +15,8 @@ namespace Compliance.Functions.Audit;
 /// <summary>The HTTP routes of the audit log: its entries and the verification of its chains, for the DPO only.</summary>
 public sealed partial class AuditHttp(AuditLog audit, ILogger<AuditHttp> logger)
 {
-    private static readonly string[] DpoOnly = [Role.Dpo];
-    private static readonly string[] QueryParameters = ["requestId", "studyId", "limit", "continuation"];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] QueryParameters = ["requestId", "studyId", "limit", "continuation"];
 
     /// <summary>
     /// <c>GET /api/audit?requestId=&amp;studyId=&amp;limit=&amp;continuation=</c>: entries by request, by study, both or neither,

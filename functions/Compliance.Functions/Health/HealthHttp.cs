@@ -14,7 +14,7 @@ namespace Compliance.Functions.Health;
 /// </summary>
 public sealed class HealthHttp(HealthChecks checks)
 {
-    private static readonly string[] AdminOnly = [Role.Admin];
+    internal static readonly string[] AdminOnly = [Role.Admin];
 
     [Function(nameof(GetHealth))]
     public async Task<IActionResult> GetHealth(

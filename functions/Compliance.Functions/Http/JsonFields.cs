@@ -11,6 +11,7 @@ public sealed class JsonFields
 {
     private readonly JsonElement body;
     private readonly Dictionary<string, List<string>> errors = new(StringComparer.Ordinal);
+    private readonly List<JsonFieldRead> reads = [];
 
     public JsonFields(JsonElement body, IReadOnlyCollection<string> knownFields)
     {
@@ -26,6 +27,12 @@ public sealed class JsonFields
     }
 
     public bool HasErrors => errors.Count > 0;
+
+    /// <summary>
+    /// Every field asked for, in order, with the rule it was read by: what a body's validator reads is what the OpenAPI
+    /// document says of the body (Api/BodyDescriptions), so the two cannot differ.
+    /// </summary>
+    public IReadOnlyList<JsonFieldRead> Reads => reads;
 
     /// <summary>The errors, field by field, for <see cref="ApiProblem.Validation"/>.</summary>
     public Dictionary<string, string[]> Errors => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
@@ -45,6 +52,7 @@ public sealed class JsonFields
     /// <summary>A trimmed string of at most <paramref name="maxLength"/> characters, without control characters other than line breaks and tabs.</summary>
     public string? Text(string field, bool required, int maxLength)
     {
+        Note(new(field, JsonFieldKind.Text, required, MaxLength: maxLength));
         if (!TryGet(field, required, out var value))
         {
             return null;
@@ -86,6 +94,7 @@ public sealed class JsonFields
     public string? Text(string field, bool required, int maxLength, Func<string, bool> isValid, string rule)
     {
         var text = Text(field, required, maxLength);
+        Note(new(field, JsonFieldKind.Text, required, MaxLength: maxLength, Rule: rule, IsValid: isValid));
         if (text is not null && !isValid(text))
         {
             Add(field, rule);
@@ -99,6 +108,7 @@ public sealed class JsonFields
     public DateOnly? Date(string field, bool required)
     {
         var text = Text(field, required, 10);
+        Note(new(field, JsonFieldKind.Date, required));
         if (text is null)
         {
             return null;
@@ -115,6 +125,7 @@ public sealed class JsonFields
 
     public bool? Boolean(string field)
     {
+        Note(new(field, JsonFieldKind.Boolean, Required: false));
         if (!TryGet(field, required: false, out var value))
         {
             return null;
@@ -132,6 +143,7 @@ public sealed class JsonFields
     /// <summary>A non-empty array of strings, each satisfying <paramref name="isValid"/>, without duplicates.</summary>
     public IReadOnlyList<string>? StringArray(string field, bool required, int maxItems, Func<string, bool> isValid, string rule)
     {
+        Note(new(field, JsonFieldKind.StringArray, required, MaxItems: maxItems, Rule: rule, IsValid: isValid));
         if (!TryGet(field, required, out var value))
         {
             return null;
@@ -167,6 +179,7 @@ public sealed class JsonFields
     /// <summary>A nested JSON object, returned raw.</summary>
     public JsonElement? Mapping(string field, bool required)
     {
+        Note(new(field, JsonFieldKind.Mapping, required));
         if (!TryGet(field, required, out var value))
         {
             return null;
@@ -179,6 +192,20 @@ public sealed class JsonFields
         }
 
         return value;
+    }
+
+    /// <summary>Keeps the last word on a field: a date is read as a short text first, then as a date.</summary>
+    private void Note(JsonFieldRead read)
+    {
+        var at = reads.FindIndex(r => r.Field == read.Field);
+        if (at < 0)
+        {
+            reads.Add(read);
+        }
+        else
+        {
+            reads[at] = read;
+        }
     }
 
     private bool TryGet(string field, bool required, out JsonElement value)
@@ -196,3 +223,19 @@ public sealed class JsonFields
         return true;
     }
 }
+
+/// <summary>How a body's field is read.</summary>
+public enum JsonFieldKind
+{
+    Text,
+    Date,
+    Boolean,
+    StringArray,
+    Mapping,
+}
+
+/// <summary>
+/// One field a validator asked <see cref="JsonFields"/> for: its kind, whether it is required, its limits, and the rule
+/// (with the test behind it) that a value breaking it is refused with.
+/// </summary>
+public sealed record JsonFieldRead(string Field, JsonFieldKind Kind, bool Required, int? MaxLength = null, int? MaxItems = null, string? Rule = null, Func<string, bool>? IsValid = null);

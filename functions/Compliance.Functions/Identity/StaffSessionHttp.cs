@@ -56,7 +56,7 @@ public sealed class StaffSessionHttp(IOptions<ConsoleOptions> options, IOptions<
         return new OkObjectResult(new LocalSignInResponse(header, SessionOf(principal)));
     }
 
-    private static readonly BodySchema<LocalSignInRequest> LocalSignInSchema = new(
+    internal static readonly BodySchema<LocalSignInRequest> LocalSignInSchema = new(
         ["role", "name"],
         f => new(
             f.Text("role", required: true, 32, r => Role.All.Contains(r, StringComparer.Ordinal), $"must be one of: {string.Join(", ", Role.All)}.") ?? string.Empty,

@@ -26,7 +26,7 @@ public sealed class InboundMailHttp(MailIntakeGateway gateway, IOptions<IntakeOp
     /// <summary>The connector name recorded for mail posted here.</summary>
     public const string Source = "relay";
 
-    private static readonly string[] AdminOnly = [Role.Admin];
+    internal static readonly string[] AdminOnly = [Role.Admin];
 
     [Function(nameof(ReceiveMail))]
     public async Task<IActionResult> ReceiveMail(

@@ -16,7 +16,7 @@ namespace Compliance.Functions.Mail;
 /// </summary>
 public sealed class RequestEmailsHttp(RequestStore requests, RequestCorrespondence correspondence, OutboxSender sender, AuditLog audit)
 {
-    private static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
 
     [Function(nameof(GetRequestEmails))]
     public async Task<IActionResult> GetRequestEmails(

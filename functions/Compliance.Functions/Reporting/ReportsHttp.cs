@@ -15,7 +15,7 @@ namespace Compliance.Functions.Reporting;
 /// </summary>
 public sealed class ReportsHttp(RequestReports reports, StudyStore studies, TimeProvider time)
 {
-    private static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
 
     [Function(nameof(GetRequestReport))]
     public async Task<IActionResult> GetRequestReport(

@@ -24,7 +24,7 @@ public sealed class RequestActionsHttp(
     IOptions<HttpOptions> httpOptions,
     ILogger<RequestActionsHttp> logger)
 {
-    private static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
 
     /// <summary>
     /// Checks the action fits the request as it stands (the request model's own rule, which the workflow applies again),

@@ -9,7 +9,7 @@ namespace Compliance.Functions.Requests;
 /// <summary>The query string of <c>GET /api/requests</c>, read into a <see cref="RequestQuery"/> with a 400 naming each bad parameter.</summary>
 public static class RequestListQuery
 {
-    private static readonly string[] Orders = ["newest", "due"];
+    internal static readonly string[] Orders = ["newest", "due"];
 
     public static (RequestQuery? Query, ObjectResult? Problem) Read(IQueryCollection query)
     {

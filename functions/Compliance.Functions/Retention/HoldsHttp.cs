@@ -17,7 +17,7 @@ namespace Compliance.Functions.Retention;
 /// </summary>
 public sealed class HoldsHttp(HoldStore holds, StudyStore studies, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions)
 {
-    private static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
 
     /// <summary><c>GET /api/holds?studyId=</c>: every hold of the study, in place or lifted (with who lifted it and when), newest first.</summary>
     [Function(nameof(ListHolds))]

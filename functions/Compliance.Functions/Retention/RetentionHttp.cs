@@ -30,8 +30,8 @@ public sealed class RetentionHttp(
     /// <summary>The setting that holds the sweep's NCRONTAB schedule (seconds first), in both hosts.</summary>
     public const string ScheduleSetting = "RetentionSweepSchedule";
 
-    private static readonly string[] Runners = [Role.Admin, Role.Dpo];
-    private static readonly string[] DpoOnly = [Role.Dpo];
+    internal static readonly string[] Runners = [Role.Admin, Role.Dpo];
+    internal static readonly string[] DpoOnly = [Role.Dpo];
 
     /// <summary><c>POST /api/retention/run</c> with <c>{}</c> (every due study) or <c>{studyId}</c>: starts the sweeps now.</summary>
     [Function(nameof(RunRetention))]

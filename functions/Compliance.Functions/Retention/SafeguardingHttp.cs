@@ -43,7 +43,7 @@ public sealed class SafeguardingHttp(
     IOptions<SafeguardingOptions> options,
     IOptions<HttpOptions> httpOptions)
 {
-    private static readonly string[] ResearcherOnly = [Role.Researcher];
+    internal static readonly string[] ResearcherOnly = [Role.Researcher];
 
     [Function(nameof(RecordDisclosure))]
     public async Task<IActionResult> RecordDisclosure(

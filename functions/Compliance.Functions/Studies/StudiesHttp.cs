@@ -21,9 +21,9 @@ public sealed class StudiesHttp(
     IOptions<HttpOptions> httpOptions,
     ILogger<StudiesHttp> logger)
 {
-    private static readonly string[] StudyRoles = [Role.Admin, Role.Researcher];
-    private static readonly string[] ResearcherRoles = [Role.Researcher];
-    private static readonly string[] PublicationRoles = [Role.Researcher, Role.Dpo];
+    internal static readonly string[] StudyRoles = [Role.Admin, Role.Researcher];
+    internal static readonly string[] ResearcherRoles = [Role.Researcher];
+    internal static readonly string[] PublicationRoles = [Role.Researcher, Role.Dpo];
 
     /// <summary><c>PUT /api/studies/{id}</c>: registers or updates a study and the policy it runs under.</summary>
     [Function(nameof(PutStudy))]

@@ -10,7 +10,7 @@ namespace Compliance.Functions.Suppliers;
 /// <summary><c>GET /api/suppliers</c> (DPO, Admin): every supplier with its contract's standing and the days until it lapses.</summary>
 public sealed class SupplierListHttp(SupplierStore suppliers, SupplierContracts contracts, TimeProvider time)
 {
-    private static readonly string[] Roles = [Role.Admin, Role.Dpo];
+    internal static readonly string[] Roles = [Role.Admin, Role.Dpo];
 
     [Function(nameof(ListSuppliers))]
     public async Task<IActionResult> ListSuppliers(

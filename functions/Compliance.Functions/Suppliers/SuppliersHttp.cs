@@ -15,7 +15,7 @@ namespace Compliance.Functions.Suppliers;
 /// <summary>Supplier records: who the transcription company is and where deletion notices (Art. 19) go.</summary>
 public sealed class SuppliersHttp(SupplierStore suppliers, AuditLog audit, TimeProvider time, IOptions<HttpOptions> httpOptions, ILogger<SuppliersHttp> logger)
 {
-    private static readonly string[] Roles = [Role.Admin, Role.Dpo];
+    internal static readonly string[] Roles = [Role.Admin, Role.Dpo];
 
     /// <summary>
     /// <c>PUT /api/suppliers/{id}</c> with <c>{name, email?, approved?, contractSignedOn?, transcribers?}</c>: registers or

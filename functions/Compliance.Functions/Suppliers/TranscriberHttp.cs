@@ -38,7 +38,7 @@ public sealed class TranscriberHttp(
     TimeProvider time,
     IOptions<SupplierAccessOptions> options)
 {
-    private static readonly string[] TranscriberOnly = [Role.Transcriber];
+    internal static readonly string[] TranscriberOnly = [Role.Transcriber];
 
     [Function(nameof(ListAssignedRecordings))]
     public async Task<IActionResult> ListAssignedRecordings(

@@ -23,7 +23,7 @@ public sealed class TasksHttp(
     IOptions<HttpOptions> httpOptions,
     ILogger<TasksHttp> logger)
 {
-    private static readonly string[] StaffRoles = [Role.Dpo, Role.Researcher, Role.Admin];
+    internal static readonly string[] StaffRoles = [Role.Dpo, Role.Researcher, Role.Admin];
 
     /// <summary><c>GET /api/tasks?status=open|completed&amp;requestId=&amp;limit=&amp;continuation=</c>: one page of tasks, oldest due first. Ids and kinds only.</summary>
     [Function(nameof(ListTasks))]

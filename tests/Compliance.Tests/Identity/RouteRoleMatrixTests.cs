@@ -13,8 +13,11 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
 {
     private static readonly string[] Handlers = [Role.Dpo, Role.Researcher, Role.Admin];
 
-    /// <summary>Method, path, body (JSON unless it is raw mail), the roles admitted.</summary>
-    private static readonly (string Method, string Path, string? Body, string[] Roles)[] Routes =
+    /// <summary>
+    /// Method, path, body (JSON unless it is raw mail), the roles admitted: one row for every staff route at least (the
+    /// OpenAPI document's roles are held to this table, Api/OpenApiDocumentTests).
+    /// </summary>
+    internal static readonly (string Method, string Path, string? Body, string[] Roles)[] Routes =
     [
         ("GET", "/api/requests/DSR-20260101-00000000", null, Handlers),
         ("GET", "/api/requests", null, Handlers),
@@ -24,9 +27,12 @@ public sealed class RouteRoleMatrixTests(TestEnvironment env)
         ("PUT", "/api/studies/MATRIX-NOSUCH", "{}", [Role.Admin, Role.Researcher]),
         ("POST", "/api/studies/MPATI/participants", "{}", [Role.Researcher]),
         ("POST", "/api/studies/MPATI/sessions", "{}", [Role.Researcher]),
+        ("POST", "/api/studies/MPATI/sessions/S-NOSUCH00/artifacts?kind=notes", "{}", [Role.Researcher]),
         ("POST", "/api/studies/MPATI/publication", "{}", [Role.Researcher, Role.Dpo]),
         ("PUT", "/api/suppliers/matrix-supplier", "{}", [Role.Admin, Role.Dpo]),
         ("GET", "/api/audit?limit=1", null, [Role.Dpo]),
+        ("GET", "/api/audit/verify", null, [Role.Dpo]),
+        ("GET", "/api/health/details", null, [Role.Admin]),
         ("GET", "/api/studies/MATRIX-NOSUCH/retention", null, Handlers),
         ("POST", "/api/retention/run", """{"studyId":"MATRIX-NOSUCH"}""", [Role.Admin, Role.Dpo]),
         ("GET", "/api/certificates/DC-MATRIX-NOSUCH", null, [Role.Dpo]),
