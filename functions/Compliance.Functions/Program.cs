@@ -6,5 +6,6 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ResponseHeadersMiddleware>();
+builder.UseMiddleware<StorageFailureMiddleware>();
 builder.AddComplianceFunctions();
 builder.Build().Run();

@@ -272,6 +272,12 @@ public static partial class OpenApiDescription
             all.Add((400, "validation"));
         }
 
+        // Any route that reads or writes storage answers 503 when storage does not (ApiProblem.ForUnavailableStorage).
+        if (described.Function is not (nameof(Health.HealthHttp.GetHealth) or nameof(OpenApiHttp.GetOpenApiDocument)))
+        {
+            all.Add((503, "unavailable"));
+        }
+
         all.AddRange(described.Body?.Problems ?? []);
         all.AddRange(described.Problems);
         foreach (var (status, kind) in all.Where(p => !ProblemTypes.Of(p.Kind).Statuses.Contains(p.Status)))

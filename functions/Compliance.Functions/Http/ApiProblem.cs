@@ -73,6 +73,42 @@ public static class ApiProblem
         return text.Length > 64 ? shown + "…" : shown;
     }
 
+    /// <summary>
+    /// A <c>503 unavailable</c> with <c>Retry-After</c> for an exception from storage or the engine that outlasted the SDK's
+    /// retries (storage answering 5xx, a connection that failed, a call that timed out, the engine not answering), so a
+    /// caller retries instead of reading a bare 500 as a defect; null for any other exception, which stays a 500. The words
+    /// are fixed: an exception's message can hold a blob name or a URL.
+    /// </summary>
+    public static ObjectResult? ForUnavailableStorage(Exception exception) =>
+        IsUnavailable(exception)
+            ? new RetryAfterResult(
+                new ProblemDetails
+                {
+                    Type = TypePrefix + "unavailable",
+                    Title = "The service could not complete this now; try again.",
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Detail = "Storage did not answer in time. Nothing you sent is lost by trying again: send it again after the number of seconds in the Retry-After header.",
+                },
+                UnavailableRetryAfterSeconds)
+            {
+                StatusCode = StatusCodes.Status503ServiceUnavailable,
+                ContentTypes = { "application/problem+json" },
+            }
+            : null;
+
+    /// <summary>How long a caller is asked to wait after <see cref="ForUnavailableStorage"/>.</summary>
+    public const int UnavailableRetryAfterSeconds = 5;
+
+    private static bool IsUnavailable(Exception? exception) => exception switch
+    {
+        null => false,
+        Azure.RequestFailedException failed => failed.Status is 0 or >= 500,
+        TimeoutException => true,
+        Grpc.Core.RpcException rpc => rpc.StatusCode is Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsUnavailable),
+        _ => IsUnavailable(exception.InnerException),
+    };
+
     public static ObjectResult Create(int status, string kind, string title, string detail) =>
         Result(new ProblemDetails { Type = TypePrefix + kind, Title = title, Status = status, Detail = detail });
 

@@ -32,7 +32,7 @@ public static class ProblemTypes
         new("not-failed", [409], "only an email whose sending failed can be resent"),
         new("no-transcript", [409], "the session has no transcript to anonymise"),
         new("rate-limited", [429], "too many anonymous requests from this client address or for this email address; Retry-After says when to try again"),
-        new("unavailable", [503], "the work could not be started, or the console is not built; nothing was kept, send again"),
+        new("unavailable", [503], "storage or the engine did not answer in time, the work could not be started, or the console is not built; nothing was kept, send again after Retry-After"),
         new("not-configured", [404], "the Graph mailbox connector is not configured, so its webhook takes nothing"),
         new("invalid-client-state", [403], "no Graph notification in the body carried the subscription's clientState; nothing was done"),
         new("invalid-notification", [400], "the body is not a Graph notification collection ({\"value\":[…]})"),

@@ -106,9 +106,16 @@ public static class HttpFunctionEndpoints
         {
             // The caller went away; there is no one to answer.
         }
+        catch (Exception ex) when (!context.Response.HasStarted && Compliance.Functions.Http.ApiProblem.ForUnavailableStorage(ex) is { } unavailable)
+        {
+            // As the Functions host's StorageFailureMiddleware: storage or the engine did not answer, so a 503 to try again.
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Compliance.SelfHost.Http")
+                .LogWarning(ex, "Function {FunctionName}: storage or the engine did not answer; answered 503", function.Name);
+            await unavailable.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+        }
         catch (Exception ex)
         {
-            // The Functions host answers an unhandled exception with a bare 500; so does the self-host.
+            // The Functions host answers any other unhandled exception with a bare 500; so does the self-host.
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Compliance.SelfHost.Http")
                 .LogError(ex, "Function {FunctionName} failed", function.Name);
             if (!context.Response.HasStarted)

@@ -46,7 +46,7 @@ public sealed class HealthTests(TestEnvironment env)
     }
 
     [Fact]
-    public async Task With_storage_refusing_every_call_health_answers_down_and_the_storage_and_engine_checks_fail()
+    public async Task With_storage_refusing_every_call_health_answers_down_the_storage_and_engine_checks_fail_and_other_routes_answer_503()
     {
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
         await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy);
@@ -64,6 +64,13 @@ public sealed class HealthTests(TestEnvironment env)
             Check(report, "storage").State.ShouldBe(HealthState.Failed);
             Check(report, "engine").State.ShouldBe(HealthState.Failed);
             Check(report, "storage").Reason.ShouldNotContain("127.0.0.1", customMessage: "a reason names the error, not where");
+
+            // Any other route that needs storage answers 503 to try again, not a bare 500.
+            using var list = await http.SendAsync(Staff.Get("/api/tasks", Role.Dpo), Ct);
+            list.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            list.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            list.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(Compliance.Functions.Http.ApiProblem.UnavailableRetryAfterSeconds));
+            (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("type").GetString().ShouldBe("urn:compliance:problem:unavailable");
         }
     }
 
