@@ -1,5 +1,6 @@
 using Compliance.Functions;
 using Compliance.Functions.Http;
+using Compliance.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -7,4 +8,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ResponseHeadersMiddleware>();
 builder.AddComplianceFunctions();
+builder.AddAzureMonitorTelemetry();
 builder.Build().Run();
