@@ -34,6 +34,9 @@ public static class TelemetryTags
     /// <summary>The attribute the Durable Task SDK gives its spans for the orchestration's instance id.</summary>
     public const string DurableInstanceId = "durabletask.task.instance_id";
 
+    /// <summary>The attribute the Durable Task SDK gives an event's span for the instance the event is raised to.</summary>
+    public const string DurableEventTargetInstanceId = "durabletask.event.target_instance_id";
+
     /// <summary>The id attributes, in the order they are copied.</summary>
     public static IReadOnlyList<string> Ids { get; } = [RequestId, StudyId, IntakeKey];
 

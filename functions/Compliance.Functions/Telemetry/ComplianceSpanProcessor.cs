@@ -6,7 +6,7 @@ namespace Compliance.Functions.Telemetry;
 
 /// <summary>
 /// Runs on every span before any exporter sees it. At the start it gives the span the ids of the span it was started under;
-/// at the end it adds the ids its Durable instance id names, and takes out what could carry personal data or a secret: the
+/// at the end it adds the ids its Durable instance id (or an event's target instance) names, and takes out what could carry personal data or a secret: the
 /// query of every URL (Azure SDK spans record <c>url.full</c>; a query could hold a table filter on an address or a SAS), the
 /// path of an incoming request (a status link's path holds its token; <c>http.route</c> stays), a client's IP address, and
 /// every status description (exception messages: the error's type stays in <c>error.type</c>).
@@ -29,6 +29,7 @@ public sealed class ComplianceSpanProcessor : BaseProcessor<Activity>
     {
         ArgumentNullException.ThrowIfNull(data);
         TelemetryTags.TagWorkflow(data, data.GetTagItem(TelemetryTags.DurableInstanceId) as string);
+        TelemetryTags.TagWorkflow(data, data.GetTagItem(TelemetryTags.DurableEventTargetInstanceId) as string);
         Scrub(data);
     }
 

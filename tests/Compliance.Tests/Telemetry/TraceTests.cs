@@ -70,6 +70,9 @@ public sealed class TraceTests(TestEnvironment env)
                 .Select(s => s.TraceId).Distinct().ShouldBe([post.TraceId], $"{type}: every workflow span of {id} is in the POST's trace");
         }
 
+        // A later call (a code entered, a task completed) is a trace of its own; the event it raises names the request.
+        all.ShouldContain(s => s.GetTagItem("durabletask.type") as string == "event" && requestIds.Contains(s.GetTagItem(TelemetryTags.RequestId) as string));
+
         // ...and no span holds a participant's or requester's name, address, phone or words, nor a URL's query (a SAS).
         var secrets = DemoData.People.SelectMany(p => new[] { p.Name, p.Email, p.Phone })
             .Concat(subjects.Select(s => s.Email))
