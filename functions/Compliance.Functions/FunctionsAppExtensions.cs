@@ -43,6 +43,13 @@ public static class FunctionsAppExtensions
         builder.AddGraphMailboxConnector();
         builder.Services.AddOptions<HistoryPurgeOptions>().BindConfiguration(HistoryPurgeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<WatchdogOptions>().BindConfiguration(WatchdogOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // The meter and the gauges' cached reading of storage (docs/operations.md#traces-and-metrics); exporters are each host's.
+        builder.Services.AddMetrics();
+        builder.Services.AddOptions<Telemetry.TelemetryOptions>().BindConfiguration(Telemetry.TelemetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Telemetry.OperationsSnapshot>();
+        builder.Services.AddSingleton<Telemetry.ComplianceMetrics>();
+        builder.Services.AddHostedService<Telemetry.OperationsSnapshotRefresher>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using Compliance.Functions;
 using Compliance.Functions.Http;
+using Compliance.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -8,4 +9,5 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ResponseHeadersMiddleware>();
 builder.UseMiddleware<StorageFailureMiddleware>();
 builder.AddComplianceFunctions();
+builder.AddAzureMonitorTelemetry();
 builder.Build().Run();

@@ -6,6 +6,7 @@ using Compliance.SelfHost.Demo;
 using Compliance.SelfHost.Engine;
 using Compliance.SelfHost.Mailbox;
 using Compliance.SelfHost.Storage;
+using Compliance.SelfHost.Telemetry;
 using Compliance.Storage;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -71,6 +72,9 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
     public FunctionCatalog Catalog => App.Services.GetRequiredService<FunctionCatalog>();
 
+    /// <summary>Where traces and metrics go (<c>Telemetry:Exporter</c>); nowhere by default.</summary>
+    public SelfHostTelemetryOptions Telemetry { get; private init; } = new();
+
     /// <summary>
     /// Builds and starts everything. <paramref name="configure"/> adds configuration on top of the usual sources and
     /// <paramref name="configureServices"/> replaces services after the app's own (tests use both, e.g. for a fake clock).
@@ -129,6 +133,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
             var catalog = FunctionCatalog.Read(FunctionsAppExtensions.FunctionsAssembly);
             builder.AddComplianceFunctions();
+            var telemetry = builder.Services.AddSelfHostTelemetry(configuration);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddSingleton<DemoData>();
             var mailbox = builder.AddDevMailbox();
@@ -197,7 +202,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
                     : "not seeded: storage already holds studies";
             }
 
-            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo, mailbox) { WorkflowVersion = version };
+            return new SelfHostApplication(app, azurite, engine, channel, engineLogging, storageDescription, trust, demo, mailbox) { WorkflowVersion = version, Telemetry = telemetry };
         }
         catch
         {
@@ -249,6 +254,7 @@ public sealed class SelfHostApplication : IAsyncDisposable
         output.WriteLine($"  task hub      {TaskHub} (Durable Task engine, Azure Storage backend, {engine.PartitionCount} partitions, worker {engine.WorkerId}, sidecar {engine.Address})");
         output.WriteLine($"  timers        host id {App.Services.GetRequiredService<TimerLocks>().HostId} (each timer runs on one node of this id at a time)");
         output.WriteLine($"  workflows     version {WorkflowVersion} (runs instances of this version or older)");
+        output.WriteLine($"  telemetry     {DescribeTelemetry()}");
         output.WriteLine($"  principal     X-MS-CLIENT-PRINCIPAL is {(TrustsPrincipalHeader ? "trusted (Auth:TrustClientPrincipalHeader)" : "ignored: staff routes answer 401")}");
         output.WriteLine($"  environment   {App.Environment.EnvironmentName}");
         output.WriteLine($"  demo data     {DemoDataDescription}");
@@ -271,6 +277,13 @@ public sealed class SelfHostApplication : IAsyncDisposable
 
         output.WriteLine("Press Ctrl+C to stop.");
     }
+
+    private string DescribeTelemetry() => Telemetry.Exporter switch
+    {
+        TelemetryExporter.Console => "traces and metrics printed here (Telemetry:Exporter console)",
+        TelemetryExporter.Otlp => $"traces and metrics sent over OTLP to {Telemetry.OtlpEndpoint?.ToString() ?? "the exporter's default endpoint"} (Telemetry:Exporter otlp)",
+        _ => "off (Telemetry:Exporter none; console or otlp to switch it on)",
+    };
 
     public Task WaitForShutdownAsync() => App.WaitForShutdownAsync();
 

@@ -74,6 +74,18 @@ public sealed class Outbox(BlobServiceClient blobs)
         return names;
     }
 
+    /// <summary>Every outbox blob's name and metadata (<see cref="OutboxMetadata"/>: its state and ids), in one listing.</summary>
+    public async Task<IReadOnlyList<(string BlobName, IReadOnlyDictionary<string, string> Metadata)>> ListWithMetadataAsync(CancellationToken cancellationToken = default)
+    {
+        var found = new List<(string, IReadOnlyDictionary<string, string>)>();
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken))
+        {
+            found.Add((item.Name, new Dictionary<string, string>(item.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase)));
+        }
+
+        return found;
+    }
+
     /// <summary>A message with its outbox state and when it was written, or null when there is none.</summary>
     public async Task<OutboxMessage?> LoadAsync(string blobName, CancellationToken cancellationToken = default)
     {

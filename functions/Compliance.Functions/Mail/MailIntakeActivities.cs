@@ -1,5 +1,6 @@
 using Compliance.Mail.Intake;
 using Compliance.Mail;
+using Compliance.Functions.Telemetry;
 using Compliance.Requests;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -15,13 +16,24 @@ public sealed class MailIntakeActivities(
     InboundMessageReader reader,
     RequestClassifier classifier,
     RequestStore requests,
-    IOptions<MailOptions> mailOptions)
+    IOptions<MailOptions> mailOptions,
+    ComplianceMetrics metrics)
 {
-    /// <summary>Reads the stored message and decides what intake does with it; the plan holds codes, types and ids only.</summary>
+    /// <summary>
+    /// Reads the stored message and decides what intake does with it; the plan holds codes, types and ids only. The decision
+    /// is counted (<see cref="ComplianceMetrics.IntakeOutcomes"/>).
+    /// </summary>
     [Function(nameof(ReadInboundMail))]
     public async Task<MailIntakePlan> ReadInboundMail([ActivityTrigger] MailStepInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var plan = await DecideAsync(input, cancellationToken);
+        metrics.IntakeOutcome(plan.Action);
+        return plan;
+    }
+
+    private async Task<MailIntakePlan> DecideAsync(MailStepInput input, CancellationToken cancellationToken)
+    {
         var (stored, read) = await inbound.LoadAsync(reader, input.IntakeKey, cancellationToken);
         var mail = mailOptions.Value;
         var decision = IntakeDecisions.Decide(read, [mail.FromAddress], mail.EffectiveMessageIdDomain, classifier);

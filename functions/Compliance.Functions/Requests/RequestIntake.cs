@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Compliance.Audit;
 using Compliance.Requests;
+using Compliance.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -43,6 +45,9 @@ public sealed class RequestIntake(RequestStore requests, AuditLog audit, ILogger
             ?? await RecordAsync(request, now, cancellationToken);
 
         var keepOnFailure = request.RequestId is not null;
+
+        // The span this runs in (the HTTP call, or the email's intake step) names the request it made; its workflow's spans follow.
+        TelemetryTags.TagRequest(Activity.Current, record.RequestId, record.StudyId);
         try
         {
             // Audited before the workflow starts, so request.received always precedes what the workflow records.

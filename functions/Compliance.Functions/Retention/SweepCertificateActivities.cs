@@ -1,5 +1,6 @@
 using System.Globalization;
 using Compliance.Audit;
+using Compliance.Functions.Telemetry;
 using Compliance.Retention;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -10,9 +11,13 @@ namespace Compliance.Functions.Retention;
 public sealed class SweepCertificateActivities(
     CertificateIssuer certificates,
     AuditLog audit,
+    ComplianceMetrics metrics,
     ILogger<SweepCertificateActivities> logger)
 {
-    /// <summary>Checks that nothing planned is still listable, then writes the certificate (once) and audits the sweep.</summary>
+    /// <summary>
+    /// Checks that nothing planned is still listable, then writes the certificate (once), audits the sweep and counts what it
+    /// did (<see cref="ComplianceMetrics.SweepDeleted"/>, <see cref="ComplianceMetrics.SweepLeft"/>, <see cref="ComplianceMetrics.SweepFailed"/>).
+    /// </summary>
     [Function(nameof(IssueCertificate))]
     public async Task<RetentionSweepResult> IssueCertificate([ActivityTrigger] CertificateInput input, CancellationToken cancellationToken)
     {
@@ -34,6 +39,7 @@ public sealed class SweepCertificateActivities(
             logger.LogError("Retention sweep {SweepId}: {Count} items are still present after deletion", input.SweepId, certificate.Verification.StillPresent);
         }
 
+        metrics.SweepCertified(input.StudyId, certificate.Items.Count, heldBlobs, certificate.Verification.StillPresent);
         return new RetentionSweepResult(input.StudyId, "swept", certificate.CertificateId, certificate.Items.Count, heldBlobs, certificate.Verification.StillPresent);
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Compliance.Telemetry;
 using Cronos;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
@@ -165,19 +167,26 @@ public sealed class TimerFunctionScheduler(
         };
 
         logger.LogInformation("Timer function {FunctionName} running for {Occurrence:o}{PastDue}", function.Name, occurrence, pastDue ? " (past due)" : string.Empty);
-        try
+        // The invocation's span starts the trace of what the timer does (the Functions host makes this span in Azure).
+        using (var span = ComplianceTelemetry.Source.StartActivity(function.Name, ActivityKind.Server))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await FunctionInvoker.InvokeAsync(function, new FunctionInvoker.Bindings(scope.ServiceProvider, cancellationToken, TriggerValue: info));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // As in the Functions host, a failed run is logged and the schedule goes on.
-            logger.LogError(ex, "Timer function {FunctionName} failed", function.Name);
+            span?.SetTag("faas.trigger", "timer");
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await FunctionInvoker.InvokeAsync(function, new FunctionInvoker.Bindings(scope.ServiceProvider, cancellationToken, TriggerValue: info));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // As in the Functions host, a failed run is logged and the schedule goes on.
+                logger.LogError(ex, "Timer function {FunctionName} failed", function.Name);
+                span?.SetTag("error.type", ex.GetType().FullName);
+                span?.SetStatus(ActivityStatusCode.Error);
+            }
         }
 
         var written = new TimerScheduleStatus(occurrence.UtcDateTime, cron.GetNextOccurrence(occurrence, TimeZoneInfo.Utc)?.UtcDateTime ?? DateTime.MaxValue, time.GetUtcNow().UtcDateTime);

@@ -38,12 +38,18 @@ public sealed partial class RequestApi(HttpClient http, TableServiceClient table
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("requestId").GetString()!;
     }
 
-    /// <summary>A request entered by the DPO with identity already confirmed: no code, the clock starts at <paramref name="receivedAt"/>.</summary>
-    public Task<string> SubmitConfirmedAsync(string studyId, string type, string email, string? receivedAt = null, object? changes = null) =>
+    /// <summary>
+    /// A request entered by the DPO with identity already confirmed: no code, the clock starts at <paramref name="receivedAt"/>;
+    /// with <paramref name="details"/>, the requester's own words.
+    /// </summary>
+    public Task<string> SubmitConfirmedAsync(string studyId, string type, string email, string? receivedAt = null, object? changes = null, string? details = null) =>
         SubmitAsync(
-            changes is null
-                ? new { studyId, type, email, channel = "letter", identityConfirmed = true, receivedAt }
-                : (object)new { studyId, type, email, channel = "letter", identityConfirmed = true, receivedAt, changes },
+            (changes, details) switch
+            {
+                (null, null) => new { studyId, type, email, channel = "letter", identityConfirmed = true, receivedAt },
+                (_, null) => new { studyId, type, email, channel = "letter", identityConfirmed = true, receivedAt, changes },
+                _ => (object)new { studyId, type, email, channel = "letter", identityConfirmed = true, receivedAt, changes, details },
+            },
             Role.Dpo);
 
     public Task<HttpResponseMessage> VerifyAsync(string requestId, string code) =>

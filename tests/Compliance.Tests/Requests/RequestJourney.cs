@@ -38,9 +38,10 @@ public static class RequestJourney
 
     /// <summary>
     /// Takes the request as far as its last step that needs a person, takes that step, and returns the request's id. A
-    /// participant who enters a code does so <paramref name="codeDelay"/> after its email exists (at once by default).
+    /// participant who enters a code does so <paramref name="codeDelay"/> after its email exists (at once by default). With
+    /// <paramref name="details"/>, the request carries the requester's own words.
     /// </summary>
-    public static async Task<string> DriveToLastStepAsync(RequestApi api, string type, Subject subject, TimeSpan codeDelay = default)
+    public static async Task<string> DriveToLastStepAsync(RequestApi api, string type, Subject subject, TimeSpan codeDelay = default, string? details = null)
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(subject);
@@ -49,10 +50,10 @@ public static class RequestJourney
         {
             case RequestType.Access or RequestType.EraseContact:
                 // Entered by the DPO with identity confirmed: the rest runs on its own.
-                return await api.SubmitConfirmedAsync(studyId, type, email);
+                return await api.SubmitConfirmedAsync(studyId, type, email, details: details);
             case RequestType.Withdraw:
             {
-                var id = await api.SubmitConfirmedAsync(studyId, type, email);
+                var id = await api.SubmitConfirmedAsync(studyId, type, email, details: details);
                 await api.OpenTaskAsync(id, TaskKind.Approval);
                 await api.ActOkAsync(id, RequestAction.Approve);
                 return id;
@@ -60,7 +61,7 @@ public static class RequestJourney
 
             case RequestType.RectifyContact:
             {
-                var id = await api.SubmitConfirmedAsync(studyId, type, email, changes: new { email = $"new.{participantId}.{Guid.NewGuid():N}@example.org" });
+                var id = await api.SubmitConfirmedAsync(studyId, type, email, changes: new { email = $"new.{participantId}.{Guid.NewGuid():N}@example.org" }, details: details);
                 await api.WaitForStatusAsync(id, RequestStatus.AwaitingAddressConfirmation);
                 await VerifyOkAsync(api, id, await api.CodeAsync(id, "address-confirmation"));
                 return id;
@@ -69,7 +70,7 @@ public static class RequestJourney
             case RequestType.OptOut:
             {
                 // From the held address: a code to that address, read and entered as the participant would.
-                var id = await api.SubmitAsync(new { studyId, type, email });
+                var id = await api.SubmitAsync(details is null ? new { studyId, type, email } : new { studyId, type, email, details });
                 await VerifyOkAsync(api, id, await api.CodeAsync(id), codeDelay);
                 return id;
             }
@@ -77,7 +78,7 @@ public static class RequestJourney
             default:
             {
                 // object, complaint, query: the DPO's review is the last step (after the code, for an objection).
-                var id = await api.SubmitAsync(new { studyId, type, email });
+                var id = await api.SubmitAsync(details is null ? new { studyId, type, email } : new { studyId, type, email, details });
                 if (type == RequestType.Objection)
                 {
                     await VerifyOkAsync(api, id, await api.CodeAsync(id), codeDelay);
