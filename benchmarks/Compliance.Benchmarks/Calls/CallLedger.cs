@@ -240,7 +240,8 @@ internal sealed partial class Window(string taskHub, List<StorageCall> proxied, 
             return "n";
         }
 
-        return rowKey.All(c => char.IsAsciiLetter(c) || c == '-') ? rowKey : "id";
+        // The product's fixed row keys are lower-case words; its ids are upper case with digits (P-…, DSR-…).
+        return rowKey.All(c => char.IsAsciiLetterLower(c) || c == '-') ? rowKey : "id";
     }
 
     private static string BlobOperation(string method, string query)

@@ -261,7 +261,7 @@ public static class CallsBenchmark
         Console.WriteLine($"|---|{string.Concat(kinds.Select(_ => "---|"))}---|");
         foreach (var (key, sum) in rows)
         {
-            Console.WriteLine(Invariant($"| {key} | {string.Join(" | ", kinds.Select(k => Cell(means[k].GetValueOrDefault(key))))} | {Cell(sum / kinds.Count)} |"));
+            Console.WriteLine(Invariant($"| {Escape(key)} | {string.Join(" | ", kinds.Select(k => Cell(means[k].GetValueOrDefault(key))))} | {Cell(sum / kinds.Count)} |"));
         }
     }
 
@@ -279,7 +279,7 @@ public static class CallsBenchmark
         Console.WriteLine("|---|---|---|");
         foreach (var (key, mean, present) in rows)
         {
-            Console.WriteLine(Invariant($"| {key} | {mean:0.##} | {(present.Count == kinds.Count ? "all" : string.Join(", ", present))} |"));
+            Console.WriteLine(Invariant($"| {Escape(key)} | {mean:0.##} | {(present.Count == kinds.Count ? "all" : string.Join(", ", present))} |"));
         }
     }
 
@@ -294,7 +294,7 @@ public static class CallsBenchmark
         Console.WriteLine($"|---|{string.Concat(sweeps.Select(_ => "---|"))}");
         foreach (var key in rows)
         {
-            Console.WriteLine($"| {key} | {string.Join(" | ", counts.Select(c => c.GetValueOrDefault(key).ToString(CultureInfo.InvariantCulture)))} |");
+            Console.WriteLine($"| {Escape(key)} | {string.Join(" | ", counts.Select(c => c.GetValueOrDefault(key).ToString(CultureInfo.InvariantCulture)))} |");
         }
     }
 
@@ -311,6 +311,9 @@ public static class CallsBenchmark
 
         return sums.ToDictionary(p => p.Key, p => p.Value / runs.Count, StringComparer.Ordinal);
     }
+
+    /// <summary>A row key as a table cell: its <c>|</c> (row-key prefixes such as <c>idem|…</c>) escaped.</summary>
+    private static string Escape(string key) => key.Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string Cell(double value) => value == 0 ? "" : value.ToString(value >= 10 ? "0" : "0.#", CultureInfo.InvariantCulture);
 
