@@ -14,6 +14,14 @@ namespace Compliance.SelfHost.Binding;
 /// </summary>
 public static class FunctionInvoker
 {
+    private static readonly AsyncLocal<FunctionDescriptor?> Running = new();
+
+    /// <summary>
+    /// The function whose call the current code runs within (an HTTP request's, an activity's or a timer's run), or null
+    /// outside any: for diagnostics that attribute work to a step, such as the storage-call counts of docs/benchmarks.md.
+    /// </summary>
+    public static FunctionDescriptor? Current => Running.Value;
+
     /// <summary>What a call can supply to a function's parameters.</summary>
     public sealed record Bindings(
         IServiceProvider Services,
@@ -26,6 +34,8 @@ public static class FunctionInvoker
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(bindings);
+        // Set in this async method's own context: it flows into everything the call awaits and ends when the call returns.
+        Running.Value = function;
         var method = function.Method;
         var arguments = method.GetParameters().Select(p => Bind(p, bindings)).ToArray();
         var instance = method.IsStatic ? null : ActivatorUtilities.CreateInstance(bindings.Services, method.DeclaringType!);

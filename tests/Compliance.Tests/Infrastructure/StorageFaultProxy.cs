@@ -103,8 +103,9 @@ public sealed class FaultRule
 /// loopback, one port per storage service, each forwarding every call unchanged (method, path, query, headers, streamed body)
 /// to that service of Azurite. Shared Key signatures do not cover the port, so a client given <see cref="ConnectionString"/>
 /// signs as it would for Azurite. Faults are <see cref="FaultRule"/>s switched on and off while a test runs; the proxy counts
-/// calls and faults per service so a test can show that its faults fired. The random that picks faulted calls is seeded, and
-/// the seed printed (set <c>FAULT_SEED</c> to repeat it). One per test or fixture; dispose it when done.
+/// calls and faults per service so a test can show that its faults fired, and passes each call to its observers (a benchmark
+/// counts every storage call this way). The random that picks faulted calls is seeded, and the seed printed (set
+/// <c>FAULT_SEED</c> to repeat it). One per test or fixture; dispose it when done.
 /// </summary>
 public sealed class StorageFaultProxy : IAsyncDisposable
 {
@@ -124,6 +125,7 @@ public sealed class StorageFaultProxy : IAsyncDisposable
     private readonly Random random;
     private readonly Lock gate = new();
     private readonly List<FaultRule> rules = [];
+    private Action<StorageCall>[] observers = [];
     private readonly int[] calls = new int[3];
     private readonly int[] faults = new int[3];
     private readonly CancellationTokenSource stopping = new();
@@ -229,6 +231,28 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         return new Switch(() => switches.ForEach(s => s.Dispose()));
     }
 
+    /// <summary>
+    /// Passes every call that reaches the proxy from now on to <paramref name="observer"/>, as it arrives and before any rule
+    /// sees it (faulted calls included); disposing the result stops it. The observer runs on the call's own thread, calls in
+    /// parallel included, so it must be quick and thread-safe; it changes nothing about the call.
+    /// </summary>
+    public IDisposable Observe(Action<StorageCall> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (gate)
+        {
+            observers = [.. observers, observer];
+        }
+
+        return new Switch(() =>
+        {
+            lock (gate)
+            {
+                observers = [.. observers.Where(o => !ReferenceEquals(o, observer))];
+            }
+        });
+    }
+
     /// <summary>Switches every rule off.</summary>
     public void Clear()
     {
@@ -307,6 +331,11 @@ public sealed class StorageFaultProxy : IAsyncDisposable
         var service = servicesByPort[context.Connection.LocalPort];
         var call = new StorageCall(service, context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? string.Empty);
         Interlocked.Increment(ref calls[(int)service]);
+        foreach (var observer in Volatile.Read(ref observers))
+        {
+            observer(call);
+        }
+
         var fault = Draw(call);
         if (fault is not null)
         {

@@ -81,6 +81,41 @@ public sealed class StorageFaultProxyTests(TestEnvironment env)
     }
 
     [Fact]
+    public async Task An_observer_sees_each_call_faulted_ones_too_until_it_is_switched_off()
+    {
+        // Arrange
+        await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
+        var name = "proxy" + Guid.NewGuid().ToString("N")[..12];
+        var queue = new QueueServiceClient(proxy.ConnectionString, NoRetries<QueueClientOptions>(new())).GetQueueClient(name);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<StorageCall>();
+        var observing = proxy.Observe(seen.Enqueue);
+
+        // Act: a queue, a message, a receive that is faulted; then, observer off, one more call.
+        await queue.CreateAsync(cancellationToken: Ct);
+        await queue.SendMessageAsync("observed", Ct);
+        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy }))
+        {
+            await Should.ThrowAsync<RequestFailedException>(queue.ReceiveMessageAsync(cancellationToken: Ct));
+        }
+
+        observing.Dispose();
+        await queue.GetPropertiesAsync(Ct);
+
+        // Assert: the calls as they came, with their methods and paths; the last not seen, and the proxy's own count unchanged.
+        var path = $"{proxy.Endpoint(StorageService.Queue).AbsolutePath}/{name}";
+        seen.Select(c => (c.Service, c.Method, c.Path)).ShouldBe(
+        [
+            (StorageService.Queue, "PUT", path),
+            (StorageService.Queue, "POST", path + "/messages"),
+            (StorageService.Queue, "GET", path + "/messages"),
+        ]);
+        seen.Last().Query.ShouldContain("numofmessages=1");
+        proxy.Calls(StorageService.Queue).ShouldBe(4);
+        proxy.Faults(StorageService.Queue).ShouldBe(1);
+        await new QueueServiceClient(env.StorageConnectionString).DeleteQueueAsync(name, Ct);
+    }
+
+    [Fact]
     public async Task Table_calls_pass_through_unchanged_batches_included()
     {
         // Arrange
