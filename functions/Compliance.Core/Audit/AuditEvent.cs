@@ -89,6 +89,9 @@ public static class AuditActions
     /// <summary>The watchdog found a workflow stalled by the engine (no step for too long, waiting for no one) and started it again.</summary>
     public const string WorkflowRestarted = "workflow.restarted";
 
+    /// <summary>The watchdog found a request workflow waiting too long for an activity the engine never ran, and had it scheduled again.</summary>
+    public const string WorkflowStepResent = "workflow.step-resent";
+
     public const string SafeguardingDisclosure = "safeguarding.disclosure";
     public const string HoldPlaced = "hold.placed";
     public const string HoldReleased = "hold.released";

@@ -134,14 +134,14 @@ public sealed class HealthChecks(
                 oldestPending = oldestPending is { } o && o < instance.CreatedAt ? o : instance.CreatedAt;
             }
 
-            if (WorkflowWatchdog.IsStalled(instance, now - watchdog.Value.StalledAfter))
+            if (WorkflowWatchdog.IsStalled(instance, now - watchdog.Value.StalledAfter) || WorkflowWatchdog.StalledCallOf(instance, now - watchdog.Value.StalledAfter) is not null)
             {
                 stalled++;
             }
         }
 
         var waited = oldestPending is { } oldest ? now - oldest : TimeSpan.Zero;
-        var reason = $"{pending} workflows waiting to start (the oldest for {Minutes(waited)} min); {stalled} stalled, to be restarted by the watchdog";
+        var reason = $"{pending} workflows waiting to start (the oldest for {Minutes(waited)} min); {stalled} stalled, to be restarted or resumed by the watchdog";
         return (waited > PendingWorkflowWarnAfter || stalled > 0 ? HealthState.Warning : HealthState.Ok, reason);
     }
 

@@ -33,11 +33,16 @@ public sealed class WatchdogOptions
 /// workflows whose steps up to that point are idempotent by their ids: it terminates the instance and starts it again under
 /// the same id with the same input (an id whose instance has finished may be used again), and the audit log records it. The
 /// order holds across a crash: an instance the watchdog terminated and did not start again is started on its next run.
+/// A request workflow stalled later, on an activity its custom status names (<see cref="RequestWorkflowStatus.Call"/>), is
+/// not restarted (a new start would not see the events it has taken): it is asked to schedule that activity again.
 /// </summary>
 public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> options, TimeProvider time, ILogger<WorkflowWatchdog> logger)
 {
     /// <summary>The setting that holds the NCRONTAB schedule (seconds first), in both hosts.</summary>
     public const string ScheduleSetting = "WatchdogSchedule";
+
+    /// <summary>The reason given when the watchdog ends a request workflow whose work is done but whose lost activity call stays open.</summary>
+    public const string FinishedReason = "finished: its work is done; a lost activity call it scheduled again stayed open";
 
     /// <summary>The reason given to the engine when the watchdog terminates an instance to restart it (its output then).</summary>
     public const string RestartReason = "stalled: restarted by the watchdog";
@@ -55,7 +60,7 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
         logger.LogInformation("Watchdog: restarted {Count} stalled workflows", restarted);
     }
 
-    /// <summary>Restarts every stalled workflow that may be restarted; returns how many it restarted.</summary>
+    /// <summary>Restarts every stalled workflow that may be restarted, and has every request workflow stalled on an activity schedule it again; returns how many.</summary>
     public async Task<int> RestartStalledAsync(DurableTaskClient durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
@@ -64,12 +69,23 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
         var query = new OrchestrationQuery { Statuses = Watched, FetchInputsAndOutputs = true, PageSize = 500 };
         await foreach (var instance in durable.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
         {
-            var restartable = instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated
-                ? TerminatedByWatchdog(instance)
-                : IsStalled(instance, stalledBefore);
-            if (restartable && await RestartAsync(durable, instance, cancellationToken))
+            if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
             {
+                restarted += TerminatedByWatchdog(instance) && await RestartAsync(durable, instance, cancellationToken) ? 1 : 0;
+            }
+            else if (IsStalled(instance, stalledBefore))
+            {
+                restarted += await RestartAsync(durable, instance, cancellationToken) ? 1 : 0;
+            }
+            else if (StalledCallOf(instance, stalledBefore) is { } call)
+            {
+                await ResendAsync(durable, instance, call, cancellationToken);
                 restarted++;
+            }
+            else if (FinishedButOpen(instance, stalledBefore))
+            {
+                await durable.TerminateInstanceAsync(instance.InstanceId, new TerminateInstanceOptions { Output = FinishedReason }, cancellationToken);
+                logger.LogWarning("Watchdog: {Name} {InstanceId} finished its work but an activity call it scheduled again stays open: ended", instance.Name, instance.InstanceId);
             }
         }
 
@@ -100,7 +116,30 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
             && MayRestart(instance.Name, StepOf(instance));
     }
 
-    private static string? StepOf(OrchestrationMetadata instance)
+    /// <summary>
+    /// The activity call a request workflow has waited for with no step since <paramref name="stalledBefore"/>, by its custom
+    /// status (<see cref="RequestWorkflowStatus.Call"/>); null when it waits for anything else (a person, a timer, an event)
+    /// or is not a request workflow.
+    /// </summary>
+    public static int? StalledCallOf(OrchestrationMetadata instance, DateTimeOffset stalledBefore)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running, Name: nameof(DataSubjectRequestOrchestration.DataSubjectRequest) }
+            && instance.LastUpdatedAt < stalledBefore
+            && StatusOf(instance) is { Activity: not null, Call: { } call }
+            ? call
+            : null;
+    }
+
+    /// <summary>A request workflow whose work is done (it shows <see cref="DataSubjectRequestOrchestration.FinishedStep"/>) but that the engine keeps Running.</summary>
+    private static bool FinishedButOpen(OrchestrationMetadata instance, DateTimeOffset stalledBefore) =>
+        instance is { RuntimeStatus: OrchestrationRuntimeStatus.Running, Name: nameof(DataSubjectRequestOrchestration.DataSubjectRequest) }
+        && instance.LastUpdatedAt < stalledBefore
+        && StepOf(instance) == DataSubjectRequestOrchestration.FinishedStep;
+
+    private static string? StepOf(OrchestrationMetadata instance) => StatusOf(instance)?.Step;
+
+    private static RequestWorkflowStatus? StatusOf(OrchestrationMetadata instance)
     {
         if (string.IsNullOrEmpty(instance.SerializedCustomStatus))
         {
@@ -109,13 +148,38 @@ public sealed class WorkflowWatchdog(AuditLog audit, IOptions<WatchdogOptions> o
 
         try
         {
-            return instance.ReadCustomStatusAs<RequestWorkflowStatus>()?.Step;
+            return instance.ReadCustomStatusAs<RequestWorkflowStatus>();
         }
         catch (JsonException)
         {
             // A status of another shape (a sweep's progress) is a step this watchdog does not restart at.
-            return "unknown";
+            return new RequestWorkflowStatus("unknown");
         }
+    }
+
+    /// <summary>Has a request workflow schedule again the activity call it has waited for too long, and records it.</summary>
+    private async Task ResendAsync(DurableTaskClient durable, OrchestrationMetadata instance, int call, CancellationToken cancellationToken)
+    {
+        var id = instance.InstanceId;
+        var status = StatusOf(instance)!;
+        var idle = time.GetUtcNow() - instance.LastUpdatedAt;
+        await audit.AppendAsync(
+            new AuditEvent(AuditActors.System, AuditActions.WorkflowStepResent)
+            {
+                RequestId = id,
+                Details = new Dictionary<string, string>
+                {
+                    ["workflow"] = instance.Name,
+                    ["step"] = status.Step,
+                    ["activity"] = status.Activity!,
+                    ["call"] = call.ToString(CultureInfo.InvariantCulture),
+                    ["idleMinutes"] = ((long)idle.TotalMinutes).ToString(CultureInfo.InvariantCulture),
+                },
+                IdempotencyKey = $"{id}:resent:{call.ToString(CultureInfo.InvariantCulture)}:{instance.LastUpdatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}",
+            },
+            cancellationToken);
+        await durable.RaiseEventAsync(id, RequestEvents.ResendStep, new ResendStepEvent(call), cancellationToken);
+        logger.LogWarning("Watchdog: {Name} {InstanceId} had waited {Idle} for activity call {Call} ({Activity}) at {Step}: asked it to schedule the call again", instance.Name, id, idle, call, status.Activity, status.Step);
     }
 
     /// <summary>An instance the watchdog terminated but did not start again (the host stopped in between): it is started now.</summary>

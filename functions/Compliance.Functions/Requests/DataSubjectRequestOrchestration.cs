@@ -29,16 +29,16 @@ public static class DataSubjectRequestOrchestration
         var id = input.RequestId;
         var oversight = new RequestOversight(context, id, ActivityRetry);
 
-        context.SetCustomStatus(new RequestWorkflowStatus(Preparing));
+        oversight.SetStep(Preparing);
         var plan = await oversight.StepAsync<RequestPlan>(nameof(RequestSetupActivities.PrepareRequest), new RequestStepInput(id, context.CurrentUtcDateTime));
         if (plan.DuplicateOf is not null)
         {
             // A second open request of the same type from the same participant: they are told the first goes on, and this closes.
             await oversight.StepAsync(nameof(RequestDuplicateActivities.LinkDuplicate), new RequestStepInput(id, context.CurrentUtcDateTime));
-            return Finished(id, RequestStatus.Duplicate);
+            return Finished(oversight, id, RequestStatus.Duplicate);
         }
 
-        context.SetCustomStatus(new RequestWorkflowStatus(Acknowledging));
+        oversight.SetStep(Acknowledging);
         await oversight.StepAsync<AcknowledgeRequestResult>(
             nameof(RequestNoticeActivities.AcknowledgeRequest),
             new AcknowledgeRequestInput(id, context.CurrentUtcDateTime));
@@ -46,19 +46,19 @@ public static class DataSubjectRequestOrchestration
         var clockStartAt = plan.ReceivedAt;
         if (plan.VerificationMode == VerificationMode.CodeToHeldAddress)
         {
-            context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingVerification));
+            oversight.SetStep(RequestStatus.AwaitingVerification);
             await oversight.StepAsync(nameof(VerificationCodeActivities.SendVerificationCode), new VerificationCodeInput(id, 1, context.CurrentUtcDateTime));
             var verified = await oversight.WaitForVerificationAsync(plan);
             if (oversight.Refused)
             {
-                return Finished(id, RequestStatus.Refused);
+                return Finished(oversight, id, RequestStatus.Refused);
             }
 
             if (verified is null)
             {
                 await oversight.StepAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime));
                 logger.LogInformation("Request {RequestId} closed unverified", id);
-                return Finished(id, RequestStatus.ClosedUnverified);
+                return Finished(oversight, id, RequestStatus.ClosedUnverified);
             }
 
             clockStartAt = verified.VerifiedAt;
@@ -66,7 +66,7 @@ public static class DataSubjectRequestOrchestration
         else if (plan.VerificationMode == VerificationMode.DetailsCheck)
         {
             // The requester is asked for details only a participant would know, and the DPO decides on them in a task.
-            context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingIdentityCheck));
+            oversight.SetStep(RequestStatus.AwaitingIdentityCheck);
             var closeAt = plan.CloseUnverifiedAfter.AddTo(context.CurrentUtcDateTime);
             await oversight.StepAsync(nameof(VerificationActivities.AskForIdentityDetails), new RequestStepInput(id, context.CurrentUtcDateTime));
             await CreateTaskAsync(context, oversight, id, TaskKind.IdentityCheck, closeAt);
@@ -75,20 +75,20 @@ public static class DataSubjectRequestOrchestration
             var timeout = context.CreateTimer(closeAt, cancel.Token);
             if (!await oversight.WaitUntilAsync(() => decision.IsCompleted || timeout.IsCompleted, decision, timeout))
             {
-                return Finished(id, RequestStatus.Refused);
+                return Finished(oversight, id, RequestStatus.Refused);
             }
 
             cancel.Cancel();
             if (!decision.IsCompletedSuccessfully || (await decision).Outcome != TaskOutcome.Verified)
             {
                 await oversight.StepAsync(nameof(VerificationActivities.CloseUnverified), new RequestStepInput(id, context.CurrentUtcDateTime));
-                return Finished(id, RequestStatus.ClosedUnverified);
+                return Finished(oversight, id, RequestStatus.ClosedUnverified);
             }
 
             clockStartAt = (await decision).CompletedAt;
         }
 
-        context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.InProgress));
+        oversight.SetStep(RequestStatus.InProgress);
         var clock = await oversight.StepAsync<StartClockResult>(
             nameof(RequestSetupActivities.StartClock),
             new StartClockInput(id, clockStartAt, plan.VerificationMode != VerificationMode.None, context.CurrentUtcDateTime));
@@ -97,7 +97,7 @@ public static class DataSubjectRequestOrchestration
 
         var status = await RequestWork.RunAsync(context, oversight, id, plan.RequestType);
         logger.LogInformation("Request {RequestId} finished: {Status}", id, status);
-        return Finished(id, status);
+        return Finished(oversight, id, status);
     }
 
     /// <summary>
@@ -106,7 +106,18 @@ public static class DataSubjectRequestOrchestration
     /// </summary>
     public static bool MayRestartAt(string? step) => step is null or Preparing or Acknowledging;
 
-    private static RequestWorkflowResult Finished(string requestId, string status) => new(requestId, status);
+    /// <summary>
+    /// The step a workflow shows once its work is done. The engine completes an instance only when none of its activity calls
+    /// is still open; one the watchdog had scheduled again leaves the lost call open for good, so such an instance stays
+    /// Running at this step, and the watchdog terminates it (<see cref="Maintenance.WorkflowWatchdog.FinishedReason"/>).
+    /// </summary>
+    public const string FinishedStep = "finished";
+
+    private static RequestWorkflowResult Finished(RequestOversight oversight, string requestId, string status)
+    {
+        oversight.SetStep(FinishedStep);
+        return new(requestId, status);
+    }
 
     /// <summary>Creates a manual task of <paramref name="kind"/> for the request, due at <paramref name="dueAt"/>.</summary>
     internal static Task<string> CreateTaskAsync(TaskOrchestrationContext context, RequestOversight oversight, string requestId, string kind, DateTime dueAt) =>

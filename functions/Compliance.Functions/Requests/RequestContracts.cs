@@ -12,8 +12,12 @@ public sealed record RequestWorkflowInput(string RequestId);
 /// <summary>The output of a <c>DataSubjectRequest</c> orchestration.</summary>
 public sealed record RequestWorkflowResult(string RequestId, string Status);
 
-/// <summary>The custom status of a running <c>DataSubjectRequest</c> orchestration: the step it is at.</summary>
-public sealed record RequestWorkflowStatus(string Step);
+/// <summary>
+/// The custom status of a running <c>DataSubjectRequest</c> orchestration: the step it is at and, while one of its activities
+/// is in flight, which (<paramref name="Activity"/>) and the workflow's running count of activity calls (<paramref name="Call"/>),
+/// so the watchdog can tell a workflow waiting for an activity from one waiting for a person or a timer.
+/// </summary>
+public sealed record RequestWorkflowStatus(string Step, string? Activity = null, int? Call = null);
 
 /// <summary>A step of a request at the orchestration's time (for history entries and email dates).</summary>
 public sealed record RequestStepInput(string RequestId, DateTimeOffset At);
@@ -69,12 +73,21 @@ public static class RequestEvents
     /// <summary>The DPO asked for the failed step to be run again (<see cref="RetryStepEvent"/>).</summary>
     public const string RetryStep = "RetryStep";
 
+    /// <summary>The watchdog found the workflow waiting for an activity that never ran (<see cref="ResendStepEvent"/>).</summary>
+    public const string ResendStep = "ResendStep";
+
     /// <summary>The event of a completed task of <paramref name="kind"/>; one name per kind, so a workflow waits for the one it needs.</summary>
     public static string TaskCompleted(string kind) => $"TaskCompleted:{kind}";
 }
 
 /// <summary>The event raised when the DPO acts on a request; the action's words are stored beside the request, not here.</summary>
 public sealed record RequestActionEvent(string ActionId, string Action, DateTimeOffset At);
+
+/// <summary>
+/// The event the watchdog raises when the workflow's activity call <paramref name="Call"/> has been in flight with no step for
+/// longer than a step takes: the engine lost the message that would have run it, and the workflow schedules it again.
+/// </summary>
+public sealed record ResendStepEvent(int Call);
 
 /// <summary>The event raised when the DPO asks a stalled workflow to run its failed step again; the action is stored beside the request.</summary>
 public sealed record RetryStepEvent(string ActionId, DateTimeOffset At);

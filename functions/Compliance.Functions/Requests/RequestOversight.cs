@@ -23,6 +23,8 @@ internal sealed class RequestOversight
     private int escalations;
     private DateTime? lastEscalationAt;
     private int stalls;
+    private int calls;
+    private string step = string.Empty;
 
     public RequestOversight(TaskOrchestrationContext context, string requestId, TaskOptions retry)
     {
@@ -72,7 +74,7 @@ internal sealed class RequestOversight
         {
             try
             {
-                var result = await context.CallActivityAsync<T>(activity, input, retry);
+                var result = await CallAsync<T>(activity, input);
                 if (failures > 0)
                 {
                     await StepAsync<object?>(
@@ -90,6 +92,43 @@ internal sealed class RequestOversight
                 }
 
                 retryActionId = await StallAsync(new RequestStallInput(requestId, activity, failed.FailureDetails.ErrorType, stalls, failures, context.CurrentUtcDateTime));
+            }
+        }
+    }
+
+    /// <summary>The step the workflow is at, as its custom status shows it (and as the watchdog reads it).</summary>
+    public void SetStep(string name)
+    {
+        step = name;
+        context.SetCustomStatus(new RequestWorkflowStatus(name));
+    }
+
+    /// <summary>
+    /// Calls the activity with the usual retries while the custom status names it, so the watchdog can see the workflow waits
+    /// for an activity and not for a person. If the engine lost the message that would run it (the history written, the
+    /// message not sent: durabletask#1046), nothing else would ever wake the workflow; the watchdog raises
+    /// <see cref="RequestEvents.ResendStep"/> for this call and the activity is scheduled again (activities are idempotent).
+    /// A resend for an earlier call, which finished meanwhile, is ignored. Replays as before: waiting for an event adds no history.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string activity, object input)
+    {
+        var call = ++calls;
+        context.SetCustomStatus(new RequestWorkflowStatus(step, activity, call));
+        using var cancel = new CancellationTokenSource();
+        var running = context.CallActivityAsync<T>(activity, input, retry);
+        while (true)
+        {
+            var resend = context.WaitForExternalEvent<ResendStepEvent>(RequestEvents.ResendStep, cancel.Token);
+            if (await Task.WhenAny(running, resend) == running)
+            {
+                cancel.Cancel();
+                context.SetCustomStatus(new RequestWorkflowStatus(step));
+                return await running;
+            }
+
+            if ((await resend).Call == call)
+            {
+                running = context.CallActivityAsync<T>(activity, input, retry);
             }
         }
     }

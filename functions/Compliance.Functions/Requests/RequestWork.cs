@@ -51,7 +51,7 @@ internal static class RequestWork
             if (readiness.AvailableAt > context.CurrentUtcDateTime)
             {
                 // Never before session date + 10 days, so that the transcription is ready.
-                context.SetCustomStatus(new RequestWorkflowStatus("waiting-for-transcript-date"));
+                oversight.SetStep("waiting-for-transcript-date");
                 var ready = context.CreateTimer(readiness.AvailableAt.UtcDateTime, CancellationToken.None);
                 if (!await oversight.WaitUntilAsync(() => ready.IsCompleted, ready))
                 {
@@ -63,7 +63,7 @@ internal static class RequestWork
 
             if (readiness.SessionsWithoutTranscript.Count > 0)
             {
-                context.SetCustomStatus(new RequestWorkflowStatus("waiting-for-transcript"));
+                oversight.SetStep("waiting-for-transcript");
                 if (!await TaskAsync(TaskKind.TranscriptUpload))
                 {
                     return RequestStatus.Refused;
@@ -76,7 +76,7 @@ internal static class RequestWork
                 return RequestStatus.Refused;
             }
 
-            context.SetCustomStatus(new RequestWorkflowStatus("exporting"));
+            oversight.SetStep("exporting");
             await CallAsync<object?>(nameof(AccessActivities.DeliverAccessExport));
             await CallAsync<object?>(nameof(RequestActivities.CompleteRequest), new OutcomeInput(requestId, EmailKind.OutcomeAccess, Close: true, context.CurrentUtcDateTime));
             return RequestStatus.Completed;
@@ -92,7 +92,7 @@ internal static class RequestWork
                 return RequestStatus.Refused;
             }
 
-            context.SetCustomStatus(new RequestWorkflowStatus("awaiting-approval"));
+            oversight.SetStep("awaiting-approval");
             await CreateTaskAsync(TaskKind.Approval);
             var approvedByTask = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.Approval));
             if (!await oversight.WaitUntilAsync(() => oversight.Approved || approvedByTask.IsCompleted, approvedByTask))
@@ -106,12 +106,12 @@ internal static class RequestWork
                 oversight.Decided(RequestDecision.Approved);
             }
 
-            context.SetCustomStatus(new RequestWorkflowStatus("deleting"));
+            oversight.SetStep("deleting");
             var deletion = await CallAsync<ResearchDataDeletion>(nameof(ResearchDataActivities.DeleteResearchData));
             if (deletion.KeptForRedaction > 0)
             {
                 // A focus group's shared recording holds other people's voices: it stays, and a researcher redacts this participant.
-                context.SetCustomStatus(new RequestWorkflowStatus("awaiting-redaction"));
+                oversight.SetStep("awaiting-redaction");
                 if (!await TaskAsync(TaskKind.Redaction))
                 {
                     return RequestStatus.Refused;
@@ -153,7 +153,7 @@ internal static class RequestWork
             var emailConfirmed = false;
             if (confirmation.Sent)
             {
-                context.SetCustomStatus(new RequestWorkflowStatus(RequestStatus.AwaitingAddressConfirmation));
+                oversight.SetStep(RequestStatus.AwaitingAddressConfirmation);
                 using var cancel = new CancellationTokenSource();
                 var confirmed = context.WaitForExternalEvent<AddressConfirmedEvent>(RequestEvents.AddressConfirmed, cancel.Token);
                 var expired = context.CreateTimer(confirmation.CodeValidFor.AddTo(context.CurrentUtcDateTime), cancel.Token);
@@ -196,7 +196,7 @@ internal static class RequestWork
         /// <summary>Objections, complaints and queries go to the DPO, who resolves the task (or approves or refuses the request).</summary>
         public async Task<string> DpoReviewAsync()
         {
-            context.SetCustomStatus(new RequestWorkflowStatus("awaiting-dpo"));
+            oversight.SetStep("awaiting-dpo");
             if (!await TaskAsync(TaskKind.DpoReview, orDecision: true))
             {
                 return RequestStatus.Refused;
@@ -224,7 +224,7 @@ internal static class RequestWork
         {
             if (notice.Notified)
             {
-                context.SetCustomStatus(new RequestWorkflowStatus("awaiting-supplier-confirmation"));
+                oversight.SetStep("awaiting-supplier-confirmation");
                 await CreateTaskAsync(TaskKind.SupplierConfirmation);
                 var confirmed = context.WaitForExternalEvent<TaskCompletedEvent>(RequestEvents.TaskCompleted(TaskKind.SupplierConfirmation));
                 if (notice.ConfirmBy is { } confirmBy)

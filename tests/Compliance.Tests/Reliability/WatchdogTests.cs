@@ -11,6 +11,7 @@ using Compliance.Mail.Intake;
 using Compliance.Requests;
 using Compliance.Tests.Infrastructure;
 using Compliance.Tests.Mail;
+using Compliance.Tests.Requests;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -73,6 +74,74 @@ public sealed class WatchdogTests(TestEnvironment env)
         requests.ShouldHaveSingleItem("one request from the sender");
         (await AuditAsync(requestId)).Count(e => e.Action == AuditActions.RequestAcknowledged).ShouldBe(1, "one acknowledgement");
         (await new Outbox(env.Blobs).ListAsync($"requests/{requestId}/", Ct)).Count(n => n.EndsWith($"/{RequestEmails.AcknowledgementKey}.eml", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_request_whose_queued_step_was_lost_after_its_code_was_entered_has_the_step_scheduled_again_and_completes_once()
+    {
+        // Arrange: an opt-out from the held address on a host behind the proxy, its watchdog quick, waiting for its code.
+        var hub = TestEnvironment.NewTaskHubName();
+        await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, new Dictionary<string, string?>
+        {
+            ["DurableTaskHubName"] = hub,
+            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
+            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
+            ["Watchdog:StalledAfter"] = "00:00:03",
+        });
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var durable = host.Services.GetRequiredService<DurableTaskClient>();
+        var api = new RequestApi(http, env.Tables, env.Blobs, durable);
+        var subject = await RequestJourney.ArrangeAsync(http, "resend");
+        var id = await api.SubmitAsync(new { studyId = subject.StudyId, type = RequestType.OptOut, email = subject.Email });
+        var code = await api.CodeAsync(id);
+        await Eventually.GetAsync(() => durable.GetInstanceAsync(id, true, Ct), i => i?.ReadCustomStatusAs<RequestWorkflowStatus>() is { Step: RequestStatus.AwaitingVerification, Activity: null }, TimeSpan.FromSeconds(30), "the workflow to wait for the code");
+        var workItems = new QueueClient(env.StorageConnectionString, hub.ToLowerInvariant() + "-workitems");
+
+        // Act: the code is entered while no activity can be taken from the queue; the step it starts is queued, then lost.
+        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy, Match = c => c.Method == "GET" && c.Path.EndsWith("-workitems/messages", StringComparison.Ordinal) }))
+        {
+            using var verified = await api.VerifyAsync(id, code);
+            verified.StatusCode.ShouldBe(HttpStatusCode.OK);
+            await Eventually.GetAsync(async () => (await workItems.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount, n => n > 0, TimeSpan.FromSeconds(30), "the step after the code to be queued");
+            await workItems.ClearMessagesAsync(Ct);
+        }
+
+        // Assert: the watchdog had the lost step scheduled again (not the workflow restarted) and the request completed once.
+        // The engine keeps an instance open while any activity call is (the lost one is, for good): once the workflow shows
+        // it has finished, the watchdog ends it.
+        var workflow = await Eventually.GetAsync(() => durable.GetInstanceAsync(id, true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(90), "the stalled request to go on and finish");
+        workflow!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Terminated, workflow.FailureDetails?.ToString());
+        workflow.SerializedOutput!.ShouldContain(WorkflowWatchdog.FinishedReason);
+        var audit = await AuditAsync(id);
+        var resent = audit.Where(e => e.Action == AuditActions.WorkflowStepResent).ToList();
+        resent.ShouldNotBeEmpty("the watchdog had the lost step scheduled again");
+        resent[0].Details!["activity"].ShouldBe(nameof(RequestSetupActivities.StartClock));
+        audit.ShouldNotContain(e => e.Action == AuditActions.WorkflowRestarted);
+        await RequestJourney.AssertCompletedOnceAsync(api, env.Tables, RequestType.OptOut, id, subject);
+        (await RequestJourney.EngineEventsAsync(env.Tables.GetTableClient(hub + "History"), id)).Count(e => e == "ExecutionStarted").ShouldBe(1, "one start: resumed, not restarted");
+    }
+
+    [Fact]
+    public async Task A_request_that_finishes_normally_completes_and_leaves_nothing_for_the_watchdog()
+    {
+        // The same opt-out with nothing lost: the engine completes it itself (the "finished" step is never seen Running).
+        var hub = TestEnvironment.NewTaskHubName();
+        await using var host = await ReliabilityHosts.StartHostAsync(env, env.StorageConnectionString, new Dictionary<string, string?>
+        {
+            ["DurableTaskHubName"] = hub,
+            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
+            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
+            ["Watchdog:StalledAfter"] = "00:00:03",
+        });
+        using var http = TestEnvironment.ClientFor(host.BaseAddress);
+        var durable = host.Services.GetRequiredService<DurableTaskClient>();
+        var api = new RequestApi(http, env.Tables, env.Blobs, durable);
+        var subject = await RequestJourney.ArrangeAsync(http, "noresend");
+        var id = await RequestJourney.DriveToLastStepAsync(api, RequestType.OptOut, subject, TimeSpan.FromSeconds(5));
+        var workflow = await Eventually.GetAsync(() => durable.GetInstanceAsync(id, true, Ct), i => i is { IsCompleted: true }, TimeSpan.FromSeconds(60), "the request to finish");
+        workflow!.RuntimeStatus.ShouldBe(OrchestrationRuntimeStatus.Completed, "a code entered 5 s late is waited for, not taken for a stall");
+        (await AuditAsync(id)).ShouldNotContain(e => e.Action == AuditActions.WorkflowStepResent || e.Action == AuditActions.WorkflowRestarted);
     }
 
     [Theory]

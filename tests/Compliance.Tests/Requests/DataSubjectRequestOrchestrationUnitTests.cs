@@ -69,7 +69,13 @@ public sealed class DataSubjectRequestOrchestrationUnitTests
         context.InputOf<AcknowledgeRequestInput>(Acknowledge).ShouldBe(new AcknowledgeRequestInput(Id, StartAt));
         context.InputOf<StartClockInput>(StartClock).ShouldBe(new StartClockInput(Id, ReceivedAt, false, StartAt));
         context.Activities.ShouldAllBe(a => a.Options == ActivityRetry.Default);
-        context.CustomStatuses.Take(3).ShouldBe([new RequestWorkflowStatus("preparing"), new RequestWorkflowStatus("acknowledging"), new RequestWorkflowStatus(RequestStatus.InProgress)]);
+        context.CustomStatuses.OfType<RequestWorkflowStatus>().Select(s => s.Step).Distinct().Take(3).ShouldBe(["preparing", "acknowledging", RequestStatus.InProgress]);
+
+        // While each activity runs, the status names it and the workflow's count of calls, for the watchdog; then it is the step alone again.
+        var statuses = context.CustomStatuses.OfType<RequestWorkflowStatus>().ToList();
+        statuses[1].ShouldBe(new RequestWorkflowStatus("preparing", nameof(RequestSetupActivities.PrepareRequest), 1));
+        statuses[2].ShouldBe(new RequestWorkflowStatus("preparing"));
+        statuses.Where(s => s.Call is not null).Select(s => s.Call!.Value).ShouldBe(Enumerable.Range(1, statuses.Count(s => s.Call is not null)));
     }
 
     [Fact]
@@ -396,7 +402,8 @@ public sealed class DataSubjectRequestOrchestrationUnitTests
         context.ActivityNames.Skip(3).ShouldBe([CheckParticipant, CheckReadiness, DeliverExport, CompleteRequest]);
         context.InputOf<RequestStepInput>(DeliverExport).ShouldBe(new RequestStepInput(Id, StartAt));
         context.InputOf<OutcomeInput>(CompleteRequest).ShouldBe(new OutcomeInput(Id, EmailKind.OutcomeAccess, true, StartAt));
-        context.CustomStatus.ShouldBe(new RequestWorkflowStatus("exporting"));
+        context.CustomStatuses.ShouldContain(new RequestWorkflowStatus("exporting"));
+        context.CustomStatus.ShouldBe(new RequestWorkflowStatus(DataSubjectRequestOrchestration.FinishedStep), "the last status a finished workflow shows");
     }
 
     [Fact]
