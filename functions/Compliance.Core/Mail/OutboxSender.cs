@@ -171,7 +171,7 @@ public sealed class OutboxSender
     public bool IsDue(IReadOnlyDictionary<string, string> metadata, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return metadata.GetValueOrDefault(OutboxMetadata.State, OutboxMetadata.Pending) switch
+        return OutboxMetadata.StateOf(metadata) switch
         {
             OutboxMetadata.Pending => ReadTime(metadata, OutboxMetadata.NextAttemptAt) is not { } next || next <= now,
             OutboxMetadata.Sending => ReadTime(metadata, OutboxMetadata.ClaimedAt) is not { } claimed || claimed + options.ClaimTimeout <= now,
@@ -484,6 +484,10 @@ public static class OutboxMetadata
 
     /// <summary><c>true</c> once the message's <c>mail.sent</c> or <c>mail.send-failed</c> entry is in the audit log.</summary>
     public const string Audited = "audited";
+
+    /// <summary>A message's state: <see cref="Pending"/> until a sender has written one (the one rule the sender, the health check and the metrics share).</summary>
+    public static string StateOf(IReadOnlyDictionary<string, string> metadata) =>
+        metadata?.GetValueOrDefault(State) ?? Pending;
 
     public const string Pending = EmailStates.Pending;
     public const string Sending = EmailStates.Sending;

@@ -155,7 +155,7 @@ public sealed class HealthChecks(
         var container = blobs.GetBlobContainerClient(StorageLayout.Containers.MailOutbox);
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken))
         {
-            var state = blob.Metadata.TryGetValue(OutboxMetadata.State, out var value) ? value : OutboxMetadata.Pending;
+            var state = OutboxMetadata.StateOf(new Dictionary<string, string>(blob.Metadata, StringComparer.OrdinalIgnoreCase));
             if (state == OutboxMetadata.Failed)
             {
                 failed++;

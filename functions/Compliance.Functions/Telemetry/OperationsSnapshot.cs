@@ -67,7 +67,7 @@ public sealed class OperationsSnapshot(
         var (pendingWithoutStudy, failedWithoutStudy) = (0, 0);
         foreach (var (_, metadata) in await outbox.ListWithMetadataAsync(cancellationToken))
         {
-            var state = metadata.GetValueOrDefault(OutboxMetadata.State);
+            var state = OutboxMetadata.StateOf(metadata);
             var isPending = state is OutboxMetadata.Pending or OutboxMetadata.Sending;
             if (!isPending && state != OutboxMetadata.Failed)
             {
