@@ -108,7 +108,7 @@ internal sealed class RequestOversight
     /// for an activity and not for a person. If the engine lost the message that would run it (the history written, the
     /// message not sent: durabletask#1046), nothing else would ever wake the workflow; the watchdog raises
     /// <see cref="RequestEvents.ResendStep"/> for this call and the activity is scheduled again (activities are idempotent).
-    /// A resend for an earlier call, which finished meanwhile, is ignored. Replays as before: waiting for an event adds no history.
+    /// A resend naming an earlier call (the status row is older than the history, as the split-brain abort leaves it) resends this one: at worst an idempotent step runs twice. Replays as before: waiting for an event adds no history.
     /// </summary>
     private async Task<T> CallAsync<T>(string activity, object input)
     {
@@ -126,7 +126,10 @@ internal sealed class RequestOversight
                 return await running;
             }
 
-            if ((await resend).Call == call)
+            // The watchdog names the call the instance's status row showed. An earlier call than this one means the row is
+            // older than the history: the episode that scheduled this call was written to the history and lost the rest of
+            // its commit (the row and the messages), which is the stall itself. A later one cannot come.
+            if ((await resend).Call <= call)
             {
                 running = context.CallActivityAsync<T>(activity, input, retry);
             }
