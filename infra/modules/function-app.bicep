@@ -173,6 +173,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     MailCatchUpSchedule: '0 */5 * * * *'
     WatchdogSchedule: '0 */5 * * * *'
     Watchdog__StalledAfter: '00:30:00'
+    Telemetry__MetricsRefreshInterval: '00:01:00'
     RetentionSweepSchedule: '0 0 3 * * *'
     SupplierCheckSchedule: '0 0 6 * * *'
     Suppliers__LinkValidFor: '04:00:00'
