@@ -32,30 +32,24 @@ public sealed class WatchdogTests(TestEnvironment env)
         // Arrange: a mail host behind the proxy whose watchdog runs every 2 s and calls 3 s without a step a stall.
         var hub = TestEnvironment.NewTaskHubName();
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
-        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, new Dictionary<string, string?>
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, WithQuickWatchdog(new Dictionary<string, string?>
         {
             ["DurableTaskHubName"] = hub,
             ["Mail:FromAddress"] = TestEnvironment.MailboxAddress,
             ["Mail:MessageIdDomain"] = "research.example.org",
-            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
-            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
-            ["Watchdog:StalledAfter"] = "00:00:03",
-        });
+        }));
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
         var from = $"watchdog.{Guid.NewGuid():N}@example.org";
         var raw = MailIntakeTests.Compose(from, "Opt out", "Please do not contact me again about the study.");
         var key = InboundMailStore.IntakeKeyOf(raw);
-        var workItems = new QueueClient(env.StorageConnectionString, hub.ToLowerInvariant() + "-workitems");
 
         // Act: while no activity can be taken from the queue, the intake starts and queues its first step, which is then lost.
-        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy, Match = c => c.Method == "GET" && c.Path.EndsWith("-workitems/messages", StringComparison.Ordinal) }))
+        await LoseTheStepQueuedByAsync(proxy, hub, "the intake's first step", async () =>
         {
             using var posted = await http.SendAsync(MailIntakeTests.Post(raw, role: Role.Admin), Ct);
             posted.StatusCode.ShouldBe(HttpStatusCode.Accepted, await posted.Content.ReadAsStringAsync(Ct));
-            await Eventually.GetAsync(async () => (await workItems.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount, n => n > 0, TimeSpan.FromSeconds(30), "the intake's first step to be queued");
-            await workItems.ClearMessagesAsync(Ct);
-        }
+        });
 
         // Assert: the intake was stalled (Running, its step gone), the watchdog started it again, and it finished once.
         var intake = await Eventually.GetAsync(() => durable.GetInstanceAsync(key, true, Ct), i => i is { RuntimeStatus: OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed }, TimeSpan.FromSeconds(90), "the stalled intake to be started again and finish");
@@ -82,13 +76,10 @@ public sealed class WatchdogTests(TestEnvironment env)
         // Arrange: an opt-out from the held address on a host behind the proxy, its watchdog quick, waiting for its code.
         var hub = TestEnvironment.NewTaskHubName();
         await using var proxy = await StorageFaultProxy.StartAsync(env.StorageConnectionString);
-        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, new Dictionary<string, string?>
+        await using var host = await ReliabilityHosts.StartHostOnAsync(env, proxy, WithQuickWatchdog(new Dictionary<string, string?>
         {
             ["DurableTaskHubName"] = hub,
-            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
-            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
-            ["Watchdog:StalledAfter"] = "00:00:03",
-        });
+        }));
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
         var api = new RequestApi(http, env.Tables, env.Blobs, durable);
@@ -96,16 +87,13 @@ public sealed class WatchdogTests(TestEnvironment env)
         var id = await api.SubmitAsync(new { studyId = subject.StudyId, type = RequestType.OptOut, email = subject.Email });
         var code = await api.CodeAsync(id);
         await Eventually.GetAsync(() => durable.GetInstanceAsync(id, true, Ct), i => i?.ReadCustomStatusAs<RequestWorkflowStatus>() is { Step: RequestStatus.AwaitingVerification, Activity: null }, TimeSpan.FromSeconds(30), "the workflow to wait for the code");
-        var workItems = new QueueClient(env.StorageConnectionString, hub.ToLowerInvariant() + "-workitems");
 
         // Act: the code is entered while no activity can be taken from the queue; the step it starts is queued, then lost.
-        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy, Match = c => c.Method == "GET" && c.Path.EndsWith("-workitems/messages", StringComparison.Ordinal) }))
+        await LoseTheStepQueuedByAsync(proxy, hub, "the step after the code", async () =>
         {
             using var verified = await api.VerifyAsync(id, code);
             verified.StatusCode.ShouldBe(HttpStatusCode.OK);
-            await Eventually.GetAsync(async () => (await workItems.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount, n => n > 0, TimeSpan.FromSeconds(30), "the step after the code to be queued");
-            await workItems.ClearMessagesAsync(Ct);
-        }
+        });
 
         // Assert: the watchdog had the lost step scheduled again (not the workflow restarted) and the request completed once.
         // The engine keeps an instance open while any activity call is (the lost one is, for good): once the workflow shows
@@ -127,13 +115,10 @@ public sealed class WatchdogTests(TestEnvironment env)
     {
         // The same opt-out with nothing lost: the engine completes it itself (the "finished" step is never seen Running).
         var hub = TestEnvironment.NewTaskHubName();
-        await using var host = await ReliabilityHosts.StartHostAsync(env, env.StorageConnectionString, new Dictionary<string, string?>
+        await using var host = await ReliabilityHosts.StartHostAsync(env, env.StorageConnectionString, WithQuickWatchdog(new Dictionary<string, string?>
         {
             ["DurableTaskHubName"] = hub,
-            [$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false",
-            [WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *",
-            ["Watchdog:StalledAfter"] = "00:00:03",
-        });
+        }));
         using var http = TestEnvironment.ClientFor(host.BaseAddress);
         var durable = host.Services.GetRequiredService<DurableTaskClient>();
         var api = new RequestApi(http, env.Tables, env.Blobs, durable);
@@ -155,6 +140,30 @@ public sealed class WatchdogTests(TestEnvironment env)
     [InlineData("RetentionSweep", null, false)]
     public void A_workflow_is_started_again_only_where_its_steps_so_far_are_idempotent_and_it_has_taken_nothing_from_outside(string name, string? step, bool restart) =>
         WorkflowWatchdog.MayRestart(name, step).ShouldBe(restart);
+
+    /// <summary><paramref name="settings"/> with the watchdog of the hosts here: on, every 2 s, and 3 s without a step is a stall.</summary>
+    private static Dictionary<string, string?> WithQuickWatchdog(Dictionary<string, string?> settings)
+    {
+        settings[$"AzureWebJobs.{nameof(WorkflowWatchdog.RestartStalledWorkflows)}.Disabled"] = "false";
+        settings[WorkflowWatchdog.ScheduleSetting] = "*/2 * * * * *";
+        settings["Watchdog:StalledAfter"] = "00:00:03";
+        return settings;
+    }
+
+    /// <summary>
+    /// The stall the engine can leave, made on purpose: while the proxy refuses the activity dispatcher's reads of the task
+    /// hub's work-item queue, <paramref name="act"/> makes a workflow queue an activity, which is then cleared from the queue.
+    /// </summary>
+    private async Task LoseTheStepQueuedByAsync(StorageFaultProxy proxy, string hub, string step, Func<Task> act)
+    {
+        var workItems = new QueueClient(env.StorageConnectionString, hub.ToLowerInvariant() + "-workitems");
+        using (proxy.Inject(new FaultRule { Service = StorageService.Queue, Action = FaultAction.ServerBusy, Match = c => c.Method == "GET" && c.Path.EndsWith("-workitems/messages", StringComparison.Ordinal) }))
+        {
+            await act();
+            await Eventually.GetAsync(async () => (await workItems.GetPropertiesAsync(Ct)).Value.ApproximateMessagesCount, n => n > 0, TimeSpan.FromSeconds(30), $"{step} to be queued");
+            await workItems.ClearMessagesAsync(Ct);
+        }
+    }
 
     /// <summary>The audit entries of a request or a message, read past the proxy.</summary>
     private async Task<IReadOnlyList<AuditEntry>> AuditAsync(string id) =>
