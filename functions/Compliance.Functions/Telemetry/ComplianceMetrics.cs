@@ -61,7 +61,7 @@ public sealed class ComplianceMetrics
                 "Days from today to the soonest due date among the study's open requests; negative once it has passed."),
             Meter.CreateObservableGauge(OutboxPending, () => ByStudy(s => s.OutboxPending).Concat(WithoutStudy(snapshot.Current.OutboxPendingWithoutStudy)), "{email}", "Emails in the outbox not yet sent (pending or being sent), by study; a supplier's emails without one."),
             Meter.CreateObservableGauge(OutboxFailed, () => ByStudy(s => s.OutboxFailed).Concat(WithoutStudy(snapshot.Current.OutboxFailedWithoutStudy)), "{email}", "Emails whose last allowed attempt failed, waiting for the DPO's resend, by study."),
-            Meter.CreateObservableGauge(SweepWaiting, () => ByStudy(s => s.SweepWaiting), "{confirmation}", "Suppliers' deletion confirmations a running retention sweep waits for, by study."),
+            Meter.CreateObservableGauge(SweepWaiting, () => ByStudy(s => s.SweepWaiting), "{confirmation}", "Suppliers' deletion confirmations a retention sweep still waits for past the policy's confirmDeletionWithin, by study."),
             Meter.CreateObservableGauge<long>(SuppliersLapsing, () => [new Measurement<long>(snapshot.Current.SuppliersLapsing)], "{supplier}", "Suppliers whose contract is in its warning period: still current, lapsing within the policy's suppliers.warnBefore."),
         ];
         graphExpiry = Meter.CreateObservableGauge<double>(

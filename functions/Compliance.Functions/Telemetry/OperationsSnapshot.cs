@@ -88,7 +88,7 @@ public sealed class OperationsSnapshot(
         }
 
         var waiting = (await tasks.ListAsync(TaskStore.Open, null, cancellationToken))
-            .Where(t => t.Kind == TaskKind.SupplierConfirmation && t.Workflow.Kind == WorkflowKind.RetentionSweep)
+            .Where(t => t.Kind == TaskKind.SupplierConfirmation && t.Workflow.Kind == WorkflowKind.RetentionSweep && t.DueAt <= now)
             .CountBy(t => t.StudyId)
             .ToDictionary(StringComparer.Ordinal);
 
