@@ -33,16 +33,8 @@ public static class AckLatencyBenchmark
         await using var azurite = await AzuriteProcess.StartAsync(root, dataPath: null, 0, 0, 0, CancellationToken.None);
 
         var observed = new AcknowledgementObserver();
-        var settings = new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["DurableTaskHubName"] = "latency" + Guid.NewGuid().ToString("N")[..12],
-            ["SelfHost:Urls"] = "http://127.0.0.1:0",
-            ["SelfHost:SeedDemoData"] = "false",
-            ["Auth:TrustClientPrincipalHeader"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["RateLimits:Enabled"] = "false",
-        };
+        var settings = BenchmarkHostSettings.For(azurite.ConnectionString, "latency" + Guid.NewGuid().ToString("N")[..12]);
+        settings["RateLimits:Enabled"] = "false";
         await using var host = await SelfHostApplication.StartAsync(
             [],
             c => c.AddInMemoryCollection(settings),

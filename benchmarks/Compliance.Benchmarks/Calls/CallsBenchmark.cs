@@ -142,28 +142,13 @@ public static class CallsBenchmark
 
     private static Dictionary<string, string?> HostSettings(StorageFaultProxy proxy, LoopbackSmtpServer smtp, string taskHub)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            [StorageConnection.SettingName] = proxy.ConnectionString,
-            ["DurableTaskHubName"] = taskHub,
-            ["SelfHost:Urls"] = "http://127.0.0.1:0",
-            ["SelfHost:SeedDemoData"] = "false",
-            ["Auth:TrustClientPrincipalHeader"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-            // The rate limits stay on, as in production (their counters are storage calls of every anonymous submission and
-            // code), with limits no run reaches: every request here comes from one loopback address.
-            ["RateLimits:Submissions:Limit"] = "1000000",
-            ["RateLimits:SubmissionsPerEmail:Limit"] = "1000000",
-            ["RateLimits:CodeAttempts:Limit"] = "1000000",
-            ["Mail:FromAddress"] = TestEnvironment.MailboxAddress,
-            ["Mail:MessageIdDomain"] = "research.example.org",
-            ["Mail:Transport"] = "smtp",
-            ["Smtp:Host"] = "127.0.0.1",
-            ["Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
-            ["Smtp:Security"] = "none",
-            ["Intake:RelayKey"] = TestEnvironment.RelayKey,
-            ["Intake:StudyId"] = MailStudy,
-        };
+        var settings = BenchmarkHostSettings.For(proxy.ConnectionString, taskHub).WithMailbox(smtp, MailStudy);
+
+        // The rate limits stay on, as in production (their counters are storage calls of every anonymous submission and
+        // code), with limits no run reaches: every request here comes from one loopback address.
+        settings["RateLimits:Submissions:Limit"] = "1000000";
+        settings["RateLimits:SubmissionsPerEmail:Limit"] = "1000000";
+        settings["RateLimits:CodeAttempts:Limit"] = "1000000";
         foreach (var (key, value) in TimerSwitches.AllOff())
         {
             settings[key] = value;

@@ -121,36 +121,27 @@ public static class SoakBenchmark
     private static IEnumerable<FaultRule> Faults() =>
         StorageFaultTests.Mix().Concat(Enum.GetValues<StorageService>().Select(service => new FaultRule { Service = service, Action = FaultAction.Reset, Fraction = 0.01 }));
 
-    private static Dictionary<string, string?> HostSettings(StorageFaultProxy proxy, LoopbackSmtpServer smtp, string taskHub) => new()
+    private static Dictionary<string, string?> HostSettings(StorageFaultProxy proxy, LoopbackSmtpServer smtp, string taskHub)
     {
-        [StorageConnection.SettingName] = proxy.ConnectionString,
-        ["DurableTaskHubName"] = taskHub,
-        ["SelfHost:Urls"] = "http://127.0.0.1:0",
-        ["SelfHost:SeedDemoData"] = "false",
-        ["Auth:TrustClientPrincipalHeader"] = "true",
-        ["Logging:LogLevel:Default"] = "Warning",
+        var settings = BenchmarkHostSettings.For(proxy.ConnectionString, taskHub).WithMailbox(smtp, MailStudy);
+
         // The engine logs each fault it recovers from (split brain detected, messages gone, conflicting completions): the
         // reconciliation, not the log, says whether it did.
-        ["Logging:LogLevel:DurableTask"] = "None",
-        ["Logging:LogLevel:Microsoft.DurableTask"] = "None",
-        ["RateLimits:Enabled"] = "false",
+        settings["Logging:LogLevel:DurableTask"] = "None";
+        settings["Logging:LogLevel:Microsoft.DurableTask"] = "None";
+        settings["RateLimits:Enabled"] = "false";
+
         // As the fault tests: a message the engine lost track of after a failed write comes back after 10 s, not 5 minutes.
-        ["SelfHost:Durable:ControlQueueVisibilityTimeout"] = "00:00:10",
-        ["SelfHost:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:10",
-        ["Mail:FromAddress"] = TestEnvironment.MailboxAddress,
-        ["Mail:MessageIdDomain"] = "research.example.org",
-        ["Mail:Transport"] = "smtp",
-        ["Smtp:Host"] = "127.0.0.1",
-        ["Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
-        ["Smtp:Security"] = "none",
-        ["OutboxSendSchedule"] = "*/2 * * * * *",
+        settings["SelfHost:Durable:ControlQueueVisibilityTimeout"] = "00:00:10";
+        settings["SelfHost:Durable:WorkItemQueueVisibilityTimeout"] = "00:00:10";
+        settings["OutboxSendSchedule"] = "*/2 * * * * *";
+
         // The watchdog at the soak's scale: an instance the engine left stalled is started again within about a minute and a
         // quarter, inside the 3 minutes a journey waits for its workflow.
-        [WorkflowWatchdog.ScheduleSetting] = "*/15 * * * * *",
-        ["Watchdog:StalledAfter"] = "00:01:00",
-        ["Intake:RelayKey"] = TestEnvironment.RelayKey,
-        ["Intake:StudyId"] = MailStudy,
-    };
+        settings[WorkflowWatchdog.ScheduleSetting] = "*/15 * * * * *";
+        settings["Watchdog:StalledAfter"] = "00:01:00";
+        return settings;
+    }
 
     private static async Task<List<T>> ArrangeAsync<T>(int count, Func<int, Task<T>> arrange)
     {
